@@ -1,0 +1,75 @@
+// Result<T>: the one error-reporting type of every parser in this project.
+//
+// An Error names what failed (a small closed set of codes that also become the
+// `reason` label of smartmeter_frame_errors_total), the layer that noticed it, the
+// byte offset inside the unit that layer was parsing, and a human message.
+// tl::expected (Debian libexpected-dev) stands in for C++23 std::expected.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <tl/expected.hpp>
+
+namespace sm {
+
+enum class ErrorCode {
+  checksum,     // M-Bus checksum, HDLC HCS/FCS wrong
+  length,       // a length field contradicts the bytes present, or exceeds a limit
+  incomplete,   // bytes ended before the unit did (truncated frame, missing GBT block)
+  key,          // payload is encrypted but no key was given
+  auth,         // GCM tag did not verify
+  decrypt,      // decryption produced bytes that are not an APDU (typically a wrong key)
+  decode,       // structurally invalid content (A-XDR, APDU, COSEM, DSMR)
+  unsupported,  // valid but not handled here (e.g. an APDU type we do not decode)
+};
+
+enum class Layer { frame, dlms, cosem, app };
+
+[[nodiscard]] constexpr std::string_view to_string(ErrorCode c) noexcept {
+  switch (c) {
+    case ErrorCode::checksum: return "checksum";
+    case ErrorCode::length: return "length";
+    case ErrorCode::incomplete: return "incomplete";
+    case ErrorCode::key: return "key";
+    case ErrorCode::auth: return "auth";
+    case ErrorCode::decrypt: return "decrypt";
+    case ErrorCode::decode: return "decode";
+    case ErrorCode::unsupported: return "unsupported";
+  }
+  return "unknown";
+}
+
+[[nodiscard]] constexpr std::string_view to_string(Layer l) noexcept {
+  switch (l) {
+    case Layer::frame: return "frame";
+    case Layer::dlms: return "dlms";
+    case Layer::cosem: return "cosem";
+    case Layer::app: return "app";
+  }
+  return "unknown";
+}
+
+struct Error {
+  ErrorCode code{ErrorCode::decode};
+  Layer layer{Layer::frame};
+  std::size_t offset{0};  // byte offset inside the unit being parsed by `layer`
+  std::string message;    // never contains key material
+
+  [[nodiscard]] std::string describe() const {
+    return std::string(to_string(code)) + " error in " + std::string(to_string(layer)) +
+           " layer at offset " + std::to_string(offset) + ": " + message;
+  }
+};
+
+template <class T>
+using Result = tl::expected<T, Error>;
+
+[[nodiscard]] inline tl::unexpected<Error> fail(ErrorCode code, Layer layer, std::size_t offset,
+                                                std::string message) {
+  return tl::unexpected<Error>(Error{code, layer, offset, std::move(message)});
+}
+
+}  // namespace sm

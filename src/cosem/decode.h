@@ -1,0 +1,37 @@
+// COSEM layer: value tree (or DSMR text) -> Reading.
+//
+// OBIS-tagged bodies are walked generically (flat, nested, with or without scaler-unit).
+// Bodies without OBIS codes are matched against positional profiles — tables in
+// profiles.cpp, not code. Self-describing pushes (capture-object list, then values)
+// take their OBIS codes from the list.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "cosem/reading.h"
+#include "dlms/apdu.h"
+
+namespace sm::cosem {
+
+struct DecodeOptions {
+  std::string profile = "auto";  // --meter.profile: "auto" or a profile name from profiles()
+};
+
+// Data-notification -> Reading. The header date-time, when present, is the meter time.
+Result<Reading> decode_notification(const dlms::DataNotification& notification,
+                                    const DecodeOptions& options = {});
+
+// True when the plaintext looks like a DSMR P1 telegram ("/XXX5…\r\n … !CRC").
+[[nodiscard]] bool looks_like_dsmr(std::span<const std::uint8_t> plaintext) noexcept;
+
+// DSMR P1 telegram (Steiermark, Luxembourg) -> Reading (units kWh/kW/kvarh converted
+// to Wh/W/varh with the scaler). CRC16 checked when present.
+Result<Reading> decode_dsmr(std::string_view telegram);
+
+// Names of the positional profiles, for --meter.profile and `diagnose`.
+[[nodiscard]] std::vector<std::string_view> profile_names();
+
+}  // namespace sm::cosem

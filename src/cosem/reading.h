@@ -1,0 +1,40 @@
+// Reading: the hand-off between decoding and exporting. One Reading = one decoded
+// data-notification (or DSMR telegram), never mixed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cosem/obis.h"
+
+namespace sm::cosem {
+
+struct MeterTime {
+  std::string iso8601;                  // "2021-07-19T15:46:35+02:00", or local without offset
+  std::optional<std::int64_t> unix_seconds;  // when the frame allows an absolute time
+};
+
+struct Register {
+  Obis obis;
+  double value{0};                  // raw * 10^scaler (numeric registers)
+  std::optional<std::int64_t> raw;  // the integer as sent, when it was an integer
+  int scaler{0};
+  int unit{255};                    // DLMS unit code; 255 = none
+  std::optional<std::string> text;  // for string-valued registers (ids, list ids, times)
+  [[nodiscard]] bool numeric() const noexcept { return !text.has_value(); }
+};
+
+struct Reading {
+  std::optional<MeterTime> meter_time;
+  std::optional<std::string> meter_id;      // 0.0.96.1.0.255 or profile position
+  std::optional<std::string> device_name;   // 0.0.42.0.0.255 (logical device name)
+  std::string profile;                      // "obis-tagged", "wiener-netze-am550", "dsmr", ...
+  std::vector<Register> registers;
+  std::optional<std::string> text;          // DSMR telegram when the plaintext was text
+
+  [[nodiscard]] const Register* find(const Obis& code) const noexcept;
+};
+
+}  // namespace sm::cosem

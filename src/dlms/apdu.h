@@ -1,0 +1,28 @@
+// xDLMS APDUs we receive on a customer interface: data-notification (0x0F,
+// Green Book 9.3.x). Other APDU types are reported as `unsupported`.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "common/result.h"
+#include "dlms/axdr.h"
+#include "dlms/datetime.h"
+#include "common/annotations.h"
+
+namespace sm::dlms {
+
+struct DataNotification {
+  std::uint32_t long_invoke_id_and_priority{0};
+  std::optional<DateTime> date_time;  // header date-time (0C …, or 09 0C …; 00 = absent)
+  Value body;
+};
+
+// Decodes a complete data-notification APDU; trailing bytes are an error.
+Result<DataNotification> decode_data_notification(std::span<const std::uint8_t> apdu,
+                                                  const AxdrLimits& limits = {},
+                                                  Annotations* notes = nullptr);
+
+}  // namespace sm::dlms

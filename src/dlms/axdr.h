@@ -1,0 +1,92 @@
+// A-XDR decoder (IEC 62056-6-2 / Green Book): bytes -> value tree.
+//
+// Explicit limits: nesting depth, elements per container, total nodes; every length
+// read off the wire is checked against the bytes that remain before anything is
+// allocated.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/byte_reader.h"
+#include "common/result.h"
+#include "common/annotations.h"
+
+namespace sm::dlms {
+
+// The A-XDR type tags we decode (tables are data: see axdr.cpp for names and widths).
+enum class Tag : std::uint8_t {
+  null_data = 0x00,
+  array = 0x01,
+  structure = 0x02,
+  boolean = 0x03,
+  bit_string = 0x04,
+  int32 = 0x05,
+  uint32 = 0x06,
+  octet_string = 0x09,
+  visible_string = 0x0A,
+  utf8_string = 0x0C,
+  bcd = 0x0D,
+  int8 = 0x0F,
+  int16 = 0x10,
+  uint8 = 0x11,
+  uint16 = 0x12,
+  int64 = 0x14,
+  uint64 = 0x15,
+  enum_ = 0x16,
+  float32 = 0x17,
+  float64 = 0x18,
+  date_time = 0x19,
+  date = 0x1A,
+  time = 0x1B,
+};
+
+[[nodiscard]] std::string_view tag_name(Tag t) noexcept;
+
+struct Value;
+using Children = std::vector<Value>;
+using Bytes = std::vector<std::uint8_t>;
+
+// A decoded A-XDR value. Integers keep their sign class; octet/visible/utf8 strings,
+// bit-strings, date/time keep their bytes; containers keep children.
+struct Value {
+  Tag tag{Tag::null_data};
+  std::variant<std::monostate, bool, std::int64_t, std::uint64_t, double, Bytes, Children> data;
+  std::size_t offset{0};  // where the tag byte sat in the decoded buffer
+
+  [[nodiscard]] bool is_integer() const noexcept;  // int*/uint*/enum/bcd
+  [[nodiscard]] bool is_number() const noexcept;   // integer or float
+  [[nodiscard]] bool is_container() const noexcept { return tag == Tag::array || tag == Tag::structure; }
+  [[nodiscard]] bool is_octets() const noexcept;   // octet/visible/utf8-string
+  // Numeric value as int64 when it fits (uint64 > INT64_MAX: nullopt-equivalent false).
+  [[nodiscard]] bool as_int64(std::int64_t& out) const noexcept;
+  [[nodiscard]] double as_double() const noexcept;  // 0 for non-numbers
+  [[nodiscard]] const Bytes* bytes() const noexcept;       // null unless octets/bit-string/date/time
+  [[nodiscard]] const Children* children() const noexcept; // null unless container
+};
+
+struct AxdrLimits {
+  std::size_t max_depth = 16;
+  std::size_t max_elements = 1024;   // per array/structure
+  std::size_t max_nodes = 16384;     // per decode call
+};
+
+// A-XDR length: one byte < 0x80, else 0x81 xx / 0x82 xxxx / 0x83 xxxxxx / 0x84 xxxxxxxx.
+Result<std::size_t> read_length(ByteReader& r);
+
+// Decodes one value at the reader's position. When `notes` is given, each value is
+// annotated (space "plaintext").
+Result<Value> decode_value(ByteReader& r, const AxdrLimits& limits = {},
+                           Annotations* notes = nullptr);
+
+// Byte length of the encoded value starting at `data` (for framing bare APDUs);
+// applies the same limits, allocates nothing.
+Result<std::size_t> encoded_length(std::span<const std::uint8_t> data, const AxdrLimits& limits = {});
+
+}  // namespace sm::dlms

@@ -1,0 +1,35 @@
+// COSEM date-time (Blue Book 4.1.6.1): 12 bytes
+//   year(2) month day weekday hour minute second hundredths deviation(2) clock-status
+// 0xFF (0xFFFF for year) = not specified; deviation 0x8000 = not specified.
+// The deviation is minutes UTC minus local time (Austria: -60 winter, -120 summer),
+// so UTC = local + deviation.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "common/result.h"
+
+namespace sm::dlms {
+
+struct DateTime {
+  std::optional<int> year, month, day, weekday, hour, minute, second, hundredths;
+  std::optional<int> deviation_minutes;  // UTC - local, in minutes
+  std::uint8_t clock_status{0xFF};       // 0xFF = not specified
+  [[nodiscard]] bool dst_active() const noexcept { return clock_status != 0xFF && (clock_status & 0x80); }
+
+  // Seconds since the Unix epoch, when every field needed is present and the
+  // deviation is known. Without a deviation, nullopt (the time is local).
+  [[nodiscard]] std::optional<std::int64_t> unix_seconds() const;
+  // ISO 8601: "2021-07-19T15:46:35+02:00" with an offset when the deviation is known,
+  // "2021-07-19T15:46:35" (local time) otherwise; nullopt when the date is unspecified.
+  [[nodiscard]] std::optional<std::string> iso8601() const;
+};
+
+// Parses exactly 12 bytes.
+Result<DateTime> parse_date_time(std::span<const std::uint8_t> twelve, std::size_t offset = 0);
+
+}  // namespace sm::dlms

@@ -1,0 +1,53 @@
+// StreamFramer: bytes in (any chunking), complete APDUs out.
+//
+// Auto-detects the link layer per frame: M-Bus long frames (EN 13757-2, with DLMS CI
+// segmentation and the Sagemcom L=0x01 quirk), HDLC type 3 (IEC 62056-46, with the
+// segmentation bit and LLC), the DLMS wrapper (IEC 62056-47), bare ciphered APDUs (DB/DF)
+// and bare data-notifications (0F). General-Block-Transfer (E0) blocks are reassembled
+// into the APDU they carry. Frames are found by their length fields; bytes that start no
+// valid frame are skipped one at a time (a loop, never recursion) and reported as one
+// FrameError per contiguous run of garbage.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "frame/frame.h"
+
+namespace sm::frame {
+
+struct FramerLimits {
+  std::size_t max_apdu = 64 * 1024;       // reassembled APDU size limit
+  std::size_t max_buffer = 128 * 1024;    // bytes held while waiting for a frame to complete
+  std::size_t max_segments = 64;          // segments / GBT blocks per APDU
+};
+
+class StreamFramer {
+ public:
+  explicit StreamFramer(FramerLimits limits = {});
+  ~StreamFramer();
+  StreamFramer(StreamFramer&&) noexcept;
+  StreamFramer& operator=(StreamFramer&&) noexcept;
+
+  // Feed bytes; returns every APDU completed and every framing error found so far.
+  std::vector<FrameEvent> push(std::span<const std::uint8_t> bytes);
+
+  // End of input (file end, source closed): whatever is pending becomes an
+  // `incomplete` error (a truncated frame, a missing segment or GBT block).
+  std::vector<FrameEvent> finish();
+
+  // Forget pending bytes and partial reassemblies (source reconnected).
+  void reset();
+
+  // Total bytes pushed so far (stream offsets are counted from the first push).
+  [[nodiscard]] std::size_t bytes_seen() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sm::frame

@@ -1,1 +1,753 @@
-// placeholder: implemented by its layer
+// Data-notification body (A-XDR value tree) -> Reading.
+//
+// Three ways to name the values of a push, tried in this order when the profile is "auto":
+//  1. self-describing: the first element is the push setup's capture-object list
+//     (Blue Book 4.4.8 "Push setup", push_object_list: {class_id, logical_name,
+//     attribute_index, data_index}); element i+1 holds the value of capture object i+1.
+//  2. positional: the body's element count and element types match a layout in
+//     profiles.cpp exactly (lists without OBIS codes: Wiener Netze, Kärnten, Kaifa NO).
+//  3. OBIS-tagged: a walk over the whole tree in document order, where a 6-byte
+//     octet-string names the next value and a structure {integer scaler, enum unit}
+//     directly after a numeric value is its scaler-unit (Blue Book 4.3.2 "Register").
+//     Flat lists (EVN, Kamstrup, L+G E450) and nested {OBIS, value, {scaler, unit}}
+//     structures (KSM West, Aidon, Iskra) are the same walk.
+// Anything else is `unsupported`, with the body's shape in the message: numbers without a
+// name are never guessed.
+#include "cosem/decode.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/hex.h"
+#include "cosem/profiles.h"
+#include "cosem/units.h"
+#include "cosem/value_text.h"
+#include "dlms/datetime.h"
+
+namespace sm::cosem {
+namespace {
+
+using dlms::Tag;
+using dlms::Value;
+
+constexpr int kMaxAbsScaler = 20;  // 10^20 is still exact in a double; real meters use -3..+3
+constexpr std::size_t kMaxWalkDepth = 32;  // the A-XDR decoder already limits depth to 16
+constexpr std::size_t kShapeElementsShown = 16;
+
+constexpr Obis kClock = obis(0, 0, 1, 0, 0);
+constexpr Obis kMeterSerial = obis(0, 0, 96, 1, 0);
+constexpr Obis kDeviceName = obis(0, 0, 42, 0, 0);
+// "OBIS list version identifier" (NEK 399 HAN lists; Aidon tags it, Kamstrup does not).
+constexpr Obis kListVersion = obis(1, 1, 0, 2, 129);
+
+// Codes whose text value is the meter id, best first.
+constexpr std::array kMeterIdCodes{
+    kMeterSerial,         // COSEM "device ID 1", manufacturing number
+    obis(1, 1, 0, 0, 5),  // Kamstrup HAN: meter number (GS1/GSIN), NVE list
+};
+
+// Profile names accepted besides the positional ones and the list-id scaler tables.
+constexpr std::string_view kAuto = "auto";
+constexpr std::string_view kObisTagged = "obis-tagged";
+constexpr std::string_view kEvn = "evn";
+constexpr std::string_view kSelfDescribing = "self-describing";
+constexpr std::string_view kDsmr = "dsmr";
+constexpr std::array kWalkProfiles{kObisTagged, kEvn};
+
+// COSEM interface classes (Blue Book 4.1.2) used by the self-describing decoder.
+constexpr std::int64_t kClassData = 1;
+constexpr std::int64_t kClassRegister = 3;
+constexpr std::int64_t kClassExtendedRegister = 4;
+constexpr std::int64_t kClassDemandRegister = 5;
+constexpr std::int64_t kClassClock = 8;
+constexpr std::int64_t kClassPushSetup = 40;
+constexpr std::int64_t kAttributeValue = 2;
+constexpr std::int64_t kAttributeScalerUnit = 3;
+
+tl::unexpected<Error> cosem_error(ErrorCode code, std::size_t offset, std::string message) {
+  return fail(code, Layer::cosem, offset, std::move(message));
+}
+
+// ----- shape description for error messages ---------------------------------------------
+
+std::string type_name(const Value& value) {
+  std::string name(dlms::tag_name(value.tag));
+  if (const auto* data = value.bytes()) {
+    name += "(" + std::to_string(data->size()) + ")";
+  } else if (const auto* kids = value.children()) {
+    name += "(" + std::to_string(kids->size()) + ")";
+  }
+  return name;
+}
+
+std::string describe_shape(const Value& body) {
+  const auto* kids = body.children();
+  if (kids == nullptr) return type_name(body);
+  std::string out =
+      std::string(dlms::tag_name(body.tag)) + " of " + std::to_string(kids->size()) + " [";
+  const std::size_t shown = std::min(kids->size(), kShapeElementsShown);
+  for (std::size_t i = 0; i < shown; ++i) {
+    if (i != 0) out += ", ";
+    out += type_name((*kids)[i]);
+  }
+  if (kids->size() > shown) out += ", ...";
+  out += "]";
+  return out;
+}
+
+// ----- small predicates over values -----------------------------------------------------
+
+bool is_signed_integer_tag(Tag tag) {
+  return tag == Tag::int8 || tag == Tag::int16 || tag == Tag::int32 || tag == Tag::int64;
+}
+
+bool is_numeric_value(const Value& value) {
+  return value.is_number() || value.tag == Tag::boolean;
+}
+
+// {integer scaler, enum unit} (Blue Book 4.3.2: scal_unit_type ::= structure {scaler integer,
+// unit enum}); some meters send the scaler as a wider signed integer.
+bool is_scaler_unit(const Value& value) {
+  const auto* kids = value.children();
+  return value.tag == Tag::structure && kids != nullptr && kids->size() == 2 &&
+         is_signed_integer_tag((*kids)[0].tag) && (*kids)[1].tag == Tag::enum_;
+}
+
+std::optional<Obis> obis_of(const Value& value) {
+  const auto* data = value.bytes();
+  if (value.tag != Tag::octet_string || data == nullptr || data->size() != 6) return std::nullopt;
+  return Obis::from_bytes(*data);
+}
+
+// A 12-byte value that decodes as a plausible COSEM date-time.
+std::optional<dlms::DateTime> date_time_of(const Value& value) {
+  const auto* data = value.bytes();
+  if (data == nullptr || data->size() != 12) return std::nullopt;
+  if (value.tag != Tag::octet_string && value.tag != Tag::date_time) return std::nullopt;
+  return parse_plausible_date_time(*data, value.offset);
+}
+
+bool is_clock_obis(const Obis& code) {
+  return code.v[0] == 0 && code.v[2] == 1 && code.v[3] == 0;
+}
+
+// ----- numbers --------------------------------------------------------------------------
+
+double power_of_ten(int exponent) {
+  double result = 1.0;
+  for (int i = 0; i < exponent; ++i) result *= 10.0;  // exact up to 10^22
+  return result;
+}
+
+// raw * 10^scaler, dividing for negative scalers so that 2337 with -1 gives the double
+// nearest to 233.7 (multiplying by 0.1 would not).
+double apply_scaler(double unscaled, int scaler) {
+  return scaler >= 0 ? unscaled * power_of_ten(scaler) : unscaled / power_of_ten(-scaler);
+}
+
+Result<int> checked_scaler(std::int64_t scaler, std::size_t offset) {
+  if (scaler < -kMaxAbsScaler || scaler > kMaxAbsScaler) {
+    return cosem_error(ErrorCode::decode, offset,
+                       "scaler " + std::to_string(scaler) +
+                           " out of range (|scaler| <= " + std::to_string(kMaxAbsScaler) + ")");
+  }
+  return static_cast<int>(scaler);
+}
+
+Result<Register> numeric_register(const Obis& code, const Value& value, int scaler, int unit_code) {
+  Register reg;
+  reg.obis = code;
+  reg.scaler = scaler;
+  reg.unit = unit_code;
+  double unscaled = 0;
+  std::int64_t raw = 0;
+  if (const auto* flag = std::get_if<bool>(&value.data)) {
+    raw = *flag ? 1 : 0;
+    reg.raw = raw;
+    unscaled = static_cast<double>(raw);
+  } else if (value.as_int64(raw)) {
+    reg.raw = raw;
+    unscaled = static_cast<double>(raw);
+  } else {
+    unscaled = value.as_double();  // float32/float64, or uint64 above INT64_MAX
+  }
+  if (!std::isfinite(unscaled)) {
+    return cosem_error(ErrorCode::decode, value.offset,
+                       "value of " + code.to_string() + " is not a finite number");
+  }
+  reg.value = apply_scaler(unscaled, scaler);
+  return reg;
+}
+
+// Re-applies a scaler-unit to a register that was built with scaler 0.
+Result<void> rescale(Register& reg, std::int64_t scaler, std::int64_t unit_code,
+                     std::size_t offset) {
+  auto checked = checked_scaler(scaler, offset);
+  if (!checked) return tl::unexpected(checked.error());
+  const double unscaled =
+      reg.raw ? static_cast<double>(*reg.raw) : apply_scaler(reg.value, -reg.scaler);
+  reg.scaler = *checked;
+  reg.unit = (unit_code >= 0 && unit_code <= 255) ? static_cast<int>(unit_code) : kUnitNone;
+  reg.value = apply_scaler(unscaled, reg.scaler);
+  return {};
+}
+
+// The two fields of a scaler-unit structure (is_scaler_unit() already checked its shape).
+struct ScalerUnit {
+  std::int64_t scaler{0};
+  std::int64_t unit{kUnitNone};
+  std::size_t scaler_offset{0};
+};
+
+ScalerUnit read_scaler_unit(const Value& pair) {
+  const auto& kids = *pair.children();
+  ScalerUnit out;
+  out.scaler_offset = kids[0].offset;
+  // Signed tags always fit; the fallback only keeps the out-of-range path honest.
+  if (!kids[0].as_int64(out.scaler)) out.scaler = std::numeric_limits<std::int64_t>::max();
+  if (!kids[1].as_int64(out.unit)) out.unit = kUnitNone;
+  return out;
+}
+
+Register text_register(const Obis& code, std::string text) {
+  Register reg;
+  reg.obis = code;
+  reg.text = std::move(text);
+  return reg;
+}
+
+// ----- the Reading under construction ---------------------------------------------------
+
+struct Builder {
+  Reading reading;
+  std::vector<bool> scaler_from_frame;  // parallel to reading.registers
+  std::optional<dlms::DateTime> body_clock;
+
+  std::size_t add(Register reg) {
+    reading.registers.push_back(std::move(reg));
+    scaler_from_frame.push_back(false);
+    return reading.registers.size() - 1;
+  }
+
+  void add_clock(const Obis& code, const dlms::DateTime& time,
+                 std::span<const std::uint8_t> bytes) {
+    if (!body_clock) body_clock = time;
+    add(text_register(code, date_time_text(time, bytes)));
+  }
+};
+
+// A named value -> register (nullopt for null-data). Containers are the caller's business.
+Result<std::optional<Register>> named_register(const Obis& code, const Value& value, Builder& out,
+                                               bool is_clock_object = false) {
+  if (value.tag == Tag::null_data) return std::optional<Register>{};
+  if (is_numeric_value(value)) {
+    auto reg = numeric_register(code, value, 0, kUnitNone);
+    if (!reg) return tl::unexpected(reg.error());
+    return std::optional<Register>{std::move(*reg)};
+  }
+  if (const auto* data = value.bytes()) {
+    const bool clock = is_clock_object || is_clock_obis(code);
+    if (clock || value.tag == Tag::date_time) {
+      if (auto time = date_time_of(value)) {
+        if (clock && !out.body_clock)
+          out.body_clock = *time;  // other times are not the meter's clock
+        return std::optional<Register>{text_register(code, date_time_text(*time, *data))};
+      }
+    }
+    return std::optional<Register>{text_register(code, bytes_text(*data))};
+  }
+  return cosem_error(ErrorCode::unsupported, value.offset,
+                     "value of " + code.to_string() + " has unsupported type " + type_name(value));
+}
+
+// ----- 3. OBIS-tagged walk --------------------------------------------------------------
+
+class ObisTaggedWalk {
+ public:
+  explicit ObisTaggedWalk(Builder& out) : out_(out) {}
+
+  Result<void> run(const Value& body) {
+    if (!body.is_container()) {
+      return cosem_error(ErrorCode::unsupported, body.offset,
+                         "body is a single " + type_name(body));
+    }
+    if (auto done = visit_container(body, 0); !done) return done;
+    if (named_values_ == 0) {
+      return cosem_error(ErrorCode::unsupported, body.offset, "no OBIS-tagged values");
+    }
+    return {};
+  }
+
+  [[nodiscard]] bool meter_number_was_last() const noexcept { return meter_number_last_; }
+
+ private:
+  struct PendingName {
+    Obis code;
+    std::size_t offset;
+  };
+
+  Result<void> visit_container(const Value& container, std::size_t depth) {
+    if (depth > kMaxWalkDepth) {
+      return cosem_error(ErrorCode::decode, container.offset,
+                         "nesting deeper than " + std::to_string(kMaxWalkDepth));
+    }
+    const auto& kids = *container.children();
+    for (std::size_t i = 0; i < kids.size(); ++i) {
+      if (auto done = visit(kids[i], depth + 1, i, kids.size()); !done) return done;
+    }
+    // A name cannot reach into the next structure: {OBIS} {value} is a truncated triple.
+    if (pending_) {
+      return cosem_error(ErrorCode::decode, pending_->offset,
+                         "OBIS code " + pending_->code.to_string() +
+                             " is the last element of its " +
+                             std::string(dlms::tag_name(container.tag)) + "; its value is missing");
+    }
+    return {};
+  }
+
+  Result<void> visit(const Value& value, std::size_t depth, std::size_t index,
+                     std::size_t siblings) {
+    if (is_scaler_unit(value)) return attach_scaler_unit(value);
+    scalable_.reset();  // anything else breaks the value / scaler-unit adjacency
+
+    if (value.is_container()) {
+      if (pending_) {
+        return cosem_error(ErrorCode::unsupported, value.offset,
+                           "OBIS code " + pending_->code.to_string() + " names a " +
+                               type_name(value) + " (structured values are not supported)");
+      }
+      return visit_container(value, depth);
+    }
+    if (!pending_) {
+      if (auto code = obis_of(value)) {
+        pending_ = PendingName{*code, value.offset};
+        return {};
+      }
+      return visit_unnamed(value, depth, index, siblings);
+    }
+    const Obis code = pending_->code;
+    pending_.reset();
+    auto reg = named_register(code, value, out_);
+    if (!reg) return tl::unexpected(reg.error());
+    if (!*reg) return {};
+    const bool numeric = (*reg)->numeric();
+    const std::size_t at = out_.add(std::move(**reg));
+    ++named_values_;
+    if (numeric) scalable_ = at;
+    return {};
+  }
+
+  Result<void> attach_scaler_unit(const Value& pair) {
+    if (pending_) {
+      return cosem_error(
+          ErrorCode::decode, pair.offset,
+          "scaler-unit where the value of " + pending_->code.to_string() + " was expected");
+    }
+    if (!scalable_) {
+      return cosem_error(ErrorCode::decode, pair.offset,
+                         "scaler-unit structure does not follow a numeric value");
+    }
+    const ScalerUnit scaler_unit = read_scaler_unit(pair);
+    const std::size_t at = *scalable_;
+    scalable_.reset();
+    if (auto done = rescale(out_.reading.registers[at], scaler_unit.scaler, scaler_unit.unit,
+                            scaler_unit.scaler_offset);
+        !done) {
+      return done;
+    }
+    out_.scaler_from_frame[at] = true;
+    return {};
+  }
+
+  // Values without a preceding OBIS code, where a known list puts them:
+  //  - a 12-byte date-time anywhere: the clock (EVN, L+G E450 start with it);
+  //  - a string as the first top-level element: the list version (Kamstrup, Kaifa NO);
+  //  - a string as the last top-level element: the meter number (EVN: "meter number
+  //    last, untagged", Netz NÖ customer interface description).
+  Result<void> visit_unnamed(const Value& value, std::size_t depth, std::size_t index,
+                             std::size_t siblings) {
+    if (value.tag == Tag::null_data) return {};
+    if (auto time = date_time_of(value)) {
+      if (out_.reading.find(kClock) == nullptr) out_.add_clock(kClock, *time, *value.bytes());
+      return {};
+    }
+    const bool top_level_string = depth == 1 && value.is_octets();
+    if (top_level_string && index == 0 && siblings > 1) {
+      std::string list_id = bytes_text(*value.bytes());
+      out_.reading.list_id = list_id;
+      out_.add(text_register(kListVersion, std::move(list_id)));
+      return {};
+    }
+    if (top_level_string && index + 1 == siblings && siblings > 1) {
+      out_.add(text_register(kMeterSerial, bytes_text(*value.bytes())));
+      meter_number_last_ = true;
+      return {};
+    }
+    return cosem_error(
+        ErrorCode::unsupported, value.offset,
+        type_name(value) + " at offset " + std::to_string(value.offset) + " has no OBIS code");
+  }
+
+  Builder& out_;
+  std::optional<PendingName> pending_;
+  std::optional<std::size_t> scalable_;  // register a following scaler-unit belongs to
+  std::size_t named_values_{0};
+  bool meter_number_last_{false};
+};
+
+const profiles::ListScalers* scalers_for_list(std::string_view list_id) {
+  for (const auto& table : profiles::list_scaler_tables()) {
+    if (table.list_id == list_id) return &table;
+  }
+  return nullptr;
+}
+
+const profiles::ListScalers* scalers_named(std::string_view profile) {
+  for (const auto& table : profiles::list_scaler_tables()) {
+    if (table.profile == profile) return &table;
+  }
+  return nullptr;
+}
+
+// Applies a list's known scalers to registers that got none from the frame.
+void apply_list_scalers(const profiles::ListScalers& table, Builder& out) {
+  for (std::size_t i = 0; i < out.reading.registers.size(); ++i) {
+    Register& reg = out.reading.registers[i];
+    if (!reg.numeric() || out.scaler_from_frame[i] || reg.obis.v[0] != 1) continue;
+    for (const auto& row : table.rows) {
+      if (row.c == reg.obis.v[2] && row.d == reg.obis.v[3]) {
+        // Table scalers are within range by construction; the offset is unused.
+        (void)rescale(reg, row.scaler, row.unit, 0);
+        break;
+      }
+    }
+  }
+}
+
+Result<std::string_view> decode_obis_tagged(const Value& body, std::string_view forced,
+                                            Builder& out) {
+  ObisTaggedWalk walk(out);
+  if (auto done = walk.run(body); !done) return tl::unexpected(done.error());
+  for (const auto& reg : out.reading.registers) {
+    if (reg.obis == kListVersion && reg.text && !out.reading.list_id)
+      out.reading.list_id = reg.text;
+  }
+  const profiles::ListScalers* table = scalers_named(forced);
+  if (table == nullptr && out.reading.list_id) table = scalers_for_list(*out.reading.list_id);
+  if (table != nullptr) {
+    apply_list_scalers(*table, out);
+    return table->profile;
+  }
+  if (!forced.empty()) return forced;
+  return walk.meter_number_was_last() ? kEvn : kObisTagged;
+}
+
+// ----- 1. self-describing push ----------------------------------------------------------
+
+struct CaptureObject {
+  std::int64_t class_id{0};
+  Obis code;
+  std::int64_t attribute{0};
+};
+
+std::optional<CaptureObject> capture_object_of(const Value& value) {
+  const auto* kids = value.children();
+  if (value.tag != Tag::structure || kids == nullptr || kids->size() != 4) return std::nullopt;
+  CaptureObject object;
+  std::int64_t data_index = 0;
+  auto code = obis_of((*kids)[1]);
+  if (!code || !(*kids)[0].as_int64(object.class_id) || !(*kids)[2].as_int64(object.attribute) ||
+      !(*kids)[3].as_int64(data_index)) {
+    return std::nullopt;
+  }
+  object.code = *code;
+  return object;
+}
+
+// The capture-object list when the body is {array of N capture objects, N - 1 values}.
+std::optional<std::vector<CaptureObject>> capture_list_of(const Value& body) {
+  const auto* kids = body.children();
+  if (body.tag != Tag::structure || kids == nullptr || kids->size() < 2) return std::nullopt;
+  const auto* list = (*kids)[0].children();
+  if ((*kids)[0].tag != Tag::array || list == nullptr || list->size() != kids->size())
+    return std::nullopt;
+  std::vector<CaptureObject> objects;
+  objects.reserve(list->size());  // bounded by the decoded tree, not by a wire count
+  for (const auto& entry : *list) {
+    auto object = capture_object_of(entry);
+    if (!object) return std::nullopt;
+    objects.push_back(*object);
+  }
+  return objects;
+}
+
+Result<void> decode_self_describing(const Value& body, const std::vector<CaptureObject>& objects,
+                                    Builder& out) {
+  const auto& values = *body.children();
+  struct CapturedScalerUnit {
+    Obis code;
+    const Value* pair;
+  };
+  std::vector<CapturedScalerUnit> scaler_units;
+  // Element 0 is the value of capture object 0: the push setup's own object list.
+  for (std::size_t i = 1; i < objects.size(); ++i) {
+    const CaptureObject& object = objects[i];
+    const Value& value = values[i];
+    if (object.class_id == kClassPushSetup) continue;
+    const bool has_scaler_unit = object.class_id == kClassRegister ||
+                                 object.class_id == kClassExtendedRegister ||
+                                 object.class_id == kClassDemandRegister;
+    if (object.attribute == kAttributeScalerUnit && has_scaler_unit && is_scaler_unit(value)) {
+      scaler_units.push_back({object.code, &value});
+      continue;
+    }
+    // Other attributes (capture times, status, buffers) carry no register value.
+    if (object.attribute != kAttributeValue || value.is_container()) continue;
+    if (!has_scaler_unit && object.class_id != kClassData && object.class_id != kClassClock)
+      continue;
+    auto reg = named_register(object.code, value, out, object.class_id == kClassClock);
+    if (!reg) return tl::unexpected(reg.error());
+    if (*reg) out.add(std::move(**reg));
+  }
+  for (const auto& [code, pair] : scaler_units) {
+    const ScalerUnit scaler_unit = read_scaler_unit(*pair);
+    for (std::size_t i = 0; i < out.reading.registers.size(); ++i) {
+      Register& reg = out.reading.registers[i];
+      if (reg.obis != code || !reg.numeric()) continue;
+      if (auto done = rescale(reg, scaler_unit.scaler, scaler_unit.unit, scaler_unit.scaler_offset);
+          !done) {
+        return done;
+      }
+      out.scaler_from_frame[i] = true;
+    }
+  }
+  if (out.reading.registers.empty()) {
+    return cosem_error(ErrorCode::unsupported, body.offset,
+                       "self-describing push without register values");
+  }
+  return {};
+}
+
+// ----- 2. positional layouts ------------------------------------------------------------
+
+bool bytes_equal(const Value& value, std::string_view expected) {
+  const auto* data = value.bytes();
+  return value.is_octets() && data != nullptr && data->size() == expected.size() &&
+         std::equal(data->begin(), data->end(), expected.begin(),
+                    [](std::uint8_t byte, char c) { return byte == static_cast<std::uint8_t>(c); });
+}
+
+bool octets_of_size(const Value& value, Tag typed_tag, std::size_t size) {
+  const auto* data = value.bytes();
+  return data != nullptr && data->size() == size &&
+         (value.tag == Tag::octet_string || value.tag == typed_tag);
+}
+
+bool field_matches(const profiles::FieldSpec& field, const Value& value, std::string_view list_id) {
+  using profiles::Field;
+  switch (field.kind) {
+    case Field::number:
+      return value.is_number();
+    case Field::text:
+      return value.is_octets();
+    case Field::date_time:
+      return date_time_of(value).has_value();
+    case Field::time_of_day:
+      return octets_of_size(value, Tag::time, 4);
+    case Field::date:
+      return octets_of_size(value, Tag::date, 5);
+    case Field::obis_literal:
+      return obis_of(value) == field.obis;
+    case Field::list_id:
+      return bytes_equal(value, list_id);
+    case Field::unused_text:
+      return value.is_octets();
+  }
+  return false;
+}
+
+const profiles::PositionalLayout* match_layout(const Value& body, std::string_view only_profile) {
+  const auto* kids = body.children();
+  if (kids == nullptr || body.tag != Tag::structure) return nullptr;
+  for (const auto& layout : profiles::positional_layouts()) {
+    if (!only_profile.empty() && layout.profile != only_profile) continue;
+    if (layout.fields.size() != kids->size()) continue;
+    bool all_match = true;
+    for (std::size_t i = 0; i < kids->size() && all_match; ++i) {
+      all_match = field_matches(layout.fields[i], (*kids)[i], layout.list_id);
+    }
+    if (all_match) return &layout;
+  }
+  return nullptr;
+}
+
+Result<void> apply_layout(const profiles::PositionalLayout& layout, const Value& body,
+                          Builder& out) {
+  using profiles::Field;
+  const auto& kids = *body.children();
+  const Value* date = nullptr;
+  const Value* time_of_day = nullptr;
+  for (std::size_t i = 0; i < kids.size(); ++i) {
+    const profiles::FieldSpec& field = layout.fields[i];
+    const Value& value = kids[i];
+    switch (field.kind) {
+      case Field::number: {
+        auto reg = numeric_register(field.obis, value, field.scaler, field.unit);
+        if (!reg) return tl::unexpected(reg.error());
+        const std::size_t at = out.add(std::move(*reg));
+        out.scaler_from_frame[at] = true;  // the profile's scaler is final
+        break;
+      }
+      case Field::text:
+        out.add(text_register(field.obis, bytes_text(*value.bytes())));
+        break;
+      case Field::date_time:
+        out.add_clock(field.obis, *date_time_of(value), *value.bytes());
+        break;
+      case Field::time_of_day:
+        time_of_day = &value;
+        break;
+      case Field::date:
+        date = &value;
+        break;
+      case Field::list_id:
+        out.reading.list_id = std::string(layout.list_id);
+        out.add(text_register(field.obis, std::string(layout.list_id)));
+        break;
+      case Field::obis_literal:
+      case Field::unused_text:
+        break;
+    }
+  }
+  if (date != nullptr && time_of_day != nullptr) {
+    auto joined = join_date_and_time(*date->bytes(), *time_of_day->bytes());
+    if (joined) out.add_clock(kClock, *joined, {});
+  }
+  return {};
+}
+
+// ----- putting it together --------------------------------------------------------------
+
+std::optional<MeterTime> meter_time_of(const dlms::DateTime& time) {
+  auto iso = time.iso8601();
+  if (!iso) return std::nullopt;
+  return MeterTime{std::move(*iso), time.unix_seconds()};
+}
+
+void finish(Builder& out, const dlms::DataNotification& notification) {
+  Reading& reading = out.reading;
+  for (const Obis& code : kMeterIdCodes) {
+    const Register* reg = reading.find(code);
+    if (reg != nullptr && reg->text && !reg->text->empty()) {
+      reading.meter_id = reg->text;
+      break;
+    }
+  }
+  if (const Register* reg = reading.find(kDeviceName); reg != nullptr && reg->text) {
+    reading.device_name = reg->text;
+  }
+  if (notification.date_time) reading.meter_time = meter_time_of(*notification.date_time);
+  if (!reading.meter_time && out.body_clock) reading.meter_time = meter_time_of(*out.body_clock);
+}
+
+bool is_positional_profile(std::string_view name) {
+  const auto layouts = profiles::positional_layouts();
+  return std::any_of(layouts.begin(), layouts.end(),
+                     [name](const auto& layout) { return layout.profile == name; });
+}
+
+bool is_walk_profile(std::string_view name) {
+  return std::find(kWalkProfiles.begin(), kWalkProfiles.end(), name) != kWalkProfiles.end() ||
+         scalers_named(name) != nullptr;
+}
+
+Result<Reading> decode_dsmr_body(const Value& body, const dlms::DataNotification& notification) {
+  const auto* data = body.bytes();
+  std::string telegram(data->begin(), data->end());
+  auto reading = decode_dsmr(telegram);
+  if (reading && !reading->meter_time && notification.date_time) {
+    reading->meter_time = meter_time_of(*notification.date_time);
+  }
+  return reading;
+}
+
+Result<Reading> unrecognised(const Value& body, std::string_view detail,
+                             std::optional<std::size_t> offset = std::nullopt) {
+  std::string message = "body shape not recognised: " + describe_shape(body);
+  if (!detail.empty()) message += ": " + std::string(detail);
+  return cosem_error(ErrorCode::unsupported, offset.value_or(body.offset), std::move(message));
+}
+
+}  // namespace
+
+Result<Reading> decode_notification(const dlms::DataNotification& notification,
+                                    const DecodeOptions& options) {
+  const std::string_view wanted = options.profile;
+  const Value& body = notification.body;
+  const auto names = profile_names();
+  if (std::find(names.begin(), names.end(), wanted) == names.end()) {
+    return cosem_error(ErrorCode::unsupported, 0, "unknown profile '" + std::string(wanted) + "'");
+  }
+
+  // Steiermark / Luxembourg: DSMR P1 text carried in an octet-string body.
+  const bool body_is_text =
+      body.is_octets() && body.bytes() != nullptr && looks_like_dsmr(*body.bytes());
+  if (body_is_text && (wanted == kAuto || wanted == kDsmr))
+    return decode_dsmr_body(body, notification);
+  if (wanted == kDsmr) return unrecognised(body, "profile dsmr needs a DSMR telegram");
+
+  Builder out;
+  if (wanted == kAuto || wanted == kSelfDescribing) {
+    if (auto objects = capture_list_of(body)) {
+      if (auto done = decode_self_describing(body, *objects, out); !done)
+        return tl::unexpected(done.error());
+      out.reading.profile = std::string(kSelfDescribing);
+      finish(out, notification);
+      return std::move(out.reading);
+    }
+    if (wanted == kSelfDescribing) return unrecognised(body, "no capture-object list");
+  }
+  if (wanted == kAuto || is_positional_profile(wanted)) {
+    const std::string_view only = wanted == kAuto ? std::string_view{} : wanted;
+    if (const auto* layout = match_layout(body, only)) {
+      if (auto done = apply_layout(*layout, body, out); !done) return tl::unexpected(done.error());
+      out.reading.profile = std::string(layout->profile);
+      finish(out, notification);
+      return std::move(out.reading);
+    }
+    if (wanted != kAuto) return unrecognised(body, "does not match profile " + std::string(wanted));
+  }
+  if (wanted == kAuto || is_walk_profile(wanted)) {
+    auto profile = decode_obis_tagged(body, wanted == kAuto ? std::string_view{} : wanted, out);
+    if (!profile) {
+      if (profile.error().code == ErrorCode::unsupported) {
+        return unrecognised(body, profile.error().message, profile.error().offset);
+      }
+      return tl::unexpected(profile.error());
+    }
+    out.reading.profile = std::string(*profile);
+    finish(out, notification);
+    return std::move(out.reading);
+  }
+  return unrecognised(body, "");
+}
+
+std::vector<std::string_view> profile_names() {
+  std::vector<std::string_view> names{kAuto, kObisTagged, kEvn, kSelfDescribing, kDsmr};
+  auto add_unique = [&names](std::string_view name) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  };
+  for (const auto& table : profiles::list_scaler_tables()) add_unique(table.profile);
+  for (const auto& layout : profiles::positional_layouts()) add_unique(layout.profile);
+  return names;
+}
+
+}  // namespace sm::cosem

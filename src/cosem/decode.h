@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "cosem/reading.h"
@@ -31,7 +32,9 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
 // to Wh/W/varh with the scaler). CRC16 checked when present.
 Result<Reading> decode_dsmr(std::string_view telegram);
 
-// Names of the positional profiles, for --meter.profile and `diagnose`.
+// Every name DecodeOptions::profile accepts ("auto" first, then the OBIS-walk profiles,
+// "self-describing", "dsmr", the list-id scaler tables and the positional profiles),
+// for --meter.profile validation and `diagnose`.
 [[nodiscard]] std::vector<std::string_view> profile_names();
 
 }  // namespace sm::cosem

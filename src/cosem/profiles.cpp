@@ -1,1 +1,185 @@
-// placeholder: implemented by its layer
+// Positional profiles and list-id scaler tables (see profiles.h).
+//
+// Every table names where its layout comes from. Where a source documents only part of a
+// list, the rest is not invented: such lists simply do not match and are reported as
+// unsupported.
+#include "cosem/profiles.h"
+
+#include <array>
+#include <cstddef>
+
+namespace sm::cosem::profiles {
+namespace {
+
+constexpr Obis kClock = obis(0, 0, 1, 0, 0);
+constexpr Obis kMeterSerial = obis(0, 0, 96, 1, 0);
+constexpr Obis kMeterType = obis(0, 0, 96, 1, 7);
+// "OBIS list version identifier" of the Norwegian HAN lists (NEK 399; Aidon sends it
+// tagged with this code, Kaifa and Kamstrup send it as the untagged first element).
+constexpr Obis kListVersion = obis(1, 1, 0, 2, 129);
+
+constexpr FieldSpec number(Obis code, int scaler, int unit_code) {
+  return FieldSpec{Field::number, code, scaler, unit_code};
+}
+constexpr FieldSpec text(Obis code) {
+  return FieldSpec{Field::text, code, 0, unit::none};
+}
+constexpr FieldSpec clock() {
+  return FieldSpec{Field::date_time, kClock, 0, unit::none};
+}
+constexpr FieldSpec of_kind(Field kind, Obis code = {}) {
+  return FieldSpec{kind, code, 0, unit::none};
+}
+
+// Concatenates field lists, so shared parts of related lists are written once.
+template <std::size_t... Sizes>
+constexpr auto join(const std::array<FieldSpec, Sizes>&... parts) {
+  std::array<FieldSpec, (Sizes + ...)> out{};
+  std::size_t next = 0;
+  auto append = [&out, &next](const auto& part) {
+    for (const FieldSpec& field : part) out[next++] = field;
+  };
+  (append(parts), ...);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Wiener Netze (Iskraemeco AM550, Siemens IM350 on the IR customer interface): a
+// structure of the clock and eight registers, no OBIS codes, no scalers (Wh/varh/W/var).
+// Order A+, A-, R+, R-, P+, P-, Q+, Q- as decoded by rddl-network/EnergyAgent
+// app/energy_meter_interaction/energy_decrypter.py ("WN": +A Wh, -A Wh, +R varh, -R varh,
+// +P W, -P W, +Q var, -Q var after the date-time), itself based on pocki80's gist for
+// Wiener Netze. The IM350 variant (vector AT-WN-SMS-IM350-RDDL) sends the meter serial
+// string first, then the same nine elements.
+constexpr std::array kWienerNetzeValues{
+    number(obis(1, 0, 1, 8, 0), 0, unit::watt_hour),
+    number(obis(1, 0, 2, 8, 0), 0, unit::watt_hour),
+    number(obis(1, 0, 3, 8, 0), 0, unit::var_hour),
+    number(obis(1, 0, 4, 8, 0), 0, unit::var_hour),
+    number(obis(1, 0, 1, 7, 0), 0, unit::watt),
+    number(obis(1, 0, 2, 7, 0), 0, unit::watt),
+    number(obis(1, 0, 3, 7, 0), 0, unit::var),
+    number(obis(1, 0, 4, 7, 0), 0, unit::var),
+};
+constexpr auto kWienerNetzeAm550 = join(std::array{clock()}, kWienerNetzeValues);
+constexpr auto kWienerNetzeIm350 =
+    join(std::array{text(kMeterSerial), clock()}, kWienerNetzeValues);
+
+// ---------------------------------------------------------------------------------------
+// Kärnten Netz / eww Wels (Iskraemeco AM550, Siemens IM350 on the P1 RJ12 port): the push
+// setup's logical name 0-6:25.9.0, the meter serial, time (4 bytes) and date (5 bytes) as
+// separate octet-strings, then A+, A-, R+, R- (Wh, varh) and P+, P- (W), no scalers.
+// Order as decoded by rddl-network/EnergyAgent energy_decrypter.py ("KN" = KärntenNetz:
+// +A, -A, +R, -R, +P, -P after the date); the Wels capture (AT-EWW-SMS-IM350-WELS-A) has
+// ten elements, Kärnten captures add two empty strings at the end.
+constexpr std::array kKaerntenWels10{
+    of_kind(Field::obis_literal, obis(0, 6, 25, 9, 0)),
+    text(kMeterSerial),
+    of_kind(Field::time_of_day, kClock),
+    of_kind(Field::date, kClock),
+    number(obis(1, 0, 1, 8, 0), 0, unit::watt_hour),
+    number(obis(1, 0, 2, 8, 0), 0, unit::watt_hour),
+    number(obis(1, 0, 3, 8, 0), 0, unit::var_hour),
+    number(obis(1, 0, 4, 8, 0), 0, unit::var_hour),
+    number(obis(1, 0, 1, 7, 0), 0, unit::watt),
+    number(obis(1, 0, 2, 7, 0), 0, unit::watt),
+};
+constexpr auto kKaerntenWels12 =
+    join(kKaerntenWels10, std::array{of_kind(Field::unused_text), of_kind(Field::unused_text)});
+
+// ---------------------------------------------------------------------------------------
+// Kaifa MA304 on the Norwegian HAN port, list version "KFM_001" (Kaifa document
+// "HAN OBIS codes KFM_001"): bare values, no OBIS codes, no scalers in the frame.
+// Positions, units and scalers as in stevew817's known_lists.c (kaifa_list1/2/3, 1- and
+// 3-phase: current "A 4.3" = mA, voltage "V 6.1" = 0.1 V, energies Wh) and
+// UtilitechAS/amsreader-firmware IEC6205675.cpp (current /1000, voltage /10, structure
+// sizes 0x01, 0x09, 0x0D, 0x0E, 0x12).
+constexpr std::array kKaifaHeaderAndPower{
+    of_kind(Field::list_id, kListVersion),
+    text(kMeterSerial),
+    text(kMeterType),
+    number(obis(1, 0, 1, 7, 0), 0, unit::watt),
+    number(obis(1, 0, 2, 7, 0), 0, unit::watt),
+    number(obis(1, 0, 3, 7, 0), 0, unit::var),
+    number(obis(1, 0, 4, 7, 0), 0, unit::var),
+};
+constexpr std::array kKaifaThreePhaseCurrentVoltage{
+    number(obis(1, 0, 31, 7, 0), -3, unit::ampere), number(obis(1, 0, 51, 7, 0), -3, unit::ampere),
+    number(obis(1, 0, 71, 7, 0), -3, unit::ampere), number(obis(1, 0, 32, 7, 0), -1, unit::volt),
+    number(obis(1, 0, 52, 7, 0), -1, unit::volt),   number(obis(1, 0, 72, 7, 0), -1, unit::volt),
+};
+constexpr std::array kKaifaOnePhaseCurrentVoltage{
+    number(obis(1, 0, 31, 7, 0), -3, unit::ampere),
+    number(obis(1, 0, 32, 7, 0), -1, unit::volt),
+};
+constexpr std::array kKaifaClockAndEnergy{
+    clock(),
+    number(obis(1, 0, 1, 8, 0), 0, unit::watt_hour),
+    number(obis(1, 0, 2, 8, 0), 0, unit::watt_hour),
+    number(obis(1, 0, 3, 8, 0), 0, unit::var_hour),
+    number(obis(1, 0, 4, 8, 0), 0, unit::var_hour),
+};
+constexpr std::array kKaifaList1{number(obis(1, 0, 1, 7, 0), 0, unit::watt)};
+constexpr auto kKaifaList2ThreePhase = join(kKaifaHeaderAndPower, kKaifaThreePhaseCurrentVoltage);
+constexpr auto kKaifaList2OnePhase = join(kKaifaHeaderAndPower, kKaifaOnePhaseCurrentVoltage);
+constexpr auto kKaifaList3ThreePhase =
+    join(kKaifaHeaderAndPower, kKaifaThreePhaseCurrentVoltage, kKaifaClockAndEnergy);
+constexpr auto kKaifaList3OnePhase =
+    join(kKaifaHeaderAndPower, kKaifaOnePhaseCurrentVoltage, kKaifaClockAndEnergy);
+
+static_assert(kWienerNetzeAm550.size() == 9 && kWienerNetzeIm350.size() == 10);
+static_assert(kKaerntenWels10.size() == 10 && kKaerntenWels12.size() == 12);
+static_assert(kKaifaList2ThreePhase.size() == 13 && kKaifaList2OnePhase.size() == 9);
+static_assert(kKaifaList3ThreePhase.size() == 18 && kKaifaList3OnePhase.size() == 14);
+
+constexpr std::array kLayouts{
+    PositionalLayout{"wiener-netze", "am550", "", kWienerNetzeAm550},
+    PositionalLayout{"wiener-netze", "im350", "", kWienerNetzeIm350},
+    PositionalLayout{"kaernten-wels", "10-elements", "", kKaerntenWels10},
+    PositionalLayout{"kaernten-wels", "12-elements", "", kKaerntenWels12},
+    PositionalLayout{"kaifa-no", "list1", "", kKaifaList1},
+    PositionalLayout{"kaifa-no", "list2-3phase", "KFM_001", kKaifaList2ThreePhase},
+    PositionalLayout{"kaifa-no", "list2-1phase", "KFM_001", kKaifaList2OnePhase},
+    PositionalLayout{"kaifa-no", "list3-3phase", "KFM_001", kKaifaList3ThreePhase},
+    PositionalLayout{"kaifa-no", "list3-1phase", "KFM_001", kKaifaList3OnePhase},
+};
+
+// ---------------------------------------------------------------------------------------
+// Kamstrup (Omnipower, Norwegian/Danish HAN), list version "Kamstrup_V0001": OBIS codes
+// with B = 1 but no scaler-unit in the frame. Scalers from stevew817's known_lists.c
+// (kamstrup_list2/3: power "kW 4.3" = W, current "A 3.2" = 0.01 A, voltage "V 3.0" = V,
+// energy "kWh 7.2" = 0.01 kWh = 10 Wh) and UtilitechAS/amsreader-firmware
+// IEC6205675.cpp (Kamstrup: current /100, power factor /100, counters x10).
+constexpr std::array kKamstrupScalers{
+    ScalerRow{1, 7, 0, unit::watt},       ScalerRow{2, 7, 0, unit::watt},
+    ScalerRow{3, 7, 0, unit::var},        ScalerRow{4, 7, 0, unit::var},
+    ScalerRow{21, 7, 0, unit::watt},      ScalerRow{41, 7, 0, unit::watt},
+    ScalerRow{61, 7, 0, unit::watt},      ScalerRow{22, 7, 0, unit::watt},
+    ScalerRow{42, 7, 0, unit::watt},      ScalerRow{62, 7, 0, unit::watt},
+    ScalerRow{31, 7, -2, unit::ampere},   ScalerRow{51, 7, -2, unit::ampere},
+    ScalerRow{71, 7, -2, unit::ampere},   ScalerRow{32, 7, 0, unit::volt},
+    ScalerRow{52, 7, 0, unit::volt},      ScalerRow{72, 7, 0, unit::volt},
+    ScalerRow{13, 7, -2, unit::none},     ScalerRow{33, 7, -2, unit::none},
+    ScalerRow{53, 7, -2, unit::none},     ScalerRow{73, 7, -2, unit::none},
+    ScalerRow{1, 8, 1, unit::watt_hour},  ScalerRow{2, 8, 1, unit::watt_hour},
+    ScalerRow{3, 8, 1, unit::var_hour},   ScalerRow{4, 8, 1, unit::var_hour},
+    ScalerRow{21, 8, 1, unit::watt_hour}, ScalerRow{41, 8, 1, unit::watt_hour},
+    ScalerRow{61, 8, 1, unit::watt_hour}, ScalerRow{22, 8, 1, unit::watt_hour},
+    ScalerRow{42, 8, 1, unit::watt_hour}, ScalerRow{62, 8, 1, unit::watt_hour},
+};
+
+constexpr std::array kListScalers{
+    ListScalers{"kamstrup", "Kamstrup_V0001", kKamstrupScalers},
+};
+
+}  // namespace
+
+std::span<const PositionalLayout> positional_layouts() noexcept {
+  return kLayouts;
+}
+
+std::span<const ListScalers> list_scaler_tables() noexcept {
+  return kListScalers;
+}
+
+}  // namespace sm::cosem::profiles

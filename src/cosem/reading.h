@@ -12,7 +12,7 @@
 namespace sm::cosem {
 
 struct MeterTime {
-  std::string iso8601;                  // "2021-07-19T15:46:35+02:00", or local without offset
+  std::string iso8601;                       // "2021-07-19T15:46:35+02:00", or local without offset
   std::optional<std::int64_t> unix_seconds;  // when the frame allows an absolute time
 };
 
@@ -28,12 +28,14 @@ struct Register {
 
 struct Reading {
   std::optional<MeterTime> meter_time;
-  std::optional<std::string> meter_id;      // 0.0.96.1.0.255 or profile position
-  std::optional<std::string> device_name;   // 0.0.42.0.0.255 (logical device name)
-  std::string profile;                      // "obis-tagged", "wiener-netze-am550", "dsmr", ...
+  std::optional<std::string> meter_id;     // 0.0.96.1.0.255 or profile position
+  std::optional<std::string> device_name;  // 0.0.42.0.0.255 (logical device name)
+  std::optional<std::string> list_id;      // OBIS list version ("KFM_001", "Kamstrup_V0001", ...)
+  std::string profile;                     // "obis-tagged", "wiener-netze-am550", "dsmr", ...
   std::vector<Register> registers;
-  std::optional<std::string> text;          // DSMR telegram when the plaintext was text
+  std::optional<std::string> text;  // DSMR telegram when the plaintext was text
 
+  // The first register with this code, or null.
   [[nodiscard]] const Register* find(const Obis& code) const noexcept;
 };
 

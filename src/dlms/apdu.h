@@ -7,10 +7,10 @@
 #include <span>
 #include <vector>
 
+#include "common/annotations.h"
 #include "common/result.h"
 #include "dlms/axdr.h"
 #include "dlms/datetime.h"
-#include "common/annotations.h"
 
 namespace sm::dlms {
 

@@ -14,9 +14,9 @@
 #include <variant>
 #include <vector>
 
+#include "common/annotations.h"
 #include "common/byte_reader.h"
 #include "common/result.h"
-#include "common/annotations.h"
 
 namespace sm::dlms {
 
@@ -58,27 +58,37 @@ using Bytes = std::vector<std::uint8_t>;
 struct Value {
   Tag tag{Tag::null_data};
   std::variant<std::monostate, bool, std::int64_t, std::uint64_t, double, Bytes, Children> data;
-  std::size_t offset{0};  // where the tag byte sat in the decoded buffer
+  std::size_t offset{0};        // where the tag byte sat in the decoded buffer
+  std::uint32_t bit_length{0};  // bit-string only: length in bits (bytes() holds ceil(bits/8))
 
   [[nodiscard]] bool is_integer() const noexcept;  // int*/uint*/enum/bcd
   [[nodiscard]] bool is_number() const noexcept;   // integer or float
-  [[nodiscard]] bool is_container() const noexcept { return tag == Tag::array || tag == Tag::structure; }
-  [[nodiscard]] bool is_octets() const noexcept;   // octet/visible/utf8-string
+  [[nodiscard]] bool is_container() const noexcept {
+    return tag == Tag::array || tag == Tag::structure;
+  }
+  [[nodiscard]] bool is_octets() const noexcept;  // octet/visible/utf8-string
   // Numeric value as int64 when it fits (uint64 > INT64_MAX: nullopt-equivalent false).
   [[nodiscard]] bool as_int64(std::int64_t& out) const noexcept;
-  [[nodiscard]] double as_double() const noexcept;  // 0 for non-numbers
-  [[nodiscard]] const Bytes* bytes() const noexcept;       // null unless octets/bit-string/date/time
-  [[nodiscard]] const Children* children() const noexcept; // null unless container
+  [[nodiscard]] double as_double() const noexcept;    // 0 for non-numbers
+  [[nodiscard]] const Bytes* bytes() const noexcept;  // null unless octets/bit-string/date/time
+  [[nodiscard]] const Children* children() const noexcept;  // null unless container
 };
 
 struct AxdrLimits {
   std::size_t max_depth = 16;
-  std::size_t max_elements = 1024;   // per array/structure
-  std::size_t max_nodes = 16384;     // per decode call
+  std::size_t max_elements = 1024;  // per array/structure
+  std::size_t max_nodes = 16384;    // per decode call
+  // Longest octet/visible/utf8/bit-string content, in bytes. xDLMS PDU sizes are
+  // Unsigned16 (max-receive-pdu-size), so no single string in a push can be longer.
+  std::size_t max_string_length = 65535;
 };
 
 // A-XDR length: one byte < 0x80, else 0x81 xx / 0x82 xxxx / 0x83 xxxxxx / 0x84 xxxxxxxx.
 Result<std::size_t> read_length(ByteReader& r);
+
+// Appends an A-XDR length in its shortest form (for encoders: protect(), test builders,
+// the demo meter).
+void write_length(std::vector<std::uint8_t>& out, std::size_t length);
 
 // Decodes one value at the reader's position. When `notes` is given, each value is
 // annotated (space "plaintext").
@@ -87,6 +97,7 @@ Result<Value> decode_value(ByteReader& r, const AxdrLimits& limits = {},
 
 // Byte length of the encoded value starting at `data` (for framing bare APDUs);
 // applies the same limits, allocates nothing.
-Result<std::size_t> encoded_length(std::span<const std::uint8_t> data, const AxdrLimits& limits = {});
+Result<std::size_t> encoded_length(std::span<const std::uint8_t> data,
+                                   const AxdrLimits& limits = {});
 
 }  // namespace sm::dlms

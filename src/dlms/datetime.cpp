@@ -1,1 +1,144 @@
-// placeholder: implemented by its layer
+// COSEM date-time (Blue Book 4.1.6.1 "Date and time formats").
+//
+//   year(2, 0xFFFF n/s) month(1..12; 0xFD DST end, 0xFE DST begin, 0xFF n/s)
+//   day(1..31; 0xFD 2nd last, 0xFE last, 0xFF n/s) weekday(1..7 Monday=1, 0xFF n/s)
+//   hour(0..23) minute(0..59) second(0..59) hundredths(0..99) (0xFF n/s each)
+//   deviation(int16, -720..720 minutes, 0x8000 n/s) clock-status(bit 7 = DST active)
+//
+// The deviation is UTC minus local time in minutes, so UTC = local + deviation.
+#include "dlms/datetime.h"
+
+#include <cstdio>
+
+#include "common/byte_reader.h"
+
+namespace sm::dlms {
+namespace {
+
+constexpr std::uint8_t kNotSpecified = 0xFF;
+constexpr std::uint16_t kDeviationNotSpecified = 0x8000;
+constexpr int kMaxDeviation = 720;  // Blue Book: -720 ... +720 minutes
+
+constexpr bool is_leap(int y) noexcept {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+constexpr int days_in_month(int y, int m) noexcept {
+  constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return (m == 2 && is_leap(y)) ? 29 : days[m - 1];
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant, "chrono-Compatible
+// Low-Level Date Algorithms", days_from_civil).
+constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
+  y -= m <= 2 ? 1 : 0;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);                 // [0, 399]
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;  // [0, 365]
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            // [0, 146096]
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+static_assert(days_from_civil(1970, 1, 1) == 0);
+static_assert(days_from_civil(2000, 3, 1) == 11017);
+
+// One byte field: `lo..hi`, 0xFF = not specified; `extra_unspecified` lists special
+// values that are valid but do not name a calendar value (0xFD/0xFE for month and day).
+Result<std::optional<int>> field(std::uint8_t raw, int lo, int hi, bool dst_specials,
+                                 std::string_view name, std::size_t offset) {
+  if (raw == kNotSpecified) return std::optional<int>();
+  if (dst_specials && (raw == 0xFD || raw == 0xFE)) return std::optional<int>();
+  if (raw < lo || raw > hi) {
+    return fail(ErrorCode::decode, Layer::dlms, offset,
+                "date-time: " + std::string(name) + " " + std::to_string(raw) + " out of range " +
+                    std::to_string(lo) + ".." + std::to_string(hi));
+  }
+  return std::optional<int>(raw);
+}
+
+}  // namespace
+
+Result<DateTime> parse_date_time(std::span<const std::uint8_t> twelve, std::size_t offset) {
+  if (twelve.size() != 12) {
+    return fail(ErrorCode::length, Layer::dlms, offset,
+                "date-time: expected 12 bytes, got " + std::to_string(twelve.size()));
+  }
+  ByteReader r(twelve, Layer::dlms, "date-time", offset);
+  // The size is checked above, so none of these reads can fail.
+  const std::uint16_t year = *r.u16be();
+  std::uint8_t b[7];
+  for (auto& x : b) x = *r.u8();
+  const std::uint16_t deviation = *r.u16be();
+  const std::uint8_t status = *r.u8();
+
+  DateTime dt;
+  if (year != 0xFFFF) dt.year = year;
+  struct Spec {
+    std::optional<int>* out;
+    int lo, hi;
+    bool dst_specials;
+    std::string_view name;
+  };
+  const Spec specs[7] = {
+      {&dt.month, 1, 12, true, "month"},
+      {&dt.day, 1, 31, true, "day"},
+      {&dt.weekday, 1, 7, false, "weekday"},
+      {&dt.hour, 0, 23, false, "hour"},
+      {&dt.minute, 0, 59, false, "minute"},
+      {&dt.second, 0, 59, false, "second"},
+      {&dt.hundredths, 0, 99, false, "hundredths"},
+  };
+  for (std::size_t i = 0; i < 7; ++i) {
+    auto v =
+        field(b[i], specs[i].lo, specs[i].hi, specs[i].dst_specials, specs[i].name, offset + 2 + i);
+    if (!v) return tl::unexpected(v.error());
+    *specs[i].out = *v;
+  }
+  if (dt.year && dt.month && dt.day && *dt.day > days_in_month(*dt.year, *dt.month)) {
+    return fail(ErrorCode::decode, Layer::dlms, offset + 3,
+                "date-time: day " + std::to_string(*dt.day) + " does not exist in " +
+                    std::to_string(*dt.year) + "-" + std::to_string(*dt.month));
+  }
+  if (deviation != kDeviationNotSpecified) {
+    const auto minutes = static_cast<int>(static_cast<std::int16_t>(deviation));
+    if (minutes < -kMaxDeviation || minutes > kMaxDeviation) {
+      return fail(
+          ErrorCode::decode, Layer::dlms, offset + 9,
+          "date-time: deviation " + std::to_string(minutes) + " min out of range -720..720");
+    }
+    dt.deviation_minutes = minutes;
+  }
+  dt.clock_status = status;
+  return dt;
+}
+
+std::optional<std::int64_t> DateTime::unix_seconds() const {
+  // A time known to the minute (seconds unspecified) counts as hh:mm:00.
+  if (!year || !month || !day || !hour || !minute || !deviation_minutes) return std::nullopt;
+  const std::int64_t days =
+      days_from_civil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day));
+  const std::int64_t local = days * 86400 + std::int64_t{*hour} * 3600 +
+                             std::int64_t{*minute} * 60 + std::int64_t{second.value_or(0)};
+  return local + std::int64_t{*deviation_minutes} * 60;  // UTC = local + deviation
+}
+
+std::optional<std::string> DateTime::iso8601() const {
+  if (!year || !month || !day) return std::nullopt;
+  char buf[48];
+  if (!hour || !minute) {
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", *year, *month, *day);
+    return std::string(buf);
+  }
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", *year, *month, *day, *hour,
+                *minute, second.value_or(0));
+  std::string out(buf);
+  if (deviation_minutes) {
+    const int offset = -*deviation_minutes;  // ISO offset is local minus UTC
+    const int magnitude = offset < 0 ? -offset : offset;
+    std::snprintf(buf, sizeof buf, "%c%02d:%02d", offset < 0 ? '-' : '+', magnitude / 60,
+                  magnitude % 60);
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace sm::dlms

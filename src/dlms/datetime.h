@@ -19,17 +19,23 @@ struct DateTime {
   std::optional<int> year, month, day, weekday, hour, minute, second, hundredths;
   std::optional<int> deviation_minutes;  // UTC - local, in minutes
   std::uint8_t clock_status{0xFF};       // 0xFF = not specified
-  [[nodiscard]] bool dst_active() const noexcept { return clock_status != 0xFF && (clock_status & 0x80); }
+  [[nodiscard]] bool dst_active() const noexcept {
+    return clock_status != 0xFF && (clock_status & 0x80);
+  }
 
   // Seconds since the Unix epoch, when every field needed is present and the
-  // deviation is known. Without a deviation, nullopt (the time is local).
+  // deviation is known. Without a deviation, nullopt (the time is local). Unspecified
+  // seconds count as 0 (a time known to the minute).
   [[nodiscard]] std::optional<std::int64_t> unix_seconds() const;
   // ISO 8601: "2021-07-19T15:46:35+02:00" with an offset when the deviation is known,
   // "2021-07-19T15:46:35" (local time) otherwise; nullopt when the date is unspecified.
   [[nodiscard]] std::optional<std::string> iso8601() const;
 };
 
-// Parses exactly 12 bytes.
+// Parses exactly 12 bytes. Impossible values (month 13, 30 February, deviation beyond
+// ±720 min, ...) are decode errors at the offending byte; 0xFD/0xFE (DST markers) in
+// month/day are accepted and leave the field unspecified. `offset` is where the 12
+// bytes sit in the caller's buffer (for error offsets).
 Result<DateTime> parse_date_time(std::span<const std::uint8_t> twelve, std::size_t offset = 0);
 
 }  // namespace sm::dlms

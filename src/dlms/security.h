@@ -1,5 +1,5 @@
 // DLMS/COSEM security layer (IEC 62056-5-3, Green Book 9.2.7): general-glo-ciphering
-// (0xDB) and general-ded-ciphering (0xDF) with AES-128-GCM. This header and
+// (0xDB) and general-ded-ciphering (0xDC) with AES-128-GCM. This header and
 // security.cpp are the only place in the project that touches Botan.
 //
 //   DB len(=8) system-title(8) A-XDR-length SC IC(4) payload [tag(12)]
@@ -12,10 +12,11 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "common/result.h"
 #include "common/annotations.h"
+#include "common/result.h"
 
 namespace sm::dlms {
 
@@ -28,9 +29,9 @@ struct Keys {
 };
 
 struct SecurityHeader {
-  std::uint8_t apdu_tag{0xDB};  // 0xDB glo / 0xDF ded
+  std::uint8_t apdu_tag{0xDB};  // 0xDB general-glo-ciphering / 0xDC general-ded-ciphering
   SystemTitle system_title{};
-  std::uint8_t control{0};      // SC byte
+  std::uint8_t control{0};  // SC byte
   std::uint32_t invocation_counter{0};
   [[nodiscard]] bool encrypted() const noexcept { return (control & 0x20) != 0; }
   [[nodiscard]] bool authenticated() const noexcept { return (control & 0x10) != 0; }
@@ -42,13 +43,18 @@ struct Unprotected {
   std::vector<std::uint8_t> plaintext;     // the inner APDU (0F … or other)
 };
 
-// True when the APDU starts with a ciphering tag we handle (DB/DF).
+// True when the APDU starts with a ciphering tag we handle (DB/DC; 0xDF is general-signing).
 [[nodiscard]] bool is_ciphered(std::span<const std::uint8_t> apdu) noexcept;
 
 // Removes the ciphering of one APDU. An unciphered APDU is returned unchanged.
 // Errors: key (encrypted, no EK), auth (tag mismatch; no plaintext escapes),
-// length/incomplete (header lengths), unsupported (unknown suite bits).
-// `notes` (optional) gets annotations in space "apdu".
+// incomplete (fewer bytes than the ciphered-content length declares), length (bytes
+// after the declared content — reported after the declared unit itself was checked, so
+// a bad tag still reads `auth` — or content too short for SC/IC/tag), decode (system
+// title not 8 bytes, bad length form), unsupported (suite > 1, compression),
+// decrypt (the crypto library failed). A tag that cannot be checked (no AK, or no EK
+// for authentication-only APDUs) is skipped: tag_verified stays false.
+// `notes` (optional) gets annotations in space "apdu", layer "security".
 Result<Unprotected> unprotect(std::span<const std::uint8_t> apdu, const Keys& keys,
                               Annotations* notes = nullptr);
 
@@ -66,5 +72,9 @@ Result<std::vector<std::uint8_t>> protect(std::span<const std::uint8_t> plaintex
 
 // Botan's version string, for smartmeter_build_info.
 [[nodiscard]] std::string crypto_library_version();
+
+// Checks a password against a bcrypt hash ($2a$/$2b$/$2y$) for the web config's
+// basic_auth_users. Lives here because this file is the project's one Botan wrapper.
+[[nodiscard]] bool check_bcrypt(std::string_view password, std::string_view hash);
 
 }  // namespace sm::dlms

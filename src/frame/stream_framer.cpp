@@ -1,1 +1,707 @@
-// placeholder: implemented by its layer
+// StreamFramer: the streaming state machine over the link-layer probes (link_frames.h).
+//
+// At the current stream position the first byte picks the candidate kinds (68 M-Bus,
+// 7E HDLC, 00 wrapper, DB/DF ciphered APDU, 0F data-notification; an HDLC format byte
+// right after an HDLC frame whose closing flag doubles as the next opening flag). The
+// probe then says: wait, not a frame, a recognised frame that failed a check, or a frame.
+// Bytes that start no frame are skipped one at a time in a loop; a contiguous run of them
+// is reported as one FrameError when the run ends.
+//
+// Strong and weak candidates. M-Bus and HDLC frames carry checksums, so a frame that
+// verifies is one. The wrapper and bare APDUs carry nothing but their own length, so
+// random bytes can look like their header and claim up to 64 KiB. Two rules keep such a
+// weak candidate from swallowing real frames:
+//  - a weak candidate is garbage when a verified M-Bus or HDLC header lies inside the
+//    bytes it claims (checked while it waits, and again when it is complete);
+//  - after an M-Bus/HDLC checksum failure the framer resyncs byte-wise (a truncated frame
+//    must not take the next frame's start with it), but looks only for checksummed frames
+//    inside the bytes the bad frame claimed: its payload must not come out as a bare APDU.
+//
+// Every decision depends only on the bytes of the stream, never on chunk boundaries:
+// byte-at-a-time and all-at-once give the same events (tested).
+#include "frame/stream_framer.h"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+#include "common/byte_reader.h"
+#include "frame/link_frames.h"
+
+namespace sm::frame {
+namespace {
+
+using link::Verdict;
+
+constexpr std::uint8_t kHdlcFlag = 0x7E;
+constexpr std::uint8_t kGeneralBlockTransfer = 0xE0;
+constexpr std::size_t kNowhere = std::numeric_limits<std::size_t>::max();
+
+// Where a run of a unit's bytes sat in the stream: one per segment / frame.
+struct Piece {
+  std::size_t unit_offset;
+  std::size_t stream_offset;
+  std::size_t length;
+};
+
+// One link-layer APDU being put together from M-Bus segments, HDLC segments or GBT blocks.
+struct Unit {
+  LinkType link{LinkType::raw};
+  std::vector<std::uint8_t> bytes;
+  std::vector<Piece> pieces;
+  std::size_t stream_offset{0};
+  std::size_t stream_end{0};
+  std::size_t frames{0};
+  Annotations notes;
+
+  void append(std::span<const std::uint8_t> data, std::size_t at) {
+    if (data.empty()) return;
+    pieces.push_back({bytes.size(), at, data.size()});
+    bytes.insert(bytes.end(), data.begin(), data.end());
+  }
+
+  // Annotates unit bytes [from, from + length) at their stream offsets (a field that
+  // straddles two segments gets one annotation per piece).
+  void annotate_range(std::size_t from, std::size_t length, std::string_view layer,
+                      const std::string& meaning) {
+    for (const Piece& p : pieces) {
+      const std::size_t lo = std::max(from, p.unit_offset);
+      const std::size_t hi = std::min(from + length, p.unit_offset + p.length);
+      if (lo < hi) {
+        annotate(&notes, "stream", p.stream_offset + (lo - p.unit_offset), hi - lo, layer, meaning);
+      }
+    }
+  }
+};
+
+struct Reassembly {
+  bool active{false};
+  Unit unit;
+  unsigned next{0};                     // next M-Bus sequence number / GBT block number
+  std::vector<std::uint8_t> addresses;  // HDLC: address pair of the first segment
+};
+
+// A contiguous run of skipped bytes, reported once when it ends.
+struct SkipRun {
+  bool active{false};
+  std::size_t start{0};
+  std::size_t length{0};
+  ErrorCode code{ErrorCode::decode};
+  std::string reason;  // the failed check that started the run; empty for plain garbage
+};
+
+enum class Candidate {
+  none,
+  idle_flag,
+  mbus,
+  hdlc,
+  hdlc_shared_flag,
+  wrapper,
+  ciphered,
+  notification
+};
+
+bool is_weak(Candidate c) {
+  return c == Candidate::wrapper || c == Candidate::ciphered || c == Candidate::notification;
+}
+
+std::string_view candidate_name(Candidate c) {
+  switch (c) {
+    case Candidate::mbus:
+      return "M-Bus long frame";
+    case Candidate::hdlc:
+    case Candidate::hdlc_shared_flag:
+      return "HDLC frame";
+    case Candidate::wrapper:
+      return "DLMS wrapper";
+    case Candidate::ciphered:
+      return "ciphered APDU";
+    case Candidate::notification:
+      return "data-notification APDU";
+    case Candidate::none:
+    case Candidate::idle_flag:
+      break;
+  }
+  return "frame";
+}
+
+// What a successful probe parsed.
+struct Parsed {
+  link::MbusFrame mbus;
+  link::HdlcFrame hdlc;
+  link::BareApdu bare;
+};
+
+}  // namespace
+
+struct StreamFramer::Impl {
+  explicit Impl(FramerLimits l) : limits(l) {
+    limits.max_buffer = std::max<std::size_t>(limits.max_buffer, 1);
+    limits.max_garbage_run = std::max<std::size_t>(limits.max_garbage_run, 1);
+  }
+
+  FramerLimits limits;
+  std::vector<std::uint8_t> buffer;  // bytes not yet consumed start at `head`
+  std::size_t head{0};
+  std::size_t buffer_offset{0};  // stream offset of buffer[0]
+  std::size_t bytes_seen{0};
+  SkipRun run;
+  Reassembly mbus;
+  Reassembly hdlc;
+  Reassembly gbt;
+  std::size_t hdlc_shared_flag_at{kNowhere};  // an HDLC frame may start here without a flag
+  std::size_t no_weak_before{0};              // inside a frame that failed its checksum
+  std::size_t strong_scan_from{0};            // positions before this start no M-Bus/HDLC frame
+  std::vector<FrameEvent> events;
+
+  // ---- input ---------------------------------------------------------------------------
+  void push(std::span<const std::uint8_t> input) {
+    while (!input.empty()) {
+      // process() never leaves max_buffer bytes waiting, so there is always room.
+      const std::size_t held = buffer.size() - head;
+      const std::size_t room = limits.max_buffer > held ? limits.max_buffer - held : 1;
+      const std::size_t n = std::min(room, input.size());
+      buffer.insert(buffer.end(), input.begin(), input.begin() + static_cast<std::ptrdiff_t>(n));
+      input = input.subspan(n);
+      bytes_seen += n;
+      process(false);
+      compact();
+    }
+  }
+
+  void finish() {
+    process(true);
+    flush_run();
+    for (Reassembly* ra : {&mbus, &hdlc, &gbt}) {
+      if (!ra->active) continue;
+      const Unit& u = ra->unit;
+      const std::string what = ra == &mbus   ? "M-Bus DLMS APDU incomplete: the stream ended "
+                                               "before its last segment"
+                               : ra == &hdlc ? "HDLC segmented APDU incomplete: the stream ended "
+                                               "before its last segment"
+                                             : "General-Block-Transfer incomplete: the stream "
+                                               "ended before its last block";
+      report(ErrorCode::incomplete, u.stream_offset, u.stream_end - u.stream_offset,
+             what + " (" + std::to_string(u.frames) + " frame(s), " +
+                 std::to_string(u.bytes.size()) + " bytes so far)");
+    }
+    std::stable_sort(events.begin(), events.end(), [](const FrameEvent& a, const FrameEvent& b) {
+      return offset_of(a) < offset_of(b);
+    });
+    clear();
+  }
+
+  void clear() {
+    buffer.clear();
+    head = 0;
+    buffer_offset = bytes_seen;
+    run = {};
+    mbus = {};
+    hdlc = {};
+    gbt = {};
+    hdlc_shared_flag_at = kNowhere;
+  }
+
+  static std::size_t offset_of(const FrameEvent& e) {
+    if (const auto* a = std::get_if<Apdu>(&e)) return a->stream_offset;
+    return std::get<FrameError>(e).stream_offset;
+  }
+
+  void compact() {
+    buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(head));
+    buffer_offset += head;
+    head = 0;
+  }
+
+  [[nodiscard]] std::span<const std::uint8_t> held() const {
+    return std::span<const std::uint8_t>(buffer).subspan(head);
+  }
+
+  // ---- the loop ------------------------------------------------------------------------
+  void process(bool stream_ended) {
+    while (head < buffer.size()) {
+      const std::size_t at = buffer_offset + head;
+      const auto view = held();
+      Candidate c = classify(view, at, stream_ended);
+      if (c == Candidate::idle_flag) {
+        skip_idle_flag(at);
+        continue;
+      }
+      if (is_weak(c) && at < no_weak_before) c = Candidate::none;
+      Parsed parsed;
+      const link::Probe p = probe(c, view, at, stream_ended, &parsed);
+      switch (p.verdict) {
+        case Verdict::need_more:
+          if (is_weak(c) && strong_header_inside(at, buffer_offset + buffer.size())) {
+            skip_garbage(at);
+            continue;
+          }
+          if (stream_ended) {
+            report_truncated(c, at, view.size(), p.size);
+            head = buffer.size();
+            return;
+          }
+          if (view.size() >= limits.max_buffer) {  // defensive: probes enforce their limits
+            skip_corrupt(
+                link::corrupt(ErrorCode::length, at, 1, link::Confidence::doubtful,
+                              std::string(candidate_name(c)) + " does not fit the buffer limit"),
+                at);
+            continue;
+          }
+          return;  // wait for more bytes
+        case Verdict::no_frame:
+          skip_garbage(at);
+          continue;
+        case Verdict::corrupt:
+          // Same rule as for waiting and complete weak candidates, over the bytes the
+          // verdict needed: whatever the chunking, a header inside makes it plain garbage.
+          if (is_weak(c) && strong_header_inside(at, at + p.size)) {
+            skip_garbage(at);
+            continue;
+          }
+          skip_corrupt(p, at);
+          continue;
+        case Verdict::unusable:
+          flush_run();
+          no_weak_before = 0;
+          report(p.error.code, at, p.size, p.error.message);
+          head += p.size;
+          continue;
+        case Verdict::frame:
+          if (is_weak(c) && strong_header_inside(at, at + p.size)) {
+            skip_garbage(at);
+            continue;
+          }
+          flush_run();
+          head += p.size;
+          // A verified frame ends any claim of an earlier corrupt frame on these bytes.
+          no_weak_before = 0;
+          deliver(c, parsed, at, p.size);
+          continue;
+      }
+    }
+  }
+
+  [[nodiscard]] Candidate classify(std::span<const std::uint8_t> view, std::size_t at,
+                                   bool stream_ended) const {
+    ByteReader r(view, Layer::frame, "stream", at);
+    const auto first = r.u8();
+    if (!first) return Candidate::none;
+    switch (*first) {
+      case kHdlcFlag: {
+        // Flags between frames (or a lone flag at the very end) are fill, not garbage.
+        const auto second = r.u8();
+        if (second ? *second == kHdlcFlag : stream_ended) return Candidate::idle_flag;
+        return Candidate::hdlc;
+      }
+      case 0x68:
+        return Candidate::mbus;
+      case 0x00:
+        return Candidate::wrapper;
+      case 0xDB:
+      case 0xDF:
+        return Candidate::ciphered;
+      case 0x0F:
+        return Candidate::notification;
+      default:
+        if (at == hdlc_shared_flag_at && (*first & 0xF0u) == 0xA0u)
+          return Candidate::hdlc_shared_flag;
+        return Candidate::none;
+    }
+  }
+
+  link::Probe probe(Candidate c, std::span<const std::uint8_t> view, std::size_t at,
+                    bool stream_ended, Parsed* out) const {
+    switch (c) {
+      case Candidate::mbus:
+        return link::probe_mbus(view, at, limits, &out->mbus);
+      case Candidate::hdlc:
+        return link::probe_hdlc(view, at, false, stream_ended, limits, &out->hdlc);
+      case Candidate::hdlc_shared_flag:
+        return link::probe_hdlc(view, at, true, stream_ended, limits, &out->hdlc);
+      case Candidate::wrapper:
+        return link::probe_wrapper(view, at, limits, &out->bare);
+      case Candidate::ciphered:
+        return link::probe_ciphered_apdu(view, at, limits, &out->bare);
+      case Candidate::notification:
+        return link::probe_data_notification(view, at, limits, &out->bare);
+      case Candidate::none:
+      case Candidate::idle_flag:
+        break;
+    }
+    return link::no_frame();
+  }
+
+  // True when an M-Bus or HDLC header, verified as far as a header can be (M-Bus 68 L L 68
+  // with a DLMS CI, HDLC with a correct HCS), lies inside [at + 1, end): a weak candidate
+  // at `at` claiming those bytes would swallow the start of a real frame, so it is garbage
+  // that happens to look like a header. Positions found to start no header are remembered
+  // (strong_scan_from), so waiting on a long weak candidate costs each byte one look.
+  bool strong_header_inside(std::size_t at, std::size_t end) {
+    strong_scan_from = std::max(strong_scan_from, at + 1);
+    bool settled = true;  // every position before q is known to start no header
+    for (std::size_t q = strong_scan_from; q < end; ++q) {
+      const auto view = std::span<const std::uint8_t>(buffer).subspan(q - buffer_offset, end - q);
+      ByteReader r(view, Layer::frame, "stream", q);
+      const auto first = r.u8();
+      link::Probe p;
+      if (first && *first == 0x68) {
+        p = link::probe_mbus(view, q, limits, nullptr, link::ProbeMode::header);
+      } else if (first && *first == kHdlcFlag) {
+        p = link::probe_hdlc(view, q, false, false, limits, nullptr, link::ProbeMode::header);
+      }
+      if (p.verdict == Verdict::need_more && p.header_verified) {
+        if (settled) strong_scan_from = q;
+        return true;
+      }
+      if (p.verdict == Verdict::need_more) {
+        settled = false;
+      } else if (settled) {
+        strong_scan_from = q + 1;
+      }
+    }
+    return false;
+  }
+
+  // ---- skipped bytes -------------------------------------------------------------------
+  void skip_garbage(std::size_t at) {
+    if (run.active && run.start + run.length != at) flush_run();
+    if (!run.active) begin_run(at, ErrorCode::decode, {});
+    extend_run();
+    ++head;
+  }
+
+  void skip_idle_flag(std::size_t at) {
+    if (run.active && run.start + run.length == at) extend_run();
+    ++head;
+  }
+
+  // A recognised frame failed a check: resync byte-wise. A certain failure is reported on
+  // its own; a doubtful one next to garbage is more of the same garbage. When the header
+  // proved a frame, the bytes it claimed are that frame's: no weak candidate inside.
+  void skip_corrupt(const link::Probe& p, std::size_t at) {
+    const bool joins_run =
+        run.active && run.start + run.length == at && p.confidence != link::Confidence::certain;
+    if (!joins_run) begin_run(at, p.error.code, p.error.message);
+    extend_run();
+    if (p.confidence != link::Confidence::doubtful) {
+      no_weak_before = std::max(no_weak_before, at + p.size);
+    }
+    ++head;
+  }
+
+  void begin_run(std::size_t at, ErrorCode code, std::string reason) {
+    flush_run();
+    // HDLC segments carry no sequence number: once bytes between them are lost, a
+    // segment may be missing, and joining the rest would make a wrong APDU.
+    if (hdlc.active) {
+      drop(hdlc, ErrorCode::decode,
+           "HDLC segmented APDU interrupted by unframed bytes at offset " + std::to_string(at) +
+               " (a segment may be lost); partial APDU dropped");
+    }
+    run = SkipRun{true, at, 0, code, std::move(reason)};
+  }
+
+  void extend_run() {
+    ++run.length;
+    if (run.length >= limits.max_garbage_run) flush_run();
+  }
+
+  void flush_run() {
+    if (!run.active) return;
+    const std::string count = std::to_string(run.length);
+    report(run.code, run.start, run.length,
+           run.reason.empty()
+               ? "skipped " + count + " byte(s) that start no M-Bus, HDLC, wrapper or APDU frame"
+               : run.reason + "; skipped " + count + " byte(s) to resynchronise");
+    run = {};
+  }
+
+  void report_truncated(Candidate c, std::size_t at, std::size_t available, std::size_t total) {
+    flush_run();
+    report(ErrorCode::incomplete, at, available,
+           std::string(candidate_name(c)) + " incomplete: the stream ended after " +
+               std::to_string(available) +
+               (total > available ? " of " + std::to_string(total) : std::string()) + " bytes");
+  }
+
+  void report(ErrorCode code, std::size_t at, std::size_t skipped, std::string message) {
+    events.emplace_back(FrameError{Error{code, Layer::frame, at, std::move(message)}, at, skipped});
+  }
+
+  // ---- frames --------------------------------------------------------------------------
+  void deliver(Candidate c, Parsed& parsed, std::size_t at, std::size_t size) {
+    switch (c) {
+      case Candidate::mbus:
+        on_mbus_segment(parsed.mbus, at, size);
+        return;
+      case Candidate::hdlc:
+      case Candidate::hdlc_shared_flag:
+        hdlc_shared_flag_at = at + size;
+        on_hdlc_frame(parsed.hdlc, at, size);
+        return;
+      case Candidate::wrapper:
+        on_bare(LinkType::wrapper, parsed.bare, at, size);
+        return;
+      case Candidate::ciphered:
+      case Candidate::notification:
+        on_bare(LinkType::raw, parsed.bare, at, size);
+        return;
+      case Candidate::none:
+      case Candidate::idle_flag:
+        return;
+    }
+  }
+
+  void start(Reassembly& ra, LinkType link, std::size_t at) {
+    ra = {};
+    ra.active = true;
+    ra.unit.link = link;
+    ra.unit.stream_offset = at;
+  }
+
+  void drop(Reassembly& ra, ErrorCode code, const std::string& message) {
+    const Unit& u = ra.unit;
+    report(code, u.stream_offset, u.stream_end - u.stream_offset, message);
+    ra = {};
+  }
+
+  // Adds one frame's payload to a reassembly; drops the reassembly when a limit is hit.
+  bool add_frame(Reassembly& ra, std::span<const std::uint8_t> payload, std::size_t payload_at,
+                 std::size_t frame_at, std::size_t frame_size, Annotations&& notes) {
+    Unit& u = ra.unit;
+    u.stream_end = frame_at + frame_size;
+    if (u.frames + 1 > limits.max_segments) {
+      drop(ra, ErrorCode::length,
+           "APDU split over more than " + std::to_string(limits.max_segments) +
+               " segments; partial APDU dropped");
+      return false;
+    }
+    if (u.bytes.size() + payload.size() > limits.max_apdu) {
+      drop(ra, ErrorCode::length,
+           "reassembled APDU exceeds the limit of " + std::to_string(limits.max_apdu) +
+               " bytes; partial APDU dropped");
+      return false;
+    }
+    u.append(payload, payload_at);
+    ++u.frames;
+    u.notes.insert(u.notes.end(), std::make_move_iterator(notes.begin()),
+                   std::make_move_iterator(notes.end()));
+    return true;
+  }
+
+  // DLMS over M-Bus: CI low nibble = sequence number, 0x10 = last segment. The first
+  // segment carries sequence number 0 (CI 0x00, or 0x10 for a single-segment APDU).
+  void on_mbus_segment(link::MbusFrame& f, std::size_t at, std::size_t size) {
+    const unsigned sequence = f.ci & 0x0Fu;
+    const bool last = (f.ci & 0x10u) != 0;
+    if (mbus.active && sequence != mbus.next) {
+      drop(mbus, ErrorCode::decode,
+           "M-Bus DLMS segment " + std::to_string(sequence) + " arrived where segment " +
+               std::to_string(mbus.next) + " was expected; partial APDU dropped");
+    }
+    if (!mbus.active) {
+      if (sequence != 0) {
+        report(ErrorCode::decode, at, size,
+               "M-Bus DLMS segment " + std::to_string(sequence) +
+                   " without segment 0 (the start of its APDU was missed); frame dropped");
+        return;
+      }
+      start(mbus, LinkType::mbus, at);
+    }
+    if (!add_frame(mbus, f.payload, at + f.payload_offset, at, size, std::move(f.notes))) return;
+    if (last) {
+      complete_unit(std::move(mbus.unit));
+      mbus = {};
+    } else {
+      mbus.next = (sequence + 1) & 0x0Fu;
+    }
+  }
+
+  // HDLC: the information field of the first segment starts with the LLC header
+  // (IEC 62056-46 LLC sub-layer: E6 E7 00 response, E6 E6 00 command);
+  // further segments (segmentation bit) continue the APDU without it. L+G E450 sends the
+  // General-Block-Transfer blocks after the first without LLC, so an E0 block is accepted
+  // without one.
+  void on_hdlc_frame(link::HdlcFrame& f, std::size_t at, std::size_t size) {
+    const bool same_addresses = std::ranges::equal(hdlc.addresses, f.addresses);
+    if (hdlc.active && !same_addresses) {
+      drop(hdlc, ErrorCode::decode,
+           "HDLC segment from a different address pair; partial APDU dropped");
+    }
+    auto payload = f.info;
+    std::size_t payload_at = at + f.info_offset;
+    if (!hdlc.active) {
+      if (payload.empty()) return;  // a frame without information field carries no APDU
+      ByteReader r(payload, Layer::frame, "LLC", payload_at);
+      const auto dsap = r.u8();
+      const auto ssap = r.u8();
+      const auto quality = r.u8();
+      if (dsap && ssap && quality && *dsap == 0xE6 && (*ssap == 0xE7 || *ssap == 0xE6) &&
+          *quality == 0x00) {
+        annotate(&f.notes, "stream", payload_at, 3, "llc",
+                 std::string("LLC header E6 ") + (*ssap == 0xE7 ? "E7" : "E6") +
+                     " 00 (destination LSAP, source LSAP, quality)");
+        payload = payload.subspan(3);
+        payload_at += 3;
+      } else if (!dsap || *dsap != kGeneralBlockTransfer) {
+        report(ErrorCode::decode, at, size,
+               "HDLC information field does not start with the LLC header E6 E7 00 (a "
+               "continuation segment whose first segment was missed?); frame dropped");
+        return;
+      }
+      start(hdlc, LinkType::hdlc, at);
+      hdlc.addresses.assign(f.addresses.begin(), f.addresses.end());
+    }
+    if (!add_frame(hdlc, payload, payload_at, at, size, std::move(f.notes))) return;
+    if (!f.segmented) {
+      complete_unit(std::move(hdlc.unit));
+      hdlc = {};
+    }
+  }
+
+  void on_bare(LinkType link, link::BareApdu& b, std::size_t at, std::size_t size) {
+    Unit u;
+    u.link = link;
+    u.stream_offset = at;
+    u.stream_end = at + size;
+    u.frames = 1;
+    u.notes = std::move(b.notes);
+    u.append(b.apdu, at + b.apdu_offset);
+    complete_unit(std::move(u));
+  }
+
+  // A link-layer APDU is complete: either a General-Block-Transfer block, or the APDU.
+  void complete_unit(Unit&& u) {
+    ByteReader r(u.bytes, Layer::frame, "APDU", u.stream_offset);
+    const auto tag = r.peek();
+    if (tag && *tag == kGeneralBlockTransfer) {
+      on_gbt_block(std::move(u));
+      return;
+    }
+    if (u.link != LinkType::raw) {  // bare APDUs were annotated by their probe
+      const std::string total = std::to_string(u.bytes.size());
+      const bool split = u.pieces.size() > 1;
+      for (const Piece& p : u.pieces) {
+        annotate(&u.notes, "stream", p.stream_offset, p.length, to_string(u.link),
+                 split ? "APDU bytes " + std::to_string(p.unit_offset) + ".." +
+                             std::to_string(p.unit_offset + p.length - 1) + " of " + total
+                       : "APDU (" + total + " bytes)");
+      }
+    }
+    emit(std::move(u));
+  }
+
+  void on_gbt_block(Unit&& u) {
+    const auto block = link::parse_gbt_block(u.bytes, u.stream_offset);
+    if (!block) {
+      report(block.error().code, u.stream_offset, u.stream_end - u.stream_offset,
+             block.error().message + "; block dropped");
+      return;
+    }
+    const std::size_t assembled = gbt.active ? gbt.unit.bytes.size() : 0;
+    u.annotate_range(0, 1, "gbt", "general-block-transfer 0xE0");
+    u.annotate_range(
+        1, 1, "gbt",
+        "block-control: " + std::string(block->last ? "last block" : "more blocks follow") +
+            (block->streaming ? ", streaming" : "") + ", window " + std::to_string(block->window));
+    u.annotate_range(2, 2, "gbt", "block-number " + std::to_string(block->number));
+    u.annotate_range(4, 2, "gbt", "block-number-ack " + std::to_string(block->acknowledged));
+    u.annotate_range(6, block->length_field_size, "gbt",
+                     "block-data length " + std::to_string(block->data.size()));
+    if (!block->data.empty()) {
+      u.annotate_range(block->data_offset, block->data.size(), "gbt",
+                       "block data: APDU bytes " + std::to_string(assembled) + ".." +
+                           std::to_string(assembled + block->data.size() - 1));
+    }
+
+    if (gbt.active && block->number != gbt.next) {
+      drop(gbt, ErrorCode::decode,
+           "General-Block-Transfer block " + std::to_string(block->number) +
+               " arrived where block " + std::to_string(gbt.next) +
+               " was expected; partial APDU dropped");
+    }
+    if (!gbt.active) {
+      if (block->number != 1) {
+        report(ErrorCode::decode, u.stream_offset, u.stream_end - u.stream_offset,
+               "General-Block-Transfer block " + std::to_string(block->number) +
+                   " without block 1; block dropped");
+        return;
+      }
+      start(gbt, u.link, u.stream_offset);
+    }
+    Unit& g = gbt.unit;
+    g.stream_end = u.stream_end;
+    if (block->number > limits.max_segments) {
+      drop(gbt, ErrorCode::length,
+           "General-Block-Transfer of more than " + std::to_string(limits.max_segments) +
+               " blocks; partial APDU dropped");
+      return;
+    }
+    if (g.bytes.size() + block->data.size() > limits.max_apdu) {
+      drop(gbt, ErrorCode::length,
+           "General-Block-Transfer APDU exceeds the limit of " + std::to_string(limits.max_apdu) +
+               " bytes; partial APDU dropped");
+      return;
+    }
+    g.bytes.insert(g.bytes.end(), block->data.begin(), block->data.end());
+    g.frames += u.frames;
+    g.notes.insert(g.notes.end(), std::make_move_iterator(u.notes.begin()),
+                   std::make_move_iterator(u.notes.end()));
+    if (block->last) {
+      emit(std::move(g));
+      gbt = {};
+    } else {
+      gbt.next = block->number + 1u;
+    }
+  }
+
+  void emit(Unit&& u) {
+    if (u.bytes.empty()) {
+      report(ErrorCode::decode, u.stream_offset, u.stream_end - u.stream_offset,
+             std::string(to_string(u.link)) + " frame(s) carry no APDU bytes");
+      return;
+    }
+    Apdu a;
+    a.link = u.link;
+    a.bytes = std::move(u.bytes);
+    a.stream_offset = u.stream_offset;
+    a.stream_length = u.stream_end - u.stream_offset;
+    a.link_frames = u.frames;
+    a.notes = std::move(u.notes);
+    std::stable_sort(a.notes.begin(), a.notes.end(),
+                     [](const Annotation& x, const Annotation& y) { return x.offset < y.offset; });
+    events.emplace_back(std::move(a));
+  }
+};
+
+StreamFramer::StreamFramer(FramerLimits limits) : impl_(std::make_unique<Impl>(limits)) {}
+StreamFramer::~StreamFramer() = default;
+StreamFramer::StreamFramer(StreamFramer&&) noexcept = default;
+StreamFramer& StreamFramer::operator=(StreamFramer&&) noexcept = default;
+
+std::vector<FrameEvent> StreamFramer::push(std::span<const std::uint8_t> bytes) {
+  impl_->events.clear();
+  impl_->push(bytes);
+  return std::move(impl_->events);
+}
+
+std::vector<FrameEvent> StreamFramer::finish() {
+  impl_->events.clear();
+  impl_->finish();
+  return std::move(impl_->events);
+}
+
+void StreamFramer::reset() {
+  impl_->clear();
+}
+
+std::size_t StreamFramer::bytes_seen() const noexcept {
+  return impl_->bytes_seen;
+}
+
+std::size_t StreamFramer::bytes_buffered() const noexcept {
+  return impl_->buffer.size() - impl_->head;
+}
+
+}  // namespace sm::frame

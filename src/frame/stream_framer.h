@@ -20,9 +20,13 @@
 namespace sm::frame {
 
 struct FramerLimits {
-  std::size_t max_apdu = 64 * 1024;       // reassembled APDU size limit
-  std::size_t max_buffer = 128 * 1024;    // bytes held while waiting for a frame to complete
-  std::size_t max_segments = 64;          // segments / GBT blocks per APDU
+  std::size_t max_apdu = std::size_t{64} * 1024;     // reassembled APDU size limit
+  std::size_t max_buffer = std::size_t{128} * 1024;  // bytes held waiting for a frame to complete
+  std::size_t max_segments = 64;                     // segments / GBT blocks per APDU
+  // A run of unrecognised bytes is reported as one FrameError when it ends; a longer run
+  // is reported in pieces of this size, so a stream of pure noise (wrong baud rate or
+  // serial format) still shows errors while it lasts.
+  std::size_t max_garbage_run = 4096;
 };
 
 class StreamFramer {
@@ -44,6 +48,9 @@ class StreamFramer {
 
   // Total bytes pushed so far (stream offsets are counted from the first push).
   [[nodiscard]] std::size_t bytes_seen() const noexcept;
+
+  // Bytes held while waiting for a frame to complete (never more than max_buffer).
+  [[nodiscard]] std::size_t bytes_buffered() const noexcept;
 
  private:
   struct Impl;

@@ -1,0 +1,148 @@
+#include "app/exporter.h"
+
+#include "common/hex.h"
+
+namespace sm::app {
+
+Exporter::Exporter(pipeline::DecoderOptions options, Logger& logger, metrics::MeterState& state)
+    : decoder_(std::move(options)), logger_(logger), state_(state) {}
+
+void Exporter::on_bytes(std::span<const std::uint8_t> bytes,
+                        std::chrono::system_clock::time_point arrival) {
+  state_.add_bytes(bytes.size());
+  std::lock_guard lock(mutex_);
+  last_bytes_ = std::chrono::steady_clock::now();
+  bytes_since_frame_ = true;
+  for (const auto& outcome : decoder_.push(bytes)) handle(outcome, arrival);
+}
+
+void Exporter::handle(const pipeline::Outcome& outcome, std::chrono::system_clock::time_point arrival) {
+  bytes_since_frame_ = false;
+  if (const auto* failure = std::get_if<pipeline::FrameFailure>(&outcome)) {
+    handle_failure(*failure);
+    return;
+  }
+  const auto& frame = std::get<pipeline::DecodedFrame>(outcome);
+  if (frame.security) {
+    const auto verdict = replay_guard_.check(frame.security->invocation_counter);
+    if (verdict == pipeline::ReplayGuard::Verdict::replay) {
+      state_.record_error(metrics::ErrorReason::replay);
+      logger_.log_limited("replay", std::chrono::seconds(60), LogLevel::warn,
+                          "frame rejected: invocation counter did not increase (replayed frame?)",
+                          {{"invocation_counter", std::to_string(frame.security->invocation_counter)},
+                           {"last_accepted", std::to_string(replay_guard_.last().value_or(0))}});
+      return;
+    }
+    if (verdict == pipeline::ReplayGuard::Verdict::accept_after_reboot) {
+      logger_.warn("invocation counter restarted and keeps increasing: meter reboot accepted",
+                   {{"invocation_counter", std::to_string(frame.security->invocation_counter)}});
+    }
+    if (frame.security->authenticated() && !frame.tag_verified && !untagged_warning_logged_) {
+      untagged_warning_logged_ = true;
+      logger_.warn("frames carry an authentication tag but no authentication key is configured: "
+                   "decrypting without verifying (set --meter.auth-key-file to verify)");
+    }
+  }
+  if (!first_frame_logged_) {
+    first_frame_logged_ = true;
+    const auto& r = frame.reading;
+    logger_.info("first good frame decoded",
+                 {{"link", std::string(frame::to_string(frame.link))},
+                  {"profile", r.profile},
+                  {"meter_id", r.meter_id.value_or("")},
+                  {"system_title", frame.security ? to_hex(frame.security->system_title) : ""},
+                  {"registers", std::to_string(r.registers.size())}});
+  }
+  metrics::GoodFrame good;
+  good.reading = std::make_shared<const cosem::Reading>(frame.reading);
+  good.security = frame.security;
+  good.link = std::string(frame::to_string(frame.link));
+  good.received = arrival;
+  state_.record_frame(std::move(good));
+}
+
+void Exporter::handle_failure(const pipeline::FrameFailure& failure) {
+  const auto reason = metrics::reason_for(failure.error.code);
+  state_.record_error(reason);
+  if ((reason == metrics::ErrorReason::decrypt || reason == metrics::ErrorReason::auth) &&
+      !wrong_key_logged_) {
+    wrong_key_logged_ = true;
+    logger_.error("key looks wrong: frames do not decrypt/authenticate with the configured key "
+                  "(check the key from your grid operator's portal; it changes when the meter "
+                  "is replaced)",
+                  {{"reason", std::string(to_string(failure.error.code))},
+                   {"detail", failure.error.message}});
+    return;
+  }
+  const std::string kind(to_string(failure.error.code));
+  const bool first_of_kind = error_kinds_logged_.insert(kind).second;
+  logger_.log_limited("frame-error-" + kind, std::chrono::seconds(60),
+                      first_of_kind ? LogLevel::warn : LogLevel::debug, "frame error",
+                      {{"reason", kind},
+                       {"layer", std::string(to_string(failure.error.layer))},
+                       {"offset", std::to_string(failure.error.offset)},
+                       {"detail", failure.error.message}});
+}
+
+void Exporter::on_connected(bool reconnect) {
+  state_.set_connected(true, reconnect);
+  {
+    std::lock_guard lock(mutex_);
+    decoder_.reset();  // bytes from before the gap cannot complete a frame
+  }
+  if (reconnect) logger_.info("source recovered");
+}
+
+void Exporter::on_disconnected(std::string_view reason) {
+  state_.set_connected(false, false);
+  logger_.warn("source lost; retrying", {{"reason", std::string(reason)}});
+}
+
+void Exporter::on_end_of_input() {
+  std::lock_guard lock(mutex_);
+  for (const auto& outcome : decoder_.finish()) handle(outcome, std::chrono::system_clock::now());
+  end_of_input_ = true;
+  logger_.info("replay reached the end of the capture");
+}
+
+bool Exporter::has_partial_frame() const {
+  std::lock_guard lock(mutex_);
+  return bytes_since_frame_;
+}
+
+bool Exporter::end_of_input_seen() const {
+  std::lock_guard lock(mutex_);
+  return end_of_input_;
+}
+
+bool Exporter::expire_partial_frame(std::chrono::steady_clock::time_point now,
+                                    std::chrono::milliseconds max_age) {
+  std::lock_guard lock(mutex_);
+  if (!bytes_since_frame_ || now - last_bytes_ < max_age) return false;
+  bytes_since_frame_ = false;
+  bool dropped = false;
+  for (const auto& outcome : decoder_.finish()) {
+    if (const auto* failure = std::get_if<pipeline::FrameFailure>(&outcome);
+        failure != nullptr && failure->error.code == ErrorCode::incomplete) {
+      state_.record_error(metrics::ErrorReason::timeout);
+      logger_.log_limited("frame-timeout", std::chrono::seconds(60), LogLevel::warn,
+                          "partial frame timed out (line went quiet mid-frame)",
+                          {{"detail", failure->error.message}});
+      dropped = true;
+    } else {
+      handle(outcome, std::chrono::system_clock::now());
+    }
+  }
+  return dropped;
+}
+
+void Exporter::log(source::LogLevel level, std::string_view message) {
+  switch (level) {
+    case source::LogLevel::debug: logger_.debug(message); break;
+    case source::LogLevel::info: logger_.info(message); break;
+    case source::LogLevel::warn: logger_.warn(message); break;
+    case source::LogLevel::error: logger_.error(message); break;
+  }
+}
+
+}  // namespace sm::app

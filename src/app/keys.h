@@ -1,0 +1,22 @@
+// Loading keys from flags and files. Keys never reach logs or errors: messages name the
+// flag or file and show a fingerprint at most.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "dlms/security.h"
+
+namespace sm::app {
+
+// 32 hex digits; whitespace, "0x", ':' and ',' tolerated. `what` names the source of the
+// text for the error message ("--key", "key file /etc/…").
+Result<dlms::Key> parse_key(std::string_view text, std::string_view what);
+
+// Reads and parses a key file. `warning` receives a message when the file is readable by
+// group or others.
+Result<dlms::Key> load_key_file(const std::string& path, std::string* warning = nullptr);
+
+}  // namespace sm::app

@@ -1,0 +1,33 @@
+// smartmeter_exporter: entry point. Without a subcommand it serves /metrics (flags as
+// in ServeSettings); `decode` decodes captured frames. No protocol logic lives here.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "app/decode_command.h"
+#include "app/serve_command.h"
+#include "app/version.h"
+#include "dlms/security.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"smartmeter_exporter - Prometheus exporter for DLMS/COSEM smart meters"};
+  app.set_version_flag("--version", [] {
+    return "smartmeter_exporter " + std::string(sm::app::version()) + " (revision " +
+           std::string(sm::app::revision()) + ", " + std::string(sm::app::compiler()) + ", Botan " +
+           sm::dlms::crypto_library_version() + ")";
+  });
+  app.require_subcommand(0, 1);
+  int exit_status = 0;
+  sm::app::ServeSettings serve;
+  sm::app::add_serve_flags(app, serve);
+  sm::app::DecodeSettings decode;
+  sm::app::add_decode_command(app, decode, &exit_status);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;  // --help/--version exit 0; every usage error exits 2
+  }
+  if (app.get_subcommands().empty()) return sm::app::run_serve(serve);
+  return exit_status;
+}

@@ -1,0 +1,358 @@
+#include "app/serve_command.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "app/config_file.h"
+#include "app/duration.h"
+#include "app/exporter.h"
+#include "app/keys.h"
+#include "app/landing_page.h"
+#include "app/log.h"
+#include "app/version.h"
+#include "http/server.h"
+#include "metrics/collector.h"
+#include "source/demo_meter.h"
+#include "source/replay.h"
+#include "source/serial.h"
+#include "source/tcp.h"
+
+namespace sm::app {
+
+void add_serve_flags(CLI::App& app, ServeSettings& s) {
+  app.config_formatter(std::make_shared<DottedConfig>());
+  app.set_config("--config", "", "Read these flags from a TOML/INI file (keys as flag names)");
+  app.allow_config_extras(CLI::config_extras_mode::error);
+
+  app.add_option("--web.listen-address", s.listen_addresses,
+                 "Address to listen on for HTTP (repeatable; ':port', 'host:port')")
+      ->capture_default_str();
+  app.add_option("--web.telemetry-path", s.telemetry_path, "Path under which to expose metrics")
+      ->capture_default_str();
+  app.add_option("--web.config.file", s.web_config_file,
+                 "Exporter-toolkit web config (YAML) with basic_auth_users");
+  app.add_option("--serial.device", s.serial_device,
+                 "Serial device (/dev/ttyUSB0, /dev/serial/by-id/...) or tcp://host:port")
+      ->capture_default_str();
+  app.add_option("--serial.baud", s.serial_baud, "Baud rate")->capture_default_str();
+  app.add_option("--serial.format", s.serial_format, "Character format: 8E1, 8N1 or auto")
+      ->check(CLI::IsMember({"8E1", "8N1", "auto"}))
+      ->capture_default_str();
+  app.add_option("--replay.file", s.replay_file,
+                 "Read a capture (hex, binary or timed capture) instead of a device");
+  app.add_option("--replay.rate", s.replay_rate, "realtime or max")
+      ->check(CLI::IsMember({"realtime", "max"}))
+      ->capture_default_str();
+  app.add_flag("--replay.loop", s.replay_loop, "Start the capture again at its end");
+  app.add_flag("--replay.exit-at-end", s.replay_exit_at_end, "Exit when the capture ends");
+  app.add_flag("--demo", s.demo, "Serve a built-in simulated meter (no hardware needed)");
+  app.add_option("--demo.interval", s.demo_interval, "Push interval of the demo meter")
+      ->capture_default_str();
+  app.add_option("--meter.key-file", s.key_file,
+                 "File with the encryption key (32 hex digits); default "
+                 "$CREDENTIALS_DIRECTORY/meter-key");
+  app.add_option("--meter.auth-key-file", s.auth_key_file,
+                 "File with the authentication key; default $CREDENTIALS_DIRECTORY/meter-auth-key");
+  app.add_option("--meter.key", s.key_hex,
+                 "Encryption key on the command line (visible in ps; prefer --meter.key-file)");
+  app.add_option("--meter.auth-key", s.auth_key_hex,
+                 "Authentication key on the command line (visible in ps)");
+  app.add_option("--meter.stale-after", s.stale_after,
+                 "Drop meter values from /metrics when the last good frame is older")
+      ->capture_default_str();
+  app.add_option("--meter.profile", s.profile,
+                 "Positional profile for bodies without OBIS codes (auto detects)")
+      ->capture_default_str();
+  app.add_option("--log.level", s.log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  app.add_option("--log.format", s.log_format, "logfmt or json")
+      ->check(CLI::IsMember({"logfmt", "json"}))
+      ->capture_default_str();
+}
+
+namespace {
+
+// Everything validated before anything starts.
+struct ServePlan {
+  std::vector<http::ListenAddress> listen;
+  std::chrono::milliseconds stale_after{30000};
+  std::chrono::milliseconds demo_interval{5000};
+  pipeline::DecoderOptions decoder;
+  std::vector<std::string> warnings;
+  std::optional<http::WebConfig> web_config;
+};
+
+int startup_error(const std::string& message) {
+  std::cerr << "smartmeter_exporter: " << message << "\n";
+  return 2;
+}
+
+Result<std::optional<dlms::Key>> resolve_key(const std::string& hex, const std::string& file,
+                                             const char* credential, const char* flag,
+                                             std::vector<std::string>& warnings) {
+  if (!hex.empty()) {
+    warnings.push_back(std::string(flag) +
+                       " puts the key on the command line, where ps and the shell history show "
+                       "it; use a key file or systemd credentials instead");
+    auto key = parse_key(hex, flag);
+    if (!key) return tl::unexpected(key.error());
+    return std::optional<dlms::Key>(*key);
+  }
+  std::string path = file;
+  if (path.empty()) {
+    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+    if (dir == nullptr) return std::optional<dlms::Key>();
+    path = std::string(dir) + "/" + credential;
+    if (!std::filesystem::exists(path)) return std::optional<dlms::Key>();
+  }
+  std::string warning;
+  auto key = load_key_file(path, &warning);
+  if (!key) return tl::unexpected(key.error());
+  if (!warning.empty()) warnings.push_back(warning);
+  return std::optional<dlms::Key>(*key);
+}
+
+Result<ServePlan> plan(const ServeSettings& s) {
+  ServePlan p;
+  auto bad = [](std::string message) { return fail(ErrorCode::decode, Layer::app, 0, std::move(message)); };
+  for (const auto& text : s.listen_addresses) {
+    auto addr = http::parse_listen_address(text);
+    if (!addr) return bad("--web.listen-address " + text + ": " + addr.error().message);
+    p.listen.push_back(*addr);
+  }
+  if (s.telemetry_path.empty() || s.telemetry_path[0] != '/' || s.telemetry_path == "/") {
+    return bad("--web.telemetry-path must start with '/' and not be '/' (got \"" +
+               s.telemetry_path + "\")");
+  }
+  auto stale = parse_duration(s.stale_after);
+  if (!stale || stale->count() <= 0) {
+    return bad("--meter.stale-after: not a duration like 30s or 5m: \"" + s.stale_after + "\"");
+  }
+  p.stale_after = *stale;
+  auto interval = parse_duration(s.demo_interval);
+  if (!interval || interval->count() < 10) {
+    return bad("--demo.interval: not a duration of at least 10ms: \"" + s.demo_interval + "\"");
+  }
+  p.demo_interval = *interval;
+  if (s.demo && !s.replay_file.empty()) return bad("--demo and --replay.file exclude each other");
+  if (!s.demo && s.replay_file.empty() && !source::is_tcp_url(s.serial_device) &&
+      !source::is_supported_baud_rate(s.serial_baud)) {
+    return bad("--serial.baud " + std::to_string(s.serial_baud) + " is not a supported rate");
+  }
+  if (source::is_tcp_url(s.serial_device)) {
+    auto endpoint = source::parse_tcp_url(s.serial_device);
+    if (!endpoint) return bad("--serial.device: " + endpoint.error().message);
+  }
+  if (!s.web_config_file.empty()) {
+    auto config = http::load_web_config(s.web_config_file);
+    if (!config) return bad("--web.config.file: " + config.error().message);
+    p.web_config = *config;
+  }
+  p.decoder.cosem.profile = s.profile;
+  if (s.demo) {
+    if (!s.key_hex.empty() || !s.key_file.empty()) {
+      p.warnings.push_back("--demo uses the built-in demo key; the configured key is ignored");
+    }
+    p.decoder.keys.encryption = source::kDemoKey;
+  } else {
+    auto ek = resolve_key(s.key_hex, s.key_file, "meter-key", "--meter.key", p.warnings);
+    if (!ek) return tl::unexpected(ek.error());
+    auto ak = resolve_key(s.auth_key_hex, s.auth_key_file, "meter-auth-key", "--meter.auth-key",
+                          p.warnings);
+    if (!ak) return tl::unexpected(ak.error());
+    p.decoder.keys.encryption = *ek;
+    p.decoder.keys.authentication = *ak;
+  }
+  return p;
+}
+
+Result<std::unique_ptr<source::Source>> make_source(const ServeSettings& s, const ServePlan& p,
+                                                    source::SerialSource** serial) {
+  *serial = nullptr;
+  if (s.demo) return source::make_demo_source(p.demo_interval);
+  if (!s.replay_file.empty()) {
+    source::ReplayOptions options;
+    options.path = s.replay_file;
+    options.rate = *source::parse_replay_rate(s.replay_rate);
+    options.loop = s.replay_loop;
+    return source::make_replay_source(options);
+  }
+  if (source::is_tcp_url(s.serial_device)) {
+    source::TcpOptions options;
+    options.endpoint = *source::parse_tcp_url(s.serial_device);
+    return source::make_tcp_source(options);
+  }
+  source::SerialOptions options;
+  options.device = s.serial_device;
+  options.baud = s.serial_baud;
+  options.format = s.serial_format == "8N1" ? source::SerialFormat::eight_none_one
+                                            : source::SerialFormat::eight_even_one;
+  auto made = source::make_serial_source(options);
+  if (!made) return tl::unexpected(made.error());
+  *serial = made->get();
+  return std::unique_ptr<source::Source>(std::move(*made));
+}
+
+bool verify_bcrypt(std::string_view password, std::string_view hash) {
+  return dlms::check_bcrypt(password, hash);
+}
+
+}  // namespace
+
+int run_serve(const ServeSettings& s) {
+  Logger logger(*parse_log_level(s.log_level), *parse_log_format(s.log_format));
+  auto planned = plan(s);
+  if (!planned) return startup_error(planned.error().message);
+  ServePlan& p = *planned;
+
+  // Signals are taken synchronously by the main loop; block them before any thread starts
+  // so every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, sig);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const int signal_fd = signalfd(-1, &signals, SFD_CLOEXEC);
+  if (signal_fd < 0) return startup_error("cannot create signalfd");
+
+  source::SerialSource* serial = nullptr;
+  auto made_source = make_source(s, p, &serial);
+  if (!made_source) return startup_error(made_source.error().message);
+  std::unique_ptr<source::Source> source = std::move(*made_source);
+
+  metrics::MeterState state;
+  Exporter exporter(p.decoder, logger, state);
+  metrics::CollectorOptions collector_options;
+  collector_options.stale_after = p.stale_after;
+  collector_options.build = {std::string(version()), std::string(revision()),
+                             std::string(compiler()), dlms::crypto_library_version()};
+  metrics::MeterCollector meter_collector(state, collector_options);
+  metrics::ProcessCollector process_collector;
+
+  http::HttpServer server(verify_bcrypt);
+  if (p.web_config) {
+    if (auto applied = server.apply_web_config(*p.web_config); !applied) {
+      return startup_error("--web.config.file: " + applied.error().message);
+    }
+  }
+  LandingPage landing{s.telemetry_path, source->describe(), p.stale_after};
+  (void)server.add_route(s.telemetry_path, [&](const http::Request&) {
+    http::Response r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = metrics::serialize({&meter_collector, &process_collector});
+    return r;
+  });
+  (void)server.add_route("/", [&](const http::Request&) {
+    http::Response r;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = landing.render(state.snapshot(), std::chrono::system_clock::now());
+    return r;
+  });
+  http::ServerOptions server_options;
+  server_options.listen_addresses = p.listen;
+  server_options.log = [&logger](std::string_view m) { logger.debug(m, {{"component", "http"}}); };
+  if (auto started = server.start(server_options); !started) {
+    return startup_error(started.error().message);
+  }
+
+  for (const auto& w : p.warnings) logger.warn(w);
+  if (geteuid() == 0) {
+    logger.warn("running as root; the exporter only needs read access to the serial device "
+                "(group dialout)");
+  }
+  std::string listen_text;
+  for (const auto& a : s.listen_addresses) listen_text += (listen_text.empty() ? "" : ",") + a;
+  logger.info("starting smartmeter_exporter",
+              {{"version", std::string(version())},
+               {"revision", std::string(revision())},
+               {"source", source->describe()},
+               {"listen", listen_text},
+               {"telemetry_path", s.telemetry_path},
+               {"key_fingerprint", p.decoder.keys.encryption
+                                       ? dlms::key_fingerprint(*p.decoder.keys.encryption)
+                                       : "none"},
+               {"auth_key_fingerprint", p.decoder.keys.authentication
+                                            ? dlms::key_fingerprint(*p.decoder.keys.authentication)
+                                            : "none"}});
+
+  std::thread source_thread([&] { source->run(exporter); });
+
+  // Automatic serial format: M-Bus adapters differ (8E1 per EN 13757-2, many deliver 8N1);
+  // keep the format under which frames pass their checksums.
+  const bool auto_format = serial != nullptr && s.serial_format == "auto";
+  bool format_chosen = !auto_format;
+  std::uint64_t frames_at_switch = 0, bytes_at_switch = 0;
+  auto format_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(12);
+
+  // A frame at 2400 baud takes ~1.3 s; a partial frame quiet for longer is dropped.
+  constexpr auto kPartialFrameTimeout = std::chrono::milliseconds(3000);
+  int exit_status = 0;
+  for (;;) {
+    // Wake up only for work: a pending partial frame, the format probe, or exit-at-end.
+    int timeout_ms = -1;
+    if (!format_chosen || s.replay_exit_at_end) timeout_ms = 200;
+    if (exporter.has_partial_frame()) timeout_ms = 500;
+    pollfd pfd{signal_fd, POLLIN, 0};
+    const int ready = ::poll(&pfd, 1, timeout_ms);
+    if (ready > 0) {
+      signalfd_siginfo info{};
+      if (::read(signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        if (info.ssi_signo == SIGHUP) {
+          logger.info("SIGHUP: reopening the source and re-reading the web config");
+          source->reopen();
+          if (!s.web_config_file.empty()) {
+            auto config = http::load_web_config(s.web_config_file);
+            if (!config) {
+              logger.error("web config not reloaded; keeping the previous one",
+                           {{"error", config.error().message}});
+            } else if (auto applied = server.apply_web_config(*config); !applied) {
+              logger.error("web config not applied", {{"error", applied.error().message}});
+            }
+          }
+          continue;
+        }
+        logger.info("shutting down", {{"signal", info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM"}});
+        break;
+      }
+    }
+    const auto now = std::chrono::steady_clock::now();
+    exporter.expire_partial_frame(now, kPartialFrameTimeout);
+    if (s.replay_exit_at_end && exporter.end_of_input_seen()) {
+      logger.info("capture replayed; exiting (--replay.exit-at-end)");
+      break;
+    }
+    if (!format_chosen) {
+      const auto snap = state.snapshot();
+      if (snap.frames_total > frames_at_switch) {
+        format_chosen = true;
+        logger.info("serial format chosen: frames pass their checksums",
+                    {{"format", std::string(source::to_string(serial->format()))}});
+      } else if (now >= format_deadline && snap.received_bytes > bytes_at_switch) {
+        const auto next = serial->format() == source::SerialFormat::eight_even_one
+                              ? source::SerialFormat::eight_none_one
+                              : source::SerialFormat::eight_even_one;
+        logger.info("no valid frame yet; trying the other serial format",
+                    {{"format", std::string(source::to_string(next))}});
+        serial->set_format(next);
+        frames_at_switch = snap.frames_total;
+        bytes_at_switch = snap.received_bytes;
+        format_deadline = now + std::chrono::seconds(12);
+      }
+    }
+  }
+  source->stop();
+  source_thread.join();
+  server.stop();
+  ::close(signal_fd);
+  return exit_status;
+}
+
+}  // namespace sm::app

@@ -1,0 +1,63 @@
+// Positional profiles and list-id scaler tables: data, not code (see profiles.cpp).
+//
+// A positional layout describes a push body that carries no OBIS codes: a structure whose
+// element count and element types identify the list, and whose positions say what each
+// value is. decode.cpp matches a body against every layout and applies the one that fits
+// exactly; a body that fits none is reported as unsupported, never guessed.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "cosem/obis.h"
+#include "cosem/units.h"
+
+namespace sm::cosem::profiles {
+
+// What a body element must be for a layout to match, and what it becomes.
+enum class Field : std::uint8_t {
+  number,        // integer or float -> numeric register (obis, scaler, unit)
+  text,          // octet/visible string -> text register at `obis` (meter id, meter type)
+  date_time,     // 12-byte COSEM date-time (octet-string or date-time) -> clock register
+  time_of_day,   // 4-byte COSEM time (hour, minute, second, hundredths); joined with `date`
+  date,          // 5-byte COSEM date (year(2), month, day, weekday); joined with `time_of_day`
+  obis_literal,  // a 6-byte octet-string equal to `obis` (the push setup's logical name)
+  list_id,       // a string equal to the layout's list id -> text register at `obis`
+  unused_text,   // any string, not reported (trailing padding of some lists)
+};
+
+struct FieldSpec {
+  Field kind{Field::number};
+  Obis obis{};
+  int scaler{0};
+  int unit{kUnitNone};
+};
+
+struct PositionalLayout {
+  std::string_view profile;  // Reading::profile and --meter.profile name
+  std::string_view variant;  // which list of the profile ("am550", "list2-3phase", ...)
+  std::string_view list_id;  // the string a Field::list_id position must hold; empty if none
+  std::span<const FieldSpec> fields;
+};
+
+[[nodiscard]] std::span<const PositionalLayout> positional_layouts() noexcept;
+
+// Scaler and unit for OBIS-tagged lists whose frames carry no scaler-unit structures.
+// A row matches registers with A = 1, any B, the given C and D, any E.
+struct ScalerRow {
+  std::uint8_t c;
+  std::uint8_t d;
+  int scaler;
+  int unit;
+};
+
+struct ListScalers {
+  std::string_view profile;  // Reading::profile when the table was applied
+  std::string_view list_id;  // the list version string that selects the table
+  std::span<const ScalerRow> rows;
+};
+
+[[nodiscard]] std::span<const ListScalers> list_scaler_tables() noexcept;
+
+}  // namespace sm::cosem::profiles

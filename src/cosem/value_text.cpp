@@ -1,0 +1,108 @@
+#include "cosem/value_text.h"
+
+#include <initializer_list>
+
+#include "common/hex.h"
+
+namespace sm::cosem {
+namespace {
+
+constexpr std::uint8_t kNotSpecified = 0xFF;
+
+// A field of a COSEM date/time: in [low, high] or one of the special values given.
+bool in_range_or_special(std::uint8_t field, std::uint8_t low, std::uint8_t high,
+                         std::initializer_list<std::uint8_t> special) {
+  if (field >= low && field <= high) return true;
+  for (std::uint8_t s : special) {
+    if (field == s) return true;
+  }
+  return false;
+}
+
+std::optional<int> field_or_unspecified(std::uint8_t field) {
+  if (field == kNotSpecified) return std::nullopt;
+  return field;
+}
+
+}  // namespace
+
+bool is_printable_ascii(std::span<const std::uint8_t> bytes) noexcept {
+  for (std::uint8_t b : bytes) {
+    if (b < 0x20 || b > 0x7E) return false;
+  }
+  return true;
+}
+
+std::string bytes_text(std::span<const std::uint8_t> bytes) {
+  std::size_t length = bytes.size();
+  while (length > 0 && bytes[length - 1] == 0x00) --length;  // NUL padding of fixed-size fields
+  const auto content = bytes.first(length);
+  if (is_printable_ascii(content)) return std::string(content.begin(), content.end());
+  return to_hex(bytes);
+}
+
+std::optional<std::string> decode_hex_ascii(std::string_view text) {
+  if (text.empty() || text.size() % 2 != 0) return std::nullopt;
+  for (char c : text) {
+    const bool hex_digit =
+        (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (!hex_digit) return std::nullopt;
+  }
+  auto bytes = parse_hex(text);
+  if (!bytes || !is_printable_ascii(*bytes)) return std::nullopt;
+  return std::string(bytes->begin(), bytes->end());
+}
+
+// Blue Book 4.1.6.1: month 1..12, 0xFD/0xFE (DST end/begin), 0xFF; day 1..31, 0xFD/0xFE
+// (second last / last day of month), 0xFF; weekday 1..7, 0xFF; hour 0..23; minute and
+// second 0..59; hundredths 0..99; deviation -720..720 minutes or 0x8000.
+std::optional<dlms::DateTime> parse_plausible_date_time(std::span<const std::uint8_t> twelve,
+                                                        std::size_t offset) {
+  if (twelve.size() != 12) return std::nullopt;
+  const bool plausible = in_range_or_special(twelve[2], 1, 12, {0xFD, 0xFE, 0xFF}) &&
+                         in_range_or_special(twelve[3], 1, 31, {0xFD, 0xFE, 0xFF}) &&
+                         in_range_or_special(twelve[4], 1, 7, {0xFF}) &&
+                         in_range_or_special(twelve[5], 0, 23, {0xFF}) &&
+                         in_range_or_special(twelve[6], 0, 59, {0xFF}) &&
+                         in_range_or_special(twelve[7], 0, 59, {0xFF}) &&
+                         in_range_or_special(twelve[8], 0, 99, {0xFF});
+  if (!plausible) return std::nullopt;
+  const auto deviation_bits = static_cast<std::uint16_t>((twelve[9] << 8) | twelve[10]);
+  if (deviation_bits != 0x8000) {
+    const auto deviation = static_cast<std::int16_t>(deviation_bits);
+    if (deviation < -720 || deviation > 720) return std::nullopt;
+  }
+  auto parsed = dlms::parse_date_time(twelve, offset);
+  if (!parsed) return std::nullopt;
+  return *parsed;
+}
+
+std::string date_time_text(const dlms::DateTime& time, std::span<const std::uint8_t> bytes) {
+  if (auto iso = time.iso8601()) return *iso;
+  return to_hex(bytes);
+}
+
+std::optional<dlms::DateTime> join_date_and_time(std::span<const std::uint8_t> date,
+                                                 std::span<const std::uint8_t> time) {
+  if (date.size() != 5 || time.size() != 4) return std::nullopt;
+  const bool plausible =
+      in_range_or_special(date[2], 1, 12, {0xFD, 0xFE, 0xFF}) &&
+      in_range_or_special(date[3], 1, 31, {0xFD, 0xFE, 0xFF}) &&
+      in_range_or_special(date[4], 1, 7, {0xFF}) && in_range_or_special(time[0], 0, 23, {0xFF}) &&
+      in_range_or_special(time[1], 0, 59, {0xFF}) && in_range_or_special(time[2], 0, 59, {0xFF}) &&
+      in_range_or_special(time[3], 0, 99, {0xFF});
+  if (!plausible) return std::nullopt;
+  dlms::DateTime joined;
+  const int year = (date[0] << 8) | date[1];
+  if (year != 0xFFFF) joined.year = year;
+  joined.month = field_or_unspecified(date[2]);
+  joined.day = field_or_unspecified(date[3]);
+  joined.weekday = field_or_unspecified(date[4]);
+  joined.hour = field_or_unspecified(time[0]);
+  joined.minute = field_or_unspecified(time[1]);
+  joined.second = field_or_unspecified(time[2]);
+  joined.hundredths = field_or_unspecified(time[3]);
+  return joined;  // deviation and clock status not sent: the meter's local time
+}
+
+}  // namespace sm::cosem

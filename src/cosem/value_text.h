@@ -1,0 +1,40 @@
+// Text forms of COSEM values shared by the A-XDR and DSMR decoders (internal to cosem/).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "dlms/datetime.h"
+
+namespace sm::cosem {
+
+// True when every byte is printable ASCII (0x20..0x7E); true for an empty span.
+[[nodiscard]] bool is_printable_ascii(std::span<const std::uint8_t> bytes) noexcept;
+
+// String value as text: printable ASCII as is (trailing NUL padding dropped), anything
+// else as upper-case hex, so that labels never carry control bytes.
+[[nodiscard]] std::string bytes_text(std::span<const std::uint8_t> bytes);
+
+// When `text` is hex digits that spell printable ASCII ("53414731..." -> "SAG1..."), the
+// decoded string; otherwise nullopt. DSMR sends ids and device names this way.
+[[nodiscard]] std::optional<std::string> decode_hex_ascii(std::string_view text);
+
+// A 12-byte COSEM date-time whose fields are all in range or "not specified" (Blue Book
+// 4.1.6.1), parsed; nullopt for anything else, e.g. a 12-character meter number.
+[[nodiscard]] std::optional<dlms::DateTime> parse_plausible_date_time(
+    std::span<const std::uint8_t> twelve, std::size_t offset = 0);
+
+// ISO 8601 form of a date-time; the bytes as hex when the date is unspecified.
+[[nodiscard]] std::string date_time_text(const dlms::DateTime& time,
+                                         std::span<const std::uint8_t> bytes);
+
+// COSEM date (5 bytes: year(2) month day weekday) + time (4 bytes: hour minute second
+// hundredths) sent as two values (Kärnten/Wels lists) -> one date-time without deviation.
+[[nodiscard]] std::optional<dlms::DateTime> join_date_and_time(std::span<const std::uint8_t> date,
+                                                               std::span<const std::uint8_t> time);
+
+}  // namespace sm::cosem

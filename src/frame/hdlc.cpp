@@ -1,0 +1,179 @@
+// HDLC frame format type 3 (IEC 62056-46, "frame format"):
+//   7E | format (2) | destination (1..4) | source (1..4) | control | HCS (2) | info | FCS (2) | 7E
+// Format field: type nibble 0xA, segmentation bit 0x08, 11-bit frame length counting the
+// format byte through the FCS (flags excluded). Address bytes end with bit 0 set
+// (extended addressing). HCS covers format..control, FCS covers format..info; both are
+// CRC-16/X.25, low byte first ("frame check sequence"). A frame without information field has only
+// the HCS, which then is the FCS.
+//
+// The frame is found by its length, never by looking for flags: 0x7E occurs inside frames.
+// A closing flag is consumed when present; a frame whose FCS holds is accepted without it
+// (its closing flag may double as the next frame's opening flag, or be missing).
+#include "common/byte_reader.h"
+#include "common/hex.h"
+#include "frame/crc16.h"
+#include "frame/link_frames.h"
+
+namespace sm::frame::link {
+namespace {
+
+constexpr std::uint8_t kFlag = 0x7E;
+constexpr std::uint8_t kFormatType3 = 0xA0;
+constexpr std::size_t kMaxAddressBytes = 4;
+constexpr std::size_t kMinLength = 2 + 1 + 1 + 1 + 2;  // format, dst, src, control, HCS
+
+enum class AddressRead { ok, need_more, invalid };
+
+// Reads one HDLC address (IEC 62056-46 "address field"): 1..4 bytes, the last with bit 0 set.
+AddressRead read_address(ByteReader& r, std::size_t& size) {
+  for (size = 1; size <= kMaxAddressBytes; ++size) {
+    auto b = r.u8();
+    if (!b) return AddressRead::need_more;
+    if ((*b & 0x01u) != 0) return AddressRead::ok;
+  }
+  return AddressRead::invalid;
+}
+
+// A view of `count` bytes at `pos` (bounds-checked like every wire read).
+Result<std::span<const std::uint8_t>> bytes_at(std::span<const std::uint8_t> data, std::size_t pos,
+                                               std::size_t count) {
+  ByteReader r(data, Layer::frame, "HDLC frame");
+  if (auto skipped = r.skip(pos); !skipped) return tl::unexpected(skipped.error());
+  return r.bytes(count);
+}
+
+// HCS and FCS travel low byte first.
+Result<std::uint16_t> crc_field_at(std::span<const std::uint8_t> data, std::size_t pos) {
+  auto bytes = bytes_at(data, pos, 2);
+  if (!bytes) return tl::unexpected(bytes.error());
+  return static_cast<std::uint16_t>(bytes->front() | (bytes->back() << 8));
+}
+
+Result<std::uint16_t> crc_over(std::span<const std::uint8_t> data, std::size_t from,
+                               std::size_t count) {
+  auto bytes = bytes_at(data, from, count);
+  if (!bytes) return tl::unexpected(bytes.error());
+  return crc16_x25(*bytes);
+}
+
+std::string describe_control(std::uint8_t control) {
+  std::string kind = (control & 0x01u) == 0       ? "I frame"
+                     : (control & 0xEFu) == 0x03u ? "UI frame"
+                     : (control & 0x03u) == 0x01u ? "S frame"
+                                                  : "U frame";
+  return "control " + hex8(control) + " (" + kind +
+         ((control & 0x10u) != 0 ? ", poll/final bit set)" : ")");
+}
+
+}  // namespace
+
+Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared_opening_flag,
+                 bool stream_ended, const FramerLimits& limits, HdlcFrame* out, ProbeMode mode) {
+  ByteReader r(data, Layer::frame, "HDLC frame", at);
+  if (!shared_opening_flag) {
+    auto flag = r.u8();
+    if (!flag) return need_more();
+    if (*flag != kFlag) return no_frame();
+  }
+  const std::size_t format_pos = r.position();
+  auto format_high = r.u8();
+  if (!format_high) return need_more();
+  if ((*format_high & 0xF0u) != kFormatType3) return no_frame();
+  auto format_low = r.u8();
+  if (!format_low) return need_more();
+  const bool segmented = (*format_high & 0x08u) != 0;
+  const std::size_t length = (static_cast<std::size_t>(*format_high & 0x07u) << 8) | *format_low;
+  if (length < kMinLength) return no_frame();
+  const std::size_t end = format_pos + length;  // one past the FCS (or HCS)
+  if (end + 1 > limits.max_buffer) {
+    return corrupt(ErrorCode::length, at, end, Confidence::doubtful,
+                   "HDLC frame of " + std::to_string(end) + " bytes exceeds the buffer limit");
+  }
+
+  std::size_t dst_size = 0;
+  std::size_t src_size = 0;
+  const std::size_t addresses_pos = r.position();
+  for (std::size_t* size : {&dst_size, &src_size}) {
+    switch (read_address(r, *size)) {
+      case AddressRead::need_more:
+        return need_more();
+      case AddressRead::invalid:
+        return no_frame();
+      case AddressRead::ok:
+        break;
+    }
+  }
+  auto control = r.u8();
+  if (!control) return need_more();
+  const std::size_t header_end = r.position();
+  if (header_end + 2 > end) return no_frame();  // header longer than the frame
+  const auto hcs_stated = crc_field_at(data, header_end);
+  const auto hcs = crc_over(data, format_pos, header_end - format_pos);
+  if (!hcs_stated || !hcs) return need_more();
+  if (*hcs != *hcs_stated) {
+    // Without its own opening flag, a format-like byte after a frame is mostly chance.
+    if (shared_opening_flag) return no_frame();
+    return corrupt(ErrorCode::checksum, at, end, Confidence::framed,
+                   "HDLC header check sequence (HCS) mismatch: computed " + hex16(*hcs) +
+                       ", frame says " + hex16(*hcs_stated));
+  }
+  if (mode == ProbeMode::header) return header_verified();
+
+  const std::size_t info_pos = header_end + 2;
+  const bool has_info = info_pos < end;
+  if (has_info && end - info_pos < 2) return no_frame();  // no room for the FCS
+  const std::size_t info_size = has_info ? end - info_pos - 2 : 0;
+  if (data.size() < end) return need_more(end + 1);
+  std::uint16_t fcs_stated = *hcs_stated;
+  if (has_info) {
+    const auto stated = crc_field_at(data, end - 2);
+    const auto fcs = crc_over(data, format_pos, end - 2 - format_pos);
+    if (!stated || !fcs) return need_more(end + 1);
+    fcs_stated = *stated;
+    if (*fcs != fcs_stated) {
+      return corrupt(ErrorCode::checksum, at, end, Confidence::certain,
+                     "HDLC frame check sequence (FCS) mismatch: computed " + hex16(*fcs) +
+                         ", frame says " + hex16(fcs_stated));
+    }
+  }
+
+  // Closing flag: consume it when it is there; when the next byte is something else the
+  // flag is missing (or shared), and at the end of the stream it never came.
+  const auto next = bytes_at(data, end, 1);
+  if (!next && !stream_ended) return need_more(end + 1);
+  const bool closing_flag = next && next->front() == kFlag;
+  const std::size_t size = closing_flag ? end + 1 : end;
+
+  if (out != nullptr) {
+    const auto addresses = bytes_at(data, addresses_pos, dst_size + src_size);
+    const auto info = bytes_at(data, info_pos, info_size);
+    if (!addresses || !info) return need_more(end + 1);  // unreachable: length checked
+    out->segmented = segmented;
+    out->addresses = *addresses;
+    out->control = *control;
+    out->info = *info;
+    out->info_offset = info_pos;
+    Annotations& n = out->notes;
+    if (!shared_opening_flag) annotate(&n, "stream", at, 1, "hdlc", "opening flag 0x7E");
+    annotate(&n, "stream", at + format_pos, 2, "hdlc",
+             "frame format type 3, " +
+                 std::string(segmented ? "segmented (more segments follow)" : "not segmented") +
+                 ", length " + std::to_string(length) +
+                 (shared_opening_flag ? " (opening flag shared with the previous frame)" : ""));
+    annotate(&n, "stream", at + addresses_pos, dst_size, "hdlc",
+             "destination address 0x" + sm::to_hex(addresses->first(dst_size)));
+    annotate(&n, "stream", at + addresses_pos + dst_size, src_size, "hdlc",
+             "source address 0x" + sm::to_hex(addresses->subspan(dst_size)));
+    annotate(&n, "stream", at + header_end - 1, 1, "hdlc", describe_control(*control));
+    annotate(&n, "stream", at + header_end, 2, "hdlc",
+             "header check sequence " + hex16(*hcs_stated) + " OK");
+    if (has_info) {
+      annotate(&n, "stream", at + end - 2, 2, "hdlc",
+               "frame check sequence " + hex16(fcs_stated) + " OK");
+    }
+    if (closing_flag) annotate(&n, "stream", at + end, 1, "hdlc", "closing flag 0x7E");
+  }
+  return complete(size);
+}
+
+}  // namespace sm::frame::link

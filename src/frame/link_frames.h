@@ -1,0 +1,149 @@
+// Link-layer frame probes used by StreamFramer (internal to sm_frame, visible to tests).
+//
+// Each probe looks at the bytes buffered at one stream position and says whether a frame
+// of its kind starts there: not at all, maybe (more bytes needed), a recognised frame that
+// failed a check, or a complete frame. Probes never allocate from lengths read off the
+// wire and read every byte through ByteReader.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/annotations.h"
+#include "common/result.h"
+#include "frame/stream_framer.h"
+
+namespace sm::frame::link {
+
+enum class Verdict {
+  need_more,  // a valid prefix so far: wait for more bytes
+  no_frame,   // no frame of this kind starts here (the byte is garbage to this probe)
+  corrupt,    // a frame start was recognised but a check failed: resync byte-wise
+  unusable,   // a complete frame whose checks hold but whose content we cannot use
+  frame,      // a complete, verified frame
+};
+
+// How sure a probe is that a failed candidate really was a frame.
+enum class Confidence {
+  doubtful,  // header-like bytes with a length over a limit: garbage
+  framed,    // a frame start (68 L L 68 with a wrong stop byte, 7E A0xx with a wrong HCS):
+             // folds into a run of garbage, but the bytes it claimed are taken to be that
+             // frame's, so no bare APDU is looked for inside (a corrupt frame must not leak
+             // its unverified payload)
+  certain,   // header and length verified, checksum wrong: reported on its own
+};
+
+struct Probe {
+  Verdict verdict{Verdict::no_frame};
+  // frame/unusable: bytes the frame occupies; corrupt: bytes the frame claimed (for
+  // wrapper and bare APDUs: the bytes the verdict was made on); need_more: total bytes
+  // needed when known, else 0.
+  std::size_t size{0};
+  Error error{};  // corrupt/unusable: what failed (checksum | length | decode)
+  Confidence confidence{Confidence::doubtful};  // corrupt only
+  bool header_verified{false};                  // need_more (ProbeMode::header): the header holds
+};
+
+// `frame`: probe the whole frame. `header`: stop once the header is verified (M-Bus:
+// 68 L L 68 C A CI with a DLMS CI; HDLC: format, addresses, control and a correct HCS)
+// and report need_more with header_verified set.
+enum class ProbeMode { frame, header };
+
+[[nodiscard]] inline Probe need_more(std::size_t total = 0) {
+  return {Verdict::need_more, total, {}, Confidence::doubtful, false};
+}
+[[nodiscard]] inline Probe header_verified() {
+  return {Verdict::need_more, 0, {}, Confidence::doubtful, true};
+}
+[[nodiscard]] inline Probe no_frame() {
+  return {};
+}
+[[nodiscard]] inline Probe complete(std::size_t size) {
+  return {Verdict::frame, size, {}, Confidence::certain, false};
+}
+[[nodiscard]] inline Probe corrupt(ErrorCode code, std::size_t at, std::size_t claimed,
+                                   Confidence confidence, std::string message) {
+  return {Verdict::corrupt, claimed, Error{code, Layer::frame, at, std::move(message)}, confidence,
+          false};
+}
+[[nodiscard]] inline Probe unusable(ErrorCode code, std::size_t at, std::size_t size,
+                                    std::string message) {
+  return {Verdict::unusable, size, Error{code, Layer::frame, at, std::move(message)},
+          Confidence::certain, false};
+}
+
+// "0x3A" / "0x906E", for messages and annotations.
+[[nodiscard]] inline std::string hex8(unsigned value) {
+  constexpr std::string_view digits = "0123456789ABCDEF";
+  return {'0', 'x', digits[(value >> 4) & 0xFu], digits[value & 0xFu]};
+}
+[[nodiscard]] inline std::string hex16(unsigned value) {
+  return hex8(value >> 8) + hex8(value).substr(2);
+}
+
+// ---- M-Bus long frame (EN 13757-2) carrying a DLMS transport segment --------------------
+struct MbusFrame {
+  std::uint8_t control{0};
+  std::uint8_t address{0};
+  std::uint8_t ci{0};                     // DLMS: low nibble sequence, 0x10 = last segment
+  std::span<const std::uint8_t> payload;  // segment data after STSAP/DTSAP
+  std::size_t payload_offset{0};          // relative to the frame start
+  Annotations notes;
+};
+// `out` may be null (probe only, no annotations).
+Probe probe_mbus(std::span<const std::uint8_t> data, std::size_t at, const FramerLimits& limits,
+                 MbusFrame* out, ProbeMode mode = ProbeMode::frame);
+
+// ---- HDLC frame format type 3 (IEC 62056-46) ---------------------------------------------
+struct HdlcFrame {
+  bool segmented{false};                    // segmentation bit of the format field
+  std::span<const std::uint8_t> addresses;  // destination then source address, as sent
+  std::uint8_t control{0};
+  std::span<const std::uint8_t> info;  // information field (LLC not stripped)
+  std::size_t info_offset{0};          // relative to the frame start
+  Annotations notes;
+};
+// `shared_opening_flag`: the frame starts at its format byte because its opening flag was
+// the previous frame's closing flag. `stream_ended`: no more bytes will come, so a frame
+// whose closing flag is missing is complete now.
+Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared_opening_flag,
+                 bool stream_ended, const FramerLimits& limits, HdlcFrame* out,
+                 ProbeMode mode = ProbeMode::frame);
+
+// ---- Unframed APDUs and the DLMS wrapper ------------------------------------------------
+struct BareApdu {
+  std::span<const std::uint8_t> apdu;
+  std::size_t apdu_offset{0};  // relative to the candidate start
+  Annotations notes;
+};
+// IEC 62056-47 wrapper header: version 0x0001, source wPort, destination wPort, length.
+Probe probe_wrapper(std::span<const std::uint8_t> data, std::size_t at, const FramerLimits& limits,
+                    BareApdu* out);
+// IEC 62056-5-3 general-glo-ciphering (0xDB) / general-ded-ciphering (0xDF):
+// tag, system title (octet-string of 8), ciphered content (A-XDR length + SC + IC + ...).
+Probe probe_ciphered_apdu(std::span<const std::uint8_t> data, std::size_t at,
+                          const FramerLimits& limits, BareApdu* out);
+// IEC 62056-6-2 data-notification (0x0F): long-invoke-id-and-priority, date-time
+// (00 | 0C + 12 | 09 0C + 12), one A-XDR value. Its end is only known by parsing the value.
+Probe probe_data_notification(std::span<const std::uint8_t> data, std::size_t at,
+                              const FramerLimits& limits, BareApdu* out);
+
+// ---- General-Block-Transfer (IEC 62056-5-3, APDU tag 0xE0) ------------------------------
+struct GbtBlock {
+  bool last{false};        // block-control bit 7
+  bool streaming{false};   // block-control bit 6
+  std::uint8_t window{0};  // block-control bits 0..5
+  std::uint16_t number{0};
+  std::uint16_t acknowledged{0};
+  std::size_t length_field_size{0};
+  std::size_t data_offset{0};  // relative to the APDU start
+  std::span<const std::uint8_t> data;
+};
+// `at` is only used for error offsets.
+Result<GbtBlock> parse_gbt_block(std::span<const std::uint8_t> apdu, std::size_t at);
+
+}  // namespace sm::frame::link

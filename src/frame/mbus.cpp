@@ -1,0 +1,162 @@
+// M-Bus long frame (EN 13757-2): 68 L L 68 C A CI <data> CS 16, where L counts C..data
+// and CS is their sum modulo 256. For DLMS over wired M-Bus (the profile the Austrian
+// operators' customer-interface specs describe) the CI field carries the transport
+// segmentation — low nibble = sequence number, bit 0x10 = last segment — and STSAP/DTSAP
+// follow in every segment.
+#include <optional>
+
+#include "common/byte_reader.h"
+#include "frame/link_frames.h"
+
+namespace sm::frame::link {
+
+namespace {
+
+constexpr std::uint8_t kStart = 0x68;
+constexpr std::uint8_t kStop = 0x16;
+constexpr std::size_t kHeaderSize = 4;    // 68 L L 68
+constexpr std::size_t kTrailerSize = 2;   // CS 16
+constexpr std::size_t kDlmsMinBody = 5;   // C A CI STSAP DTSAP
+constexpr std::size_t kQuirkExtra = 256;  // Sagemcom T210-D: L holds (length mod 256)
+
+// What the bytes say when L+header is taken to be `body` bytes long.
+struct BodyCheck {
+  bool stop_ok{false};
+  bool checksum_ok{false};
+  std::uint8_t computed{0};
+  std::uint8_t stated{0};
+  std::uint8_t stop{0};
+};
+
+// Caller guarantees kHeaderSize + body + kTrailerSize bytes are present.
+std::optional<BodyCheck> check_body(std::span<const std::uint8_t> data, std::size_t at,
+                                    std::size_t body) {
+  ByteReader r(data, Layer::frame, "M-Bus long frame", at);
+  if (!r.skip(kHeaderSize)) return std::nullopt;
+  auto bytes = r.bytes(body);
+  auto checksum = r.u8();
+  auto stop = r.u8();
+  if (!bytes || !checksum || !stop) return std::nullopt;
+  unsigned sum = 0;
+  for (const std::uint8_t b : *bytes) sum += b;
+  BodyCheck c;
+  c.computed = static_cast<std::uint8_t>(sum & 0xFFu);
+  c.stated = *checksum;
+  c.stop = *stop;
+  c.checksum_ok = c.computed == c.stated;
+  c.stop_ok = *stop == kStop;
+  return c;
+}
+
+std::string describe_ci(std::uint8_t ci) {
+  return "CI field " + hex8(ci) + ": DLMS segment " + std::to_string(ci & 0x0Fu) +
+         ((ci & 0x10u) != 0 ? ", last segment" : ", more segments follow");
+}
+
+}  // namespace
+
+Probe probe_mbus(std::span<const std::uint8_t> data, std::size_t at, const FramerLimits& limits,
+                 MbusFrame* out, ProbeMode mode) {
+  ByteReader r(data, Layer::frame, "M-Bus long frame", at);
+  // Start byte, L, L repeated, start byte again: checked byte by byte so that a wrong
+  // header is rejected as soon as it is visible.
+  auto start = r.u8();
+  if (!start) return need_more(kHeaderSize);
+  if (*start != kStart) return no_frame();
+  auto length = r.u8();
+  if (!length) return need_more(kHeaderSize);
+  auto length_again = r.u8();
+  if (!length_again) return need_more(kHeaderSize);
+  if (*length_again != *length) return no_frame();
+  auto start_again = r.u8();
+  if (!start_again) return need_more(kHeaderSize);
+  if (*start_again != kStart) return no_frame();
+  if (mode == ProbeMode::header) {
+    // C and A may be anything; CI must be a DLMS transport segment (0x00..0x1F).
+    if (!r.skip(2)) return need_more(kHeaderSize + 3);
+    auto ci = r.u8();
+    if (!ci) return need_more(kHeaderSize + 3);
+    return (*ci & 0xE0u) == 0 ? header_verified() : no_frame();
+  }
+
+  const std::size_t declared = *length;
+  std::size_t body = declared;
+  bool quirk = false;
+  if (declared < kDlmsMinBody) {
+    // Too short for a DLMS segment: it may be a Sagemcom frame whose L holds only the low
+    // byte of a 256..260-byte body. Accept that only when checksum and stop byte at
+    // L+256 prove it (vector AT-EVN-SAGEMCOM-L0101-QUIRK).
+    const std::size_t short_total = kHeaderSize + declared + kTrailerSize;
+    if (data.size() < short_total) return need_more(short_total);
+    const auto as_declared = check_body(data, at, declared);
+    if (!as_declared || !as_declared->stop_ok || !as_declared->checksum_ok) {
+      body = declared + kQuirkExtra;
+      quirk = true;
+    }
+  }
+  const std::size_t total = kHeaderSize + body + kTrailerSize;
+  if (total > limits.max_buffer) {
+    return corrupt(ErrorCode::length, at, total, Confidence::doubtful,
+                   "M-Bus frame of " + std::to_string(total) + " bytes exceeds the buffer limit");
+  }
+  if (data.size() < total) return need_more(total);
+  const auto check = check_body(data, at, body);
+  if (!check) return need_more(total);
+  if (!check->stop_ok) {
+    return corrupt(ErrorCode::length, at, total, Confidence::framed,
+                   "M-Bus stop byte missing: L field says " + std::to_string(body) +
+                       " bytes, but offset " + std::to_string(at + total - 1) + " holds " +
+                       hex8(check->stop) + " instead of 0x16");
+  }
+  if (!check->checksum_ok) {
+    return corrupt(ErrorCode::checksum, at, total, Confidence::certain,
+                   "M-Bus checksum mismatch: computed " + hex8(check->computed) + ", frame says " +
+                       hex8(check->stated));
+  }
+
+  // The frame is verified; now see whether it carries a DLMS transport segment.
+  auto control = r.u8();
+  auto address = r.u8();
+  auto ci = r.u8();
+  if (!control || !address || !ci || body < kDlmsMinBody) {
+    return unusable(ErrorCode::decode, at, total,
+                    "M-Bus frame with L=" + std::to_string(body) +
+                        " is too short for a DLMS segment (C, A, CI, STSAP, DTSAP)");
+  }
+  if ((*ci & 0xE0u) != 0) {
+    return unusable(
+        ErrorCode::decode, at, total,
+        "M-Bus CI field " + hex8(*ci) + " is not a DLMS transport segment (0x00..0x1F)");
+  }
+  auto stsap = r.u8();
+  auto dtsap = r.u8();
+  auto payload = r.bytes(body - kDlmsMinBody);
+  if (!stsap || !dtsap || !payload) return need_more(total);  // unreachable: length checked
+
+  if (out != nullptr) {
+    out->control = *control;
+    out->address = *address;
+    out->ci = *ci;
+    out->payload = *payload;
+    out->payload_offset = kHeaderSize + kDlmsMinBody;
+    Annotations& n = out->notes;
+    annotate(&n, "stream", at, 1, "mbus", "start 0x68 (long frame)");
+    annotate(&n, "stream", at + 1, 1, "mbus",
+             quirk ? "L field = " + std::to_string(declared) + ", frame carries " +
+                         std::to_string(body) +
+                         " bytes (L + 256, Sagemcom quirk: checksum and stop byte confirm)"
+                   : "L field = " + std::to_string(declared));
+    annotate(&n, "stream", at + 2, 1, "mbus", "L field repeated");
+    annotate(&n, "stream", at + 3, 1, "mbus", "start 0x68");
+    annotate(&n, "stream", at + 4, 1, "mbus", "C field = " + hex8(*control));
+    annotate(&n, "stream", at + 5, 1, "mbus", "A field = " + hex8(*address));
+    annotate(&n, "stream", at + 6, 1, "mbus", describe_ci(*ci));
+    annotate(&n, "stream", at + 7, 1, "mbus", "STSAP = " + hex8(*stsap));
+    annotate(&n, "stream", at + 8, 1, "mbus", "DTSAP = " + hex8(*dtsap));
+    annotate(&n, "stream", at + total - 2, 1, "mbus", "checksum " + hex8(check->stated) + " OK");
+    annotate(&n, "stream", at + total - 1, 1, "mbus", "stop 0x16");
+  }
+  return complete(total);
+}
+
+}  // namespace sm::frame::link

@@ -1,0 +1,469 @@
+#include "http/server.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <thread>
+#include <unistd.h>
+#include <utility>
+
+#include <civetweb.h>
+
+namespace sm::http {
+namespace {
+
+constexpr std::string_view realm_challenge = "Basic realm=\"smartmeter_exporter\"";
+
+// CivetWeb's summary when any listening port fails; the specific cause arrives earlier
+// through log_message.
+constexpr std::string_view generic_port_failure = "Failed to setup server ports";
+
+tl::unexpected<Error> start_error(std::string message) {
+  return fail(ErrorCode::unsupported, Layer::app, 0, std::move(message));
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [&](char x, char y) { return lower(x) == lower(y); });
+}
+
+// A header line must not be able to end early and start another one (response splitting).
+bool is_safe_header(const HeaderField& field) {
+  const auto unsafe = [](char c) { return c == '\r' || c == '\n' || c == '\0'; };
+  return !field.name.empty() && std::none_of(field.name.begin(), field.name.end(), unsafe) &&
+         field.name.find(':') == std::string::npos &&
+         std::none_of(field.value.begin(), field.value.end(), unsafe);
+}
+
+Response plain_response(int status, std::string body) {
+  Response response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+// CivetWeb starts its library lazily and not thread-safely; do it once, up front.
+void init_civetweb_library() {
+  static const unsigned initialised = mg_init_library(0);
+  (void)initialised;
+}
+
+// Known causes get a hint about what to do; the OS text stays as CivetWeb reported it.
+std::string hint_for(std::string_view cause) {
+  if (cause.find("Address already in use") != std::string_view::npos) {
+    return " (another process, perhaps a second exporter instance, already listens there)";
+  }
+  if (cause.find("Permission denied") != std::string_view::npos) {
+    return " (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
+  }
+  if (cause.find("Cannot assign requested address") != std::string_view::npos) {
+    return " (no local network interface has this address)";
+  }
+  return {};
+}
+
+// Where a local client reaches a listening socket: wildcard binds via loopback.
+std::string wake_host(const ListenAddress& resolved) {
+  switch (resolved.kind) {
+    case ListenAddress::Kind::any_interface:
+      return "127.0.0.1";
+    case ListenAddress::Kind::ipv6:
+      return resolved.host == "::" ? "::1" : resolved.host;
+    case ListenAddress::Kind::ipv4:
+    case ListenAddress::Kind::hostname:
+      break;
+  }
+  return resolved.host == "0.0.0.0" ? "127.0.0.1" : resolved.host;
+}
+
+// Opens and at once closes a connection; the worker that gets it reads EOF and moves on.
+void poke(const std::string& host, std::uint16_t port) noexcept {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  addrinfo* list = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list) != 0) return;
+  const int fd = ::socket(list->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0) {
+    timeval timeout{};
+    timeout.tv_usec = 200'000;  // bounds connect() on Linux
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    (void)::connect(fd, list->ai_addr, list->ai_addrlen);
+    ::close(fd);
+  }
+  freeaddrinfo(list);
+}
+
+}  // namespace
+
+std::optional<std::string_view> Request::header(std::string_view name) const {
+  for (const HeaderView& field : headers) {
+    if (equals_ignoring_case(field.name, name)) return field.value;
+  }
+  return std::nullopt;
+}
+
+struct HttpServer::Impl {
+  explicit Impl(PasswordVerifier verifier) : authenticator(std::move(verifier)) {}
+
+  static int on_begin_request(mg_connection* connection) noexcept;
+  static int on_log_message(const mg_connection* connection, const char* message) noexcept;
+
+  int handle(mg_connection* connection);
+  Response respond(const Request& request);
+  void send(mg_connection* connection, const Response& response, bool head_only);
+  void log(std::string_view message) noexcept;
+
+  BasicAuthenticator authenticator;
+  std::map<std::string, Handler, std::less<>> routes;  // read-only while running
+
+  std::mutex response_headers_mutex;
+  std::shared_ptr<const std::vector<HeaderField>> response_headers =
+      std::make_shared<const std::vector<HeaderField>>();
+
+  std::mutex log_mutex;
+  LogSink log_sink;
+  bool collecting_startup_messages{false};    // guarded by log_mutex
+  std::vector<std::string> startup_messages;  // guarded by log_mutex
+
+  mg_context* context{nullptr};
+  std::size_t listen_address_count{0};
+  std::vector<std::pair<std::string, std::uint16_t>> wake_endpoints;  // see stop()
+};
+
+void HttpServer::Impl::log(std::string_view message) noexcept {
+  try {
+    const std::lock_guard lock(log_mutex);
+    if (collecting_startup_messages) {
+      startup_messages.emplace_back(message);
+      return;
+    }
+    if (log_sink) log_sink(message);
+  } catch (...) {
+    // Logging must not take a worker down; a lost line is the lesser harm.
+  }
+}
+
+int HttpServer::Impl::on_log_message(const mg_connection* connection,
+                                     const char* message) noexcept {
+  const mg_context* context = connection != nullptr ? mg_get_context(connection) : nullptr;
+  auto* impl = context != nullptr ? static_cast<Impl*>(mg_get_user_data(context)) : nullptr;
+  if (impl != nullptr && message != nullptr) impl->log(message);
+  return 1;  // handled: CivetWeb must not write its own log
+}
+
+int HttpServer::Impl::on_begin_request(mg_connection* connection) noexcept {
+  const mg_request_info* info = mg_get_request_info(connection);
+  auto* impl = info != nullptr ? static_cast<Impl*>(info->user_data) : nullptr;
+  if (impl == nullptr) return 0;
+  try {
+    return impl->handle(connection);
+  } catch (const std::exception& e) {
+    impl->log(std::string("HTTP request failed: ") + e.what());
+  } catch (...) {
+    impl->log("HTTP request failed: unknown exception");
+  }
+  // Nothing has been sent yet: handle() builds the whole response before writing.
+  try {
+    mg_disable_connection_keep_alive(connection);
+    impl->send(connection, plain_response(500, "internal server error\n"), false);
+  } catch (...) {
+    // Out of memory while reporting a failure: let the connection close.
+  }
+  return 500;
+}
+
+int HttpServer::Impl::handle(mg_connection* connection) {
+  const mg_request_info* info = mg_get_request_info(connection);
+  std::array<HeaderView, MG_MAX_HEADERS> header_storage{};
+  const auto header_count =
+      static_cast<std::size_t>(std::clamp(info->num_headers, 0, static_cast<int>(MG_MAX_HEADERS)));
+  for (std::size_t i = 0; i < header_count; ++i) {
+    const mg_header& field = info->http_headers[i];
+    header_storage[i] = {field.name != nullptr ? field.name : "",
+                         field.value != nullptr ? field.value : ""};
+  }
+  Request request;
+  request.method = info->request_method != nullptr ? info->request_method : "";
+  // local_uri is NULL for requests not addressed to a path here ("OPTIONS *", absolute
+  // URIs for other hosts). CivetWeb 1.15 drops those before calling us; should one get
+  // through, it gets the 404 of an unknown path.
+  request.path = info->local_uri != nullptr ? info->local_uri : "";
+  request.query = info->query_string != nullptr ? info->query_string : "";
+  request.headers = std::span<const HeaderView>(header_storage.data(), header_count);
+
+  const Response response = respond(request);
+
+  // We never read request bodies; CivetWeb would otherwise have to skip them to find the
+  // next request on the connection, so such connections end after the response.
+  const bool has_body = info->content_length > 0 || request.header("Transfer-Encoding");
+  if (has_body || (request.method != "GET" && request.method != "HEAD")) {
+    mg_disable_connection_keep_alive(connection);
+  }
+  send(connection, response, request.method == "HEAD");
+  return response.status;
+}
+
+Response HttpServer::Impl::respond(const Request& request) {
+  // Authentication first, for every path: unknown paths and methods reveal nothing.
+  if (!authenticator.authorize(request.header("Authorization"))) {
+    Response response = plain_response(401, "unauthorized\n");
+    response.headers.push_back({"WWW-Authenticate", std::string(realm_challenge)});
+    return response;
+  }
+  const auto route = routes.find(request.path);
+  if (route == routes.end()) return plain_response(404, "not found\n");
+  if (request.method != "GET" && request.method != "HEAD") {
+    Response response = plain_response(405, "method not allowed\n");
+    response.headers.push_back({"Allow", "GET, HEAD"});
+    return response;
+  }
+
+  Response response;
+  try {
+    response = route->second(request);
+  } catch (const std::exception& e) {
+    log("handler for " + route->first + " failed: " + e.what());
+    return plain_response(500, "internal server error\n");
+  } catch (...) {
+    log("handler for " + route->first + " failed: unknown exception");
+    return plain_response(500, "internal server error\n");
+  }
+  if (response.status < 100 || response.status > 599) {
+    log("handler for " + route->first + " returned invalid status " +
+        std::to_string(response.status));
+    return plain_response(500, "internal server error\n");
+  }
+  return response;
+}
+
+void HttpServer::Impl::send(mg_connection* connection, const Response& response, bool head_only) {
+  std::shared_ptr<const std::vector<HeaderField>> configured_headers;
+  {
+    const std::lock_guard lock(response_headers_mutex);
+    configured_headers = response_headers;
+  }
+  const std::string content_length = std::to_string(response.body.size());
+
+  mg_response_header_start(connection, response.status);
+  if (!response.content_type.empty() && is_safe_header({"Content-Type", response.content_type})) {
+    mg_response_header_add(connection, "Content-Type", response.content_type.c_str(), -1);
+  }
+  mg_response_header_add(connection, "Content-Length", content_length.c_str(), -1);
+  for (const HeaderField& field : *configured_headers) {
+    mg_response_header_add(connection, field.name.c_str(), field.value.c_str(), -1);
+  }
+  for (const HeaderField& field : response.headers) {
+    if (!is_safe_header(field)) {
+      log("dropped response header with CR, LF, NUL or ':' in it: " + field.name);
+      continue;
+    }
+    mg_response_header_add(connection, field.name.c_str(), field.value.c_str(), -1);
+  }
+  mg_response_header_send(connection);
+  if (!head_only && !response.body.empty()) {
+    // A client that went away is not an error worth reporting.
+    (void)mg_write(connection, response.body.data(), response.body.size());
+  }
+}
+
+HttpServer::HttpServer(PasswordVerifier verifier)
+    : impl_(std::make_unique<Impl>(std::move(verifier))) {}
+
+HttpServer::~HttpServer() {
+  stop();
+}
+
+Result<void> HttpServer::add_route(std::string path, Handler handler) {
+  if (impl_->context != nullptr) {
+    return fail(ErrorCode::unsupported, Layer::app, 0,
+                "route " + path + ": routes must be added before the server starts");
+  }
+  if (path.empty() || path.front() != '/') {
+    return fail(ErrorCode::decode, Layer::app, 0, "route \"" + path + "\" must start with '/'");
+  }
+  if (!handler) {
+    return fail(ErrorCode::decode, Layer::app, 0, "route " + path + ": empty handler");
+  }
+  const std::string path_copy = path;
+  if (!impl_->routes.emplace(std::move(path), std::move(handler)).second) {
+    return fail(ErrorCode::decode, Layer::app, 0, "route " + path_copy + " registered twice");
+  }
+  return {};
+}
+
+Result<void> HttpServer::start(const ServerOptions& options) {
+  if (impl_->context != nullptr) return start_error("HTTP server already running");
+  if (options.listen_addresses.empty()) return start_error("no listen address given");
+  if (options.worker_threads == 0) return start_error("worker_threads must be at least 1");
+  if (options.max_request_header_bytes < 1024) {
+    return start_error("max_request_header_bytes must be at least 1024 (CivetWeb's minimum)");
+  }
+
+  init_civetweb_library();
+  const bool has_ipv6 = mg_check_feature(MG_FEATURES_IPV6) != 0;
+  std::vector<std::string> port_specs;
+  std::vector<std::string> wake_hosts;
+  std::string shown_addresses;
+  for (const ListenAddress& address : options.listen_addresses) {
+    auto resolved = resolve_listen_address(address);
+    if (!resolved) return tl::unexpected(resolved.error());
+    auto spec = civetweb_port_spec(*resolved, has_ipv6);
+    if (!spec) return tl::unexpected(spec.error());
+    if (std::find(port_specs.begin(), port_specs.end(), *spec) != port_specs.end()) {
+      return start_error("listen address " + address.to_string() + " given twice");
+    }
+    port_specs.push_back(std::move(*spec));
+    wake_hosts.push_back(wake_host(*resolved));
+    shown_addresses += (shown_addresses.empty() ? "" : ", ") + address.to_string();
+  }
+  std::string listening_ports;
+  for (const std::string& spec : port_specs) {
+    listening_ports += (listening_ports.empty() ? "" : ",") + spec;
+  }
+
+  const std::string num_threads = std::to_string(options.worker_threads);
+  const std::string request_timeout = std::to_string(options.request_timeout.count());
+  const std::string keep_alive_timeout = std::to_string(options.keep_alive_timeout.count());
+  const std::string max_request_size = std::to_string(options.max_request_header_bytes);
+  const std::string listen_backlog = std::to_string(options.listen_backlog);
+  std::array<const char*, 25> civetweb_options{
+      "listening_ports", listening_ports.c_str(), "num_threads", num_threads.c_str(),
+      "request_timeout_ms", request_timeout.c_str(), "enable_keep_alive", "yes",
+      "keep_alive_timeout_ms", keep_alive_timeout.c_str(), "max_request_size",
+      max_request_size.c_str(), "listen_backlog", listen_backlog.c_str(),
+      // Small responses: send them now rather than wait for Nagle's algorithm.
+      "tcp_nodelay", "1",
+      // No file serving, no CORS headers: every request is answered by on_begin_request.
+      "enable_directory_listing", "no", "access_control_allow_origin", "",
+      "access_control_allow_methods", "",
+      // Absolute-form requests ("GET http://host:port/metrics", RFC 9112 3.2.2) are
+      // otherwise dropped unless the host equals the unused `authentication_domain`.
+      "enable_auth_domain_check", "no", nullptr};
+
+  mg_callbacks callbacks{};
+  callbacks.begin_request = &Impl::on_begin_request;
+  callbacks.log_message = &Impl::on_log_message;
+  mg_init_data init{};
+  init.callbacks = &callbacks;
+  init.user_data = impl_.get();
+  init.configuration_options = civetweb_options.data();
+  std::array<char, 256> error_text{};
+  unsigned error_code = 0;
+  mg_error_data error{};
+  error.code = &error_code;
+  error.text = error_text.data();
+  error.text_buffer_size = error_text.size();
+
+  std::vector<std::string> messages;
+  {
+    const std::lock_guard lock(impl_->log_mutex);
+    impl_->log_sink = options.log;
+    impl_->collecting_startup_messages = true;
+    impl_->startup_messages.clear();
+  }
+  mg_context* context = mg_start2(&init, &error);
+  {
+    const std::lock_guard lock(impl_->log_mutex);
+    impl_->collecting_startup_messages = false;
+    messages = std::move(impl_->startup_messages);
+    impl_->startup_messages.clear();
+  }
+
+  if (context == nullptr) {
+    // CivetWeb's error text is a generic summary; the log lines before it name the cause
+    // ("cannot bind to 127.0.0.1:9100: 98 (Address already in use)").
+    std::string cause;
+    for (const std::string& message : messages) {
+      if (message == generic_port_failure && messages.size() > 1) continue;
+      cause += (cause.empty() ? "" : "; ") + message;
+    }
+    const std::string_view summary(error_text.data());
+    const bool summary_adds_nothing = summary == generic_port_failure && !cause.empty();
+    if (!summary.empty() && !summary_adds_nothing && cause.find(summary) == std::string::npos) {
+      cause += (cause.empty() ? "" : "; ") + std::string(summary);
+    }
+    if (cause.empty())
+      cause = "CivetWeb gave no reason (error code " + std::to_string(error_code) + ")";
+    return start_error("cannot listen on " + shown_addresses + ": " + cause + hint_for(cause));
+  }
+  impl_->context = context;
+  impl_->listen_address_count = port_specs.size();
+  impl_->wake_endpoints.clear();
+  const std::vector<std::uint16_t> ports = bound_ports();
+  for (std::size_t i = 0; i < ports.size(); ++i) {
+    impl_->wake_endpoints.emplace_back(i < wake_hosts.size() ? wake_hosts[i] : "127.0.0.1",
+                                       ports[i]);
+  }
+  for (const std::string& message : messages) impl_->log(message);  // warnings of a good start
+  return {};
+}
+
+void HttpServer::stop() noexcept {
+  if (impl_ == nullptr || impl_->context == nullptr) return;
+  // mg_stop() returns once CivetWeb's accept thread sees the stop flag, which it checks
+  // only between poll() calls of up to 2 s. Connecting to our own listening sockets ends
+  // that poll at once, so a SIGTERM (or a test) does not wait out the quantum. Pokes made
+  // before the flag is set are just connections that close without a request.
+  std::atomic<bool> stopped{false};
+  std::thread waker;
+  try {
+    waker = std::thread([&stopped, endpoints = impl_->wake_endpoints] {
+      while (!stopped.load()) {
+        for (const auto& [host, port] : endpoints) poke(host, port);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+  } catch (...) {
+    // No thread (or no memory): mg_stop() still works, only more slowly.
+  }
+  mg_stop(impl_->context);
+  stopped = true;
+  if (waker.joinable()) waker.join();
+  impl_->context = nullptr;
+}
+
+bool HttpServer::running() const noexcept {
+  return impl_->context != nullptr;
+}
+
+std::vector<std::uint16_t> HttpServer::bound_ports() const {
+  std::vector<std::uint16_t> ports;
+  if (impl_->context == nullptr) return ports;
+  std::vector<mg_server_port> entries(std::max<std::size_t>(impl_->listen_address_count, 1));
+  const int count =
+      mg_get_server_ports(impl_->context, static_cast<int>(entries.size()), entries.data());
+  for (int i = 0; i < count; ++i) {
+    ports.push_back(static_cast<std::uint16_t>(entries[static_cast<std::size_t>(i)].port));
+  }
+  return ports;
+}
+
+Result<void> HttpServer::set_users(UserTable users) {
+  return impl_->authenticator.set_users(std::move(users));
+}
+
+void HttpServer::set_response_headers(std::vector<HeaderField> headers) {
+  headers.erase(std::remove_if(headers.begin(), headers.end(),
+                               [](const HeaderField& field) { return !is_safe_header(field); }),
+                headers.end());
+  auto shared = std::make_shared<const std::vector<HeaderField>>(std::move(headers));
+  const std::lock_guard lock(impl_->response_headers_mutex);
+  impl_->response_headers = std::move(shared);
+}
+
+Result<void> HttpServer::apply_web_config(const WebConfig& config) {
+  // Users first: if their table is refused, the old headers stay too.
+  if (auto users = set_users(config.basic_auth_users); !users) return users;
+  set_response_headers(config.response_headers);
+  return {};
+}
+
+}  // namespace sm::http

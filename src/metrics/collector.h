@@ -1,0 +1,61 @@
+// MeterCollector: the one prometheus::Collectable of the exporter. At scrape time it
+// takes one MeterState snapshot and builds every family from it (DESIGN.md "Metrics").
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+
+#include "metrics/meter_state.h"
+
+namespace sm::metrics {
+
+struct BuildInfo {
+  std::string version, revision, compiler, botan_version;
+};
+
+struct CollectorOptions {
+  std::chrono::milliseconds stale_after{30000};
+  BuildInfo build;
+  // Host clock; injectable for tests.
+  std::function<std::chrono::system_clock::time_point()> now = [] {
+    return std::chrono::system_clock::now();
+  };
+};
+
+// The families of one snapshot as seen at `now`: what MeterCollector::Collect returns,
+// as a pure function for tests and for `diagnose`.
+[[nodiscard]] std::vector<prometheus::MetricFamily> meter_families(
+    const Snapshot& snapshot, const CollectorOptions& options,
+    std::chrono::system_clock::time_point now);
+
+// True while the last good frame is younger than stale_after (smartmeter_up).
+[[nodiscard]] bool is_fresh(const Snapshot& snapshot, std::chrono::milliseconds stale_after,
+                            std::chrono::system_clock::time_point now) noexcept;
+
+class MeterCollector : public prometheus::Collectable {
+ public:
+  MeterCollector(const MeterState& state, CollectorOptions options);
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  const MeterState& state_;
+  CollectorOptions options_;
+};
+
+// process_* metrics from /proc/self (prometheus-cpp has no process collector):
+// process_cpu_seconds_total, process_resident_memory_bytes, process_virtual_memory_bytes,
+// process_open_fds, process_max_fds, process_start_time_seconds.
+class ProcessCollector : public prometheus::Collectable {
+ public:
+  std::vector<prometheus::MetricFamily> Collect() const override;
+};
+
+// Text exposition format 0.0.4 of the families of all collectables, in order.
+std::string serialize(const std::vector<const prometheus::Collectable*>& collectables);
+
+}  // namespace sm::metrics

@@ -1,0 +1,95 @@
+// MeterState: what the exporter knows right now, shared between the source thread
+// (writer) and scrapes (readers). A scrape takes one Snapshot under the lock; the
+// Reading inside is immutable and shared, so a scrape never mixes two frames.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "cosem/reading.h"
+#include "dlms/security.h"
+
+namespace sm::metrics {
+
+// The `reason` label of smartmeter_frame_errors_total. Every reason is always exported
+// (0 until it happens) so rate() works from the first error.
+enum class ErrorReason : std::size_t {
+  checksum, length, incomplete, key, auth, decrypt, decode, unsupported, replay, timeout,
+  count_
+};
+inline constexpr std::size_t kErrorReasonCount = static_cast<std::size_t>(ErrorReason::count_);
+
+[[nodiscard]] constexpr std::string_view to_string(ErrorReason r) noexcept {
+  constexpr std::array<std::string_view, kErrorReasonCount> names{
+      "checksum", "length", "incomplete", "key", "auth", "decrypt", "decode", "unsupported",
+      "replay", "timeout"};
+  return names[static_cast<std::size_t>(r)];
+}
+[[nodiscard]] constexpr ErrorReason reason_for(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::checksum: return ErrorReason::checksum;
+    case ErrorCode::length: return ErrorReason::length;
+    case ErrorCode::incomplete: return ErrorReason::incomplete;
+    case ErrorCode::key: return ErrorReason::key;
+    case ErrorCode::auth: return ErrorReason::auth;
+    case ErrorCode::decrypt: return ErrorReason::decrypt;
+    case ErrorCode::decode: return ErrorReason::decode;
+    case ErrorCode::unsupported: return ErrorReason::unsupported;
+  }
+  return ErrorReason::decode;
+}
+
+struct GoodFrame {
+  std::shared_ptr<const cosem::Reading> reading;
+  std::optional<dlms::SecurityHeader> security;
+  std::string link;                                  // "mbus", "hdlc", ...
+  std::chrono::system_clock::time_point received;    // host time of the frame's last byte
+};
+
+struct Snapshot {
+  std::optional<GoodFrame> last;  // nullopt until the first good frame
+  std::uint64_t frames_total = 0;
+  std::array<std::uint64_t, kErrorReasonCount> frame_errors{};
+  std::uint64_t received_bytes = 0;
+  std::uint64_t reconnects = 0;
+  bool source_connected = false;
+};
+
+class MeterState {
+ public:
+  void record_frame(GoodFrame frame) {
+    std::lock_guard lock(mutex_);
+    ++s_.frames_total;
+    s_.last = std::move(frame);
+  }
+  void record_error(ErrorReason reason) {
+    std::lock_guard lock(mutex_);
+    ++s_.frame_errors[static_cast<std::size_t>(reason)];
+  }
+  void add_bytes(std::uint64_t n) {
+    std::lock_guard lock(mutex_);
+    s_.received_bytes += n;
+  }
+  void set_connected(bool connected, bool count_reconnect) {
+    std::lock_guard lock(mutex_);
+    s_.source_connected = connected;
+    if (count_reconnect) ++s_.reconnects;
+  }
+  [[nodiscard]] Snapshot snapshot() const {
+    std::lock_guard lock(mutex_);
+    return s_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  Snapshot s_;
+};
+
+}  // namespace sm::metrics

@@ -1,0 +1,110 @@
+#include "pipeline/decoder.h"
+
+#include <utility>
+
+#include "dlms/apdu.h"
+
+namespace sm::pipeline {
+namespace {
+
+// The first byte of a plaintext APDU we can use; anything else after decryption
+// without a verified tag means the key did not fit.
+bool plausible_plaintext(std::span<const std::uint8_t> plaintext) {
+  if (plaintext.empty()) return false;
+  return plaintext[0] == 0x0F || cosem::looks_like_dsmr(plaintext);
+}
+
+}  // namespace
+
+Decoder::Decoder(DecoderOptions options)
+    : options_(std::move(options)), framer_(options_.framer) {}
+
+std::vector<Outcome> Decoder::push(std::span<const std::uint8_t> bytes) {
+  return convert(framer_.push(bytes));
+}
+
+std::vector<Outcome> Decoder::finish() { return convert(framer_.finish()); }
+
+void Decoder::reset() { framer_.reset(); }
+
+std::vector<Outcome> Decoder::convert(std::vector<frame::FrameEvent> events) const {
+  std::vector<Outcome> out;
+  out.reserve(events.size());
+  for (auto& event : events) {
+    if (auto* apdu = std::get_if<frame::Apdu>(&event)) {
+      out.push_back(decode_apdu(std::move(*apdu)));
+    } else {
+      auto& fe = std::get<frame::FrameError>(event);
+      FrameFailure failure{std::move(fe.error), std::nullopt, fe.stream_offset, fe.skipped, {}, {}};
+      out.emplace_back(std::move(failure));
+    }
+  }
+  return out;
+}
+
+Outcome Decoder::decode_apdu(frame::Apdu apdu) const {
+  Annotations notes;
+  Annotations* sink = options_.explain ? &notes : nullptr;
+  if (sink != nullptr) notes = std::move(apdu.notes);
+
+  auto failure = [&](Error error, std::optional<dlms::SecurityHeader> security) -> Outcome {
+    return FrameFailure{std::move(error), apdu.link, apdu.stream_offset, apdu.stream_length,
+                        security, std::move(notes)};
+  };
+
+  auto unprotected = dlms::unprotect(apdu.bytes, options_.keys, sink);
+  if (!unprotected) return failure(unprotected.error(), std::nullopt);
+
+  const auto& security = unprotected->security;
+  const bool key_unproven =
+      security.has_value() && security->encrypted() && !unprotected->tag_verified;
+  std::span<const std::uint8_t> plaintext = unprotected->plaintext;
+
+  // With CTR-only ciphering (no tag) a wrong key still "decrypts"; the only evidence is
+  // that the result is not an APDU. Report that as `decrypt`, never as numbers.
+  auto not_an_apdu = [&](const Error& cause) {
+    return Error{ErrorCode::decrypt, Layer::dlms, cause.offset,
+                 "decrypted bytes do not form an APDU (" + cause.message +
+                     ") - the key does not fit these frames"};
+  };
+
+  if (key_unproven && !plausible_plaintext(plaintext)) {
+    return failure(not_an_apdu(Error{ErrorCode::decode, Layer::dlms, 0,
+                                     "unknown APDU tag after decryption"}),
+                   security);
+  }
+
+  Result<cosem::Reading> reading = [&]() -> Result<cosem::Reading> {
+    if (cosem::looks_like_dsmr(plaintext)) {
+      const std::string text(plaintext.begin(), plaintext.end());
+      return cosem::decode_dsmr(text);
+    }
+    auto notification = dlms::decode_data_notification(plaintext, options_.axdr, sink);
+    if (!notification) return tl::unexpected(notification.error());
+    return cosem::decode_notification(*notification, options_.cosem);
+  }();
+  if (!reading) {
+    Error error = reading.error();
+    if (key_unproven && error.layer == Layer::dlms && error.code == ErrorCode::decode) {
+      error = not_an_apdu(error);
+    }
+    return failure(std::move(error), security);
+  }
+
+  DecodedFrame decoded;
+  decoded.link = apdu.link;
+  decoded.stream_offset = apdu.stream_offset;
+  decoded.stream_length = apdu.stream_length;
+  decoded.link_frames = apdu.link_frames;
+  decoded.security = security;
+  decoded.tag_verified = unprotected->tag_verified;
+  decoded.reading = std::move(*reading);
+  if (options_.explain) {
+    decoded.notes = std::move(notes);
+    decoded.plaintext = std::move(unprotected->plaintext);
+    decoded.apdu = std::move(apdu.bytes);
+  }
+  return decoded;
+}
+
+}  // namespace sm::pipeline

@@ -1,0 +1,76 @@
+// Decoder: the whole decoding path in one object — bytes -> frames -> unprotected APDU ->
+// data-notification -> Reading. Pure (no I/O, no clock); used by `decode`, `diagnose`,
+// the exporter and the benchmarks alike, so all of them see the same errors.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <variant>
+#include <vector>
+
+#include "common/annotations.h"
+#include "common/result.h"
+#include "cosem/decode.h"
+#include "cosem/reading.h"
+#include "dlms/axdr.h"
+#include "dlms/security.h"
+#include "frame/frame.h"
+#include "frame/stream_framer.h"
+
+namespace sm::pipeline {
+
+struct DecoderOptions {
+  dlms::Keys keys;
+  cosem::DecodeOptions cosem;
+  frame::FramerLimits framer;
+  dlms::AxdrLimits axdr;
+  bool explain = false;  // collect annotations of every layer (decode --format explain)
+};
+
+struct DecodedFrame {
+  frame::LinkType link{frame::LinkType::raw};
+  std::size_t stream_offset{0};
+  std::size_t stream_length{0};
+  std::size_t link_frames{0};
+  std::optional<dlms::SecurityHeader> security;  // nullopt: plaintext APDU
+  bool tag_verified{false};
+  cosem::Reading reading;
+  Annotations notes;                   // only with explain
+  std::vector<std::uint8_t> apdu;      // only with explain: the APDU as framed
+  std::vector<std::uint8_t> plaintext; // only with explain: the deciphered APDU
+};
+
+struct FrameFailure {
+  Error error;
+  std::optional<frame::LinkType> link;            // nullopt: failed before a frame was found
+  std::size_t stream_offset{0};
+  std::size_t stream_length{0};
+  std::optional<dlms::SecurityHeader> security;   // what the ciphering header said, if read
+  Annotations notes;                              // only with explain
+};
+
+using Outcome = std::variant<DecodedFrame, FrameFailure>;
+
+class Decoder {
+ public:
+  explicit Decoder(DecoderOptions options);
+
+  std::vector<Outcome> push(std::span<const std::uint8_t> bytes);
+  std::vector<Outcome> finish();
+  void reset();
+
+  // Decodes one framed APDU (all layers above the link layer).
+  [[nodiscard]] Outcome decode_apdu(frame::Apdu apdu) const;
+
+  [[nodiscard]] const DecoderOptions& options() const noexcept { return options_; }
+
+ private:
+  std::vector<Outcome> convert(std::vector<frame::FrameEvent> events) const;
+
+  DecoderOptions options_;
+  frame::StreamFramer framer_;
+};
+
+}  // namespace sm::pipeline

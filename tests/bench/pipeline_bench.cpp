@@ -1,0 +1,100 @@
+// Throughput of the whole decoding path (framing + decrypt + A-XDR + COSEM -> Reading)
+// on real bursts, next to bare Botan AES-128-CTR over the same ciphertext in the same
+// run, so the ratio pipeline/AES is meaningful on any machine. Not run in CI; figures
+// go into the README.
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+#include <botan/cipher_mode.h>
+#include <botan/stream_cipher.h>
+
+#include "app/keys.h"
+#include "common/hex.h"
+#include "pipeline/decoder.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Burst {
+  std::vector<std::uint8_t> wire;
+  sm::pipeline::DecoderOptions options;
+  std::size_t ciphertext_bytes = 0;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Burst load(const std::string& id, std::size_t ciphertext_bytes) {
+  const fs::path dir = fs::path(SM_TEST_DATA) / "vectors" / id;
+  Burst b;
+  b.wire = *sm::parse_hex(slurp(dir / "input.hex"));
+  b.options.keys.encryption = *sm::app::load_key_file((dir / "key.hex").string());
+  if (fs::exists(dir / "auth-key.hex")) {
+    b.options.keys.authentication = *sm::app::load_key_file((dir / "auth-key.hex").string());
+  }
+  b.ciphertext_bytes = ciphertext_bytes;
+  return b;
+}
+
+void run_pipeline(benchmark::State& state, const Burst& burst) {
+  sm::pipeline::Decoder decoder(burst.options);
+  std::size_t decoded = 0;
+  for (auto _ : state) {
+    auto outcomes = decoder.push(burst.wire);
+    decoded += outcomes.size();
+    benchmark::DoNotOptimize(outcomes);
+  }
+  if (decoded != static_cast<std::size_t>(state.iterations())) state.SkipWithError("burst did not decode");
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(burst.wire.size()));
+}
+
+void run_bare_ctr(benchmark::State& state, std::size_t bytes) {
+  auto ctr = Botan::StreamCipher::create_or_throw("CTR-BE(AES-128)");
+  std::vector<std::uint8_t> key(16, 0x42), iv(16, 0x01), buf(bytes, 0x5A);
+  ctr->set_key(key);
+  for (auto _ : state) {
+    ctr->set_iv(iv.data(), iv.size());
+    ctr->cipher1(buf.data(), buf.size());
+    benchmark::DoNotOptimize(buf.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// KSM West (Vorarlberg/TINETZ/Salzburg): two M-Bus segments, SC 0x21, 265-byte APDU,
+// 250 bytes of ciphertext.
+const Burst& ksm_west() {
+  static const Burst b = load("AT-TINETZ-KFM-DOC-EXAMPLE", 250);
+  return b;
+}
+// L+G E450: three HDLC frames of General-Block-Transfer, SC 0x30 with a 12-byte tag;
+// 259-byte APDU, 241 bytes of ciphertext (GCM also computes GHASH over it).
+const Burst& e450_gbt() {
+  static const Burst b = load("XX-LGZ-E450-GBT-1", 241);
+  return b;
+}
+
+void BM_Pipeline_KsmWest_MbusBurst(benchmark::State& s) { run_pipeline(s, ksm_west()); }
+void BM_BareAesCtr_KsmWest(benchmark::State& s) { run_bare_ctr(s, ksm_west().ciphertext_bytes); }
+void BM_Pipeline_E450_HdlcGbtTagged(benchmark::State& s) { run_pipeline(s, e450_gbt()); }
+void BM_BareAesCtr_E450(benchmark::State& s) { run_bare_ctr(s, e450_gbt().ciphertext_bytes); }
+
+BENCHMARK(BM_Pipeline_KsmWest_MbusBurst);
+BENCHMARK(BM_BareAesCtr_KsmWest);
+BENCHMARK(BM_Pipeline_E450_HdlcGbtTagged);
+BENCHMARK(BM_BareAesCtr_E450);
+
+}  // namespace
+
+BENCHMARK_MAIN();

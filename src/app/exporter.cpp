@@ -12,12 +12,11 @@ void Exporter::on_bytes(std::span<const std::uint8_t> bytes,
   state_.add_bytes(bytes.size());
   std::lock_guard lock(mutex_);
   last_bytes_ = std::chrono::steady_clock::now();
-  bytes_since_frame_ = true;
   for (const auto& outcome : decoder_.push(bytes)) handle(outcome, arrival);
+  partial_frame_pending_ = decoder_.bytes_buffered() > 0;
 }
 
 void Exporter::handle(const pipeline::Outcome& outcome, std::chrono::system_clock::time_point arrival) {
-  bytes_since_frame_ = false;
   if (const auto* failure = std::get_if<pipeline::FrameFailure>(&outcome)) {
     handle_failure(*failure);
     return;
@@ -107,7 +106,7 @@ void Exporter::on_end_of_input() {
 
 bool Exporter::has_partial_frame() const {
   std::lock_guard lock(mutex_);
-  return bytes_since_frame_;
+  return partial_frame_pending_;
 }
 
 bool Exporter::end_of_input_seen() const {
@@ -118,8 +117,8 @@ bool Exporter::end_of_input_seen() const {
 bool Exporter::expire_partial_frame(std::chrono::steady_clock::time_point now,
                                     std::chrono::milliseconds max_age) {
   std::lock_guard lock(mutex_);
-  if (!bytes_since_frame_ || now - last_bytes_ < max_age) return false;
-  bytes_since_frame_ = false;
+  if (!partial_frame_pending_ || now - last_bytes_ < max_age) return false;
+  partial_frame_pending_ = false;
   bool dropped = false;
   for (const auto& outcome : decoder_.finish()) {
     if (const auto* failure = std::get_if<pipeline::FrameFailure>(&outcome);

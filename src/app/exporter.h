@@ -50,7 +50,7 @@ class Exporter final : public source::Sink {
   bool end_of_input_ = false;
   std::set<std::string> error_kinds_logged_;
   std::chrono::steady_clock::time_point last_bytes_{};
-  bool bytes_since_frame_ = false;
+  bool partial_frame_pending_ = false;
 };
 
 }  // namespace sm::app

@@ -65,6 +65,8 @@ class Decoder {
   [[nodiscard]] Outcome decode_apdu(frame::Apdu apdu) const;
 
   [[nodiscard]] const DecoderOptions& options() const noexcept { return options_; }
+  // Bytes of an unfinished frame held by the framer (0 between frames).
+  [[nodiscard]] std::size_t bytes_buffered() const noexcept { return framer_.bytes_buffered(); }
 
  private:
   std::vector<Outcome> convert(std::vector<frame::FrameEvent> events) const;

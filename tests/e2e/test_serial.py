@@ -1,0 +1,186 @@
+"""Serial source on a pseudo-terminal: frames written to the master side reach /metrics;
+closing the master is a hang-up the exporter recovers from when the device comes back."""
+import os
+import signal
+import unittest
+
+from exporter_harness import TINETZ, TINETZ_NEXT, ExporterTestCase, read_hex_file, wait_for
+
+FRAME = read_hex_file(TINETZ / "input.hex")          # IC 0x00295B9A, 230.8 V
+NEXT_FRAME = read_hex_file(TINETZ_NEXT)             # IC 0x00295B9B, 231.4 V
+
+
+class Pty:
+    """A pseudo-terminal pair; the exporter opens the slave through a symlink."""
+
+    def __init__(self):
+        self.master, self.slave = os.openpty()
+        self.slave_name = os.ttyname(self.slave)
+
+    def point(self, link):
+        """Atomically (re)points the symlink `link` at this pty's slave."""
+        tmp = link.with_name(link.name + ".new")
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        os.symlink(self.slave_name, tmp)
+        os.replace(tmp, link)
+
+    def close_slave(self):
+        if self.slave is not None:
+            os.close(self.slave)
+            self.slave = None
+
+    def write(self, data):
+        view = memoryview(data)
+        while view:
+            n = os.write(self.master, view)
+            view = view[n:]
+
+    def close(self):
+        self.close_slave()
+        if self.master is not None:
+            os.close(self.master)
+            self.master = None
+
+
+class SerialPty(ExporterTestCase):
+    def new_pty(self):
+        pty = Pty()
+        self.addCleanup(pty.close)
+        return pty
+
+    def serial_args(self, link, *extra):
+        return [f"--serial.device={link}", "--serial.format=8N1",
+                f"--meter.key-file={TINETZ / 'key.hex'}", "--meter.stale-after=1h", *extra]
+
+    def test_frames_hangup_and_reconnect(self):
+        link = self.tmpdir() / "ttyMETER"
+        pty = self.new_pty()
+        pty.point(link)
+        ex = self.start_exporter(self.serial_args(link))
+        ex.wait_metric(lambda m: m.value("smartmeter_source_connected") == 1,
+                       message="the exporter to open the pty")
+        # Only the exporter holds the slave from now on, so closing the master hangs it up.
+        pty.close_slave()
+
+        pty.write(FRAME)
+        m = ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 1,
+                           message="the frame written to the pty to be decoded")
+        self.assertEqual(m.value("smartmeter_up"), 1)
+        self.assertEqual(m.value("smartmeter_voltage_volts", phase="L1"), 230.8)
+        self.assertEqual(m.value("smartmeter_active_energy_import_joules_total"), 32788800)
+        self.assertEqual(m.value("smartmeter_received_bytes_total"), len(FRAME))
+        self.assertEqual(m.value("smartmeter_source_reconnects_total"), 0)
+        self.assertIn("serial " + str(link), ex.request("/").body)
+
+        # Unplug: the master goes away; the exporter must notice and keep serving.
+        pty.close()
+        m = ex.wait_metric(lambda m: m.value("smartmeter_source_connected") == 0,
+                           message="the hang-up to be noticed")
+        self.assertTrue(ex.running())
+        self.assertEqual(m.value("smartmeter_voltage_volts", phase="L1"), 230.8)  # not stale yet
+        wait_for(lambda: "device hung up" in ex.stderr() or "lost serial" in ex.stderr(), 10,
+                 message="a log line about the lost device")
+
+        # Plug in again: a new pty under the same name.
+        pty2 = self.new_pty()
+        pty2.point(link)
+        m = ex.wait_metric(lambda m: m.value("smartmeter_source_connected") == 1
+                           and m.value("smartmeter_source_reconnects_total") >= 1,
+                           timeout=15, message="the exporter to reopen the device")
+        self.assertEqual(m.value("smartmeter_source_reconnects_total"), 1)
+        pty2.close_slave()
+
+        # A frame with a higher invocation counter is accepted and replaces the values.
+        pty2.write(NEXT_FRAME)
+        m = ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 2,
+                           message="the frame after the reconnect to be decoded")
+        self.assertEqual(m.value("smartmeter_received_bytes_total"), len(FRAME) + len(NEXT_FRAME))
+        self.assertEqual(m.value("smartmeter_invocation_number"), 0x00295B9B)
+        self.assertEqual(m.value("smartmeter_voltage_volts", phase="L1"), 231.4)
+        self.assertEqual(m.value("smartmeter_active_energy_import_joules_total"), 9109 * 3600)
+
+        # The old frame again is a replay: counted, values untouched.
+        pty2.write(FRAME)
+        m = ex.wait_metric(
+            lambda m: m.value("smartmeter_frame_errors_total", reason="replay") == 1,
+            message="the old frame to be rejected as a replay")
+        self.assertEqual(m.value("smartmeter_frames_total"), 2)
+        self.assertEqual(m.value("smartmeter_voltage_volts", phase="L1"), 231.4)
+        for reason, count in m.series("smartmeter_frame_errors_total").items():
+            if dict(reason)["reason"] != "replay":
+                self.assertEqual(count, 0, f"unexpected frame error {dict(reason)}")
+        _, _, err = ex.stop()
+        self.assertIn("source recovered", err)
+
+    def test_frame_split_in_small_pieces(self):
+        link = self.tmpdir() / "ttyMETER"
+        pty = self.new_pty()
+        pty.point(link)
+        ex = self.start_exporter(self.serial_args(link))
+        ex.wait_metric(lambda m: m.value("smartmeter_source_connected") == 1,
+                       message="the exporter to open the pty")
+        # Garbage first (a line picked up mid-frame), then the frame in 7-byte pieces.
+        pty.write(bytes.fromhex("00FF16681234"))
+        for i in range(0, len(FRAME), 7):
+            pty.write(FRAME[i:i + 7])
+        m = ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 1,
+                           message="the frame to be decoded after resync")
+        self.assertEqual(m.value("smartmeter_voltage_volts", phase="L1"), 230.8)
+        self.assertEqual(m.value("smartmeter_received_bytes_total"), len(FRAME) + 6)
+        ex.stop()
+
+    def test_device_appears_later(self):
+        link = self.tmpdir() / "ttyMETER"  # dangling at start: adapter not plugged in yet
+        ex = self.start_exporter(self.serial_args(link))
+        m = ex.scrape()
+        self.assertEqual(m.value("smartmeter_source_connected"), 0)
+        self.assertEqual(m.value("smartmeter_up"), 0)
+        wait_for(lambda: "cannot open" in ex.stderr(), 10, message="the open failure log line")
+        pty = self.new_pty()
+        pty.point(link)
+        ex.wait_metric(lambda m: m.value("smartmeter_source_connected") == 1, timeout=15,
+                       message="the exporter to open the device once it exists")
+        pty.write(FRAME)
+        m = ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 1,
+                           message="the frame to be decoded")
+        self.assertEqual(m.value("smartmeter_up"), 1)
+        ex.stop()
+
+    def test_sighup_reopens_device(self):
+        link = self.tmpdir() / "ttyMETER"
+        pty = self.new_pty()
+        pty.point(link)
+        ex = self.start_exporter(self.serial_args(link))
+        ex.wait_metric(lambda m: m.value("smartmeter_source_connected") == 1,
+                       message="the exporter to open the pty")
+        ex.signal(signal.SIGHUP)
+        m = ex.wait_metric(lambda m: m.value("smartmeter_source_reconnects_total") >= 1
+                           and m.value("smartmeter_source_connected") == 1,
+                           message="the device to be reopened after SIGHUP")
+        self.assertTrue(ex.running())
+        _, _, err = ex.stop()
+        self.assertIn("SIGHUP: reopening", err)
+
+    def test_second_instance_waits_for_the_lock(self):
+        link = self.tmpdir() / "ttyMETER"
+        pty = self.new_pty()
+        pty.point(link)
+        first = self.start_exporter(self.serial_args(link))
+        first.wait_metric(lambda m: m.value("smartmeter_source_connected") == 1,
+                          message="the first exporter to open the pty")
+        second = self.start_exporter(self.serial_args(link))
+        wait_for(lambda: "in use by another process" in second.stderr(), 10,
+                 message="the second instance to report the lock")
+        self.assertEqual(second.scrape().value("smartmeter_source_connected"), 0)
+        self.assertTrue(second.running())
+        pty.write(FRAME)
+        first.wait_metric(lambda m: m.value("smartmeter_frames_total") == 1,
+                          message="the first instance to get the frame")
+        self.assertEqual(second.scrape().value("smartmeter_received_bytes_total"), 0)
+        second.stop()
+        first.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()

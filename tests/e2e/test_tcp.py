@@ -1,0 +1,142 @@
+"""TCP source (serial-over-TCP gateways, ser2net): frames from a Python server reach
+/metrics; when the server goes away and comes back on the same port the exporter
+reconnects and bytes flow again."""
+import socket
+import time
+import unittest
+
+from exporter_harness import (TINETZ, TINETZ_NEXT, ExporterTestCase, free_port, read_hex_file,
+                              wait_for)
+
+FRAME = read_hex_file(TINETZ / "input.hex")   # IC 0x00295B9A, 230.8 V
+NEXT_FRAME = read_hex_file(TINETZ_NEXT)      # IC 0x00295B9B, 231.4 V
+
+
+class Gateway:
+    """A one-client-at-a-time TCP server on 127.0.0.1 standing in for an M-Bus/LAN gateway."""
+
+    def __init__(self, port=0):
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # Rebinding the same port while the previous connection sits in TIME_WAIT.
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", port))
+        self.listener.listen(4)
+        self.port = self.listener.getsockname()[1]
+        self.client = None
+
+    def accept(self, timeout=15.0):
+        self.listener.settimeout(timeout)
+        self.client, _ = self.listener.accept()
+        return self.client
+
+    def send(self, data, pieces=1, pause=0.0):
+        step = max(1, -(-len(data) // pieces))
+        for i in range(0, len(data), step):
+            self.client.sendall(data[i:i + step])
+            if pause:
+                time.sleep(pause)
+
+    def close(self):
+        for s in (self.client, self.listener):
+            if s is not None:
+                s.close()
+        self.client = self.listener = None
+
+
+class TcpSource(ExporterTestCase):
+    def gateway(self, port=0):
+        g = Gateway(port)
+        self.addCleanup(g.close)
+        return g
+
+    def tcp_args(self, port, *extra):
+        return [f"--serial.device=tcp://127.0.0.1:{port}", f"--meter.key-file={TINETZ / 'key.hex'}",
+                "--meter.stale-after=1h", *extra]
+
+    def test_frames_disconnect_and_reconnect(self):
+        gw = self.gateway()
+        port = gw.port
+        ex = self.start_exporter(self.tcp_args(port))
+        gw.accept()
+        gw.send(FRAME, pieces=3, pause=0.05)  # like a gateway forwarding a slow line
+        m = ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 1,
+                           message="the frame sent over TCP to be decoded")
+        self.assertEqual(m.value("smartmeter_source_connected"), 1)
+        self.assertEqual(m.value("smartmeter_voltage_volts", phase="L1"), 230.8)
+        self.assertEqual(m.value("smartmeter_received_bytes_total"), len(FRAME))
+        self.assertEqual(m.value("smartmeter_source_reconnects_total"), 0)
+        self.assertIn(f"tcp 127.0.0.1:{port}", ex.request("/").body)
+
+        # The gateway dies: client and listening socket closed.
+        gw.close()
+        ex.wait_metric(lambda m: m.value("smartmeter_source_connected") == 0,
+                       message="the closed connection to be noticed")
+        wait_for(lambda: "connection closed by peer" in ex.stderr(), 10,
+                 message="a log line about the lost connection")
+        # Stay away long enough for at least one refused reconnect attempt (backoff 1 s).
+        wait_for(lambda: "cannot open tcp" in ex.stderr(), 10,
+                 message="a refused reconnect attempt")
+        self.assertTrue(ex.running())
+
+        # ... and comes back on the same port.
+        gw2 = self.gateway(port)
+        gw2.accept(timeout=20)
+        m = ex.wait_metric(lambda m: m.value("smartmeter_source_connected") == 1
+                           and m.value("smartmeter_source_reconnects_total") >= 1,
+                           message="the exporter to reconnect")
+        self.assertEqual(m.value("smartmeter_source_reconnects_total"), 1)
+        gw2.send(NEXT_FRAME)
+        m = ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 2,
+                           message="the frame after the reconnect to be decoded")
+        self.assertEqual(m.value("smartmeter_received_bytes_total"), len(FRAME) + len(NEXT_FRAME))
+        self.assertEqual(m.value("smartmeter_voltage_volts", phase="L1"), 231.4)
+        self.assertEqual(m.value("smartmeter_invocation_number"), 0x00295B9B)
+        self.assertEqual(sum(m.series("smartmeter_frame_errors_total").values()), 0)
+        _, _, err = ex.stop()
+        self.assertIn("source recovered", err)
+
+    # PRODUCT BUG (reported to the lead): the partial-frame timeout is checked only by the
+    # main loop of serve_command.cpp, which blocks in poll(signal_fd, -1) unless a partial
+    # frame was pending when it last went to sleep; bytes arriving later on the source
+    # thread never wake it, so `reason="timeout"` is never counted for serial/TCP sources
+    # once the line has been quiet (the half frame surfaces later as a "length" error when
+    # the next frame arrives). The first good frame and the pause make the failure
+    # deterministic: the main loop is then surely asleep without a deadline.
+    # The assertion is kept as the product intends it; remove the decorator once fixed
+    # (an unexpected success fails the run, so the fix will not go unnoticed).
+    @unittest.expectedFailure
+    def test_partial_frame_times_out(self):
+        gw = self.gateway()
+        ex = self.start_exporter(self.tcp_args(gw.port))
+        gw.accept()
+        gw.send(FRAME)
+        ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 1,
+                       message="a first good frame")
+        time.sleep(1.0)  # a quiet line after a good frame, as between two meter pushes
+        gw.send(NEXT_FRAME[:100])  # then the line goes quiet in the middle of a frame
+        m = ex.wait_metric(
+            lambda m: m.value("smartmeter_frame_errors_total", reason="timeout") == 1,
+            timeout=9, message="the partial frame to time out (3 s quiet + 0.5 s polling)")
+        self.assertEqual(m.value("smartmeter_frames_total"), 1)
+        self.assertEqual(m.value("smartmeter_frame_errors_total", reason="length"), 0)
+        # The complete frame afterwards is decoded, with no stale half frame in front.
+        gw.send(NEXT_FRAME)
+        m = ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 2,
+                           message="the next complete frame to be decoded")
+        self.assertEqual(m.value("smartmeter_voltage_volts", phase="L1"), 231.4)
+        self.assertEqual(sum(m.series("smartmeter_frame_errors_total").values()), 1)
+        ex.stop()
+
+    def test_unreachable_gateway_keeps_serving(self):
+        port = free_port()  # nobody listens there
+        ex = self.start_exporter(self.tcp_args(port))
+        wait_for(lambda: "cannot open tcp" in ex.stderr(), 10, message="the connect failure")
+        m = ex.scrape()
+        self.assertEqual(m.value("smartmeter_source_connected"), 0)
+        self.assertEqual(m.value("smartmeter_up"), 0)
+        self.assertEqual(ex.request("/").status, 200)
+        ex.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()

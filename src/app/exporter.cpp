@@ -1,11 +1,14 @@
 #include "app/exporter.h"
 
+#include <unistd.h>
+
 #include "common/hex.h"
 
 namespace sm::app {
 
-Exporter::Exporter(pipeline::DecoderOptions options, Logger& logger, metrics::MeterState& state)
-    : decoder_(std::move(options)), logger_(logger), state_(state) {}
+Exporter::Exporter(pipeline::DecoderOptions options, Logger& logger, metrics::MeterState& state,
+                   int wake_fd)
+    : decoder_(std::move(options)), logger_(logger), state_(state), wake_fd_(wake_fd) {}
 
 void Exporter::on_bytes(std::span<const std::uint8_t> bytes,
                         std::chrono::system_clock::time_point arrival) {
@@ -13,7 +16,12 @@ void Exporter::on_bytes(std::span<const std::uint8_t> bytes,
   std::lock_guard lock(mutex_);
   last_bytes_ = std::chrono::steady_clock::now();
   for (const auto& outcome : decoder_.push(bytes)) handle(outcome, arrival);
+  const bool was_pending = partial_frame_pending_;
   partial_frame_pending_ = decoder_.bytes_buffered() > 0;
+  if (partial_frame_pending_ && !was_pending && wake_fd_ >= 0) {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] auto written = ::write(wake_fd_, &one, sizeof one);
+  }
 }
 
 void Exporter::handle(const pipeline::Outcome& outcome, std::chrono::system_clock::time_point arrival) {

@@ -18,7 +18,10 @@ namespace sm::app {
 
 class Exporter final : public source::Sink {
  public:
-  Exporter(pipeline::DecoderOptions options, Logger& logger, metrics::MeterState& state);
+  // `wake_fd` (an eventfd, or -1) is written when a partial frame starts waiting, so the
+  // main loop, which otherwise sleeps without a timeout, arms the partial-frame timer.
+  Exporter(pipeline::DecoderOptions options, Logger& logger, metrics::MeterState& state,
+           int wake_fd = -1);
 
   void on_bytes(std::span<const std::uint8_t> bytes,
                 std::chrono::system_clock::time_point arrival) override;
@@ -51,6 +54,7 @@ class Exporter final : public source::Sink {
   std::set<std::string> error_kinds_logged_;
   std::chrono::steady_clock::time_point last_bytes_{};
   bool partial_frame_pending_ = false;
+  int wake_fd_ = -1;
 };
 
 }  // namespace sm::app

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -31,6 +32,11 @@ Result<dlms::Key> parse_key(std::string_view text, std::string_view what) {
 }
 
 Result<dlms::Key> load_key_file(const std::string& path, std::string* warning) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return fail(ErrorCode::key, Layer::app, 0,
+                "cannot read key file " + path + ": it is a directory");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return fail(ErrorCode::key, Layer::app, 0,

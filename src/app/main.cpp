@@ -24,6 +24,11 @@ int main(int argc, char** argv) {
   sm::app::add_decode_command(app, decode, &exit_status);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::ConfigError& e) {
+    // CLI11 says "INI was not able to parse …" even for TOML; name the file instead.
+    std::cerr << "smartmeter_exporter: --config " << app["--config"]->as<std::string>()
+              << ": unknown or invalid setting (" << e.what() << ")\n";
+    return 2;
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;  // --help/--version exit 0; every usage error exits 2

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -184,7 +185,11 @@ Result<std::unique_ptr<source::Source>> make_source(const ServeSettings& s, cons
     options.path = s.replay_file;
     options.rate = *source::parse_replay_rate(s.replay_rate);
     options.loop = s.replay_loop;
-    return source::make_replay_source(options);
+    auto made = source::make_replay_source(options);
+    if (!made) {
+      return fail(made.error().code, Layer::app, 0, "--replay.file: " + made.error().message);
+    }
+    return made;
   }
   if (source::is_tcp_url(s.serial_device)) {
     source::TcpOptions options;
@@ -228,8 +233,10 @@ int run_serve(const ServeSettings& s) {
   if (!made_source) return startup_error(made_source.error().message);
   std::unique_ptr<source::Source> source = std::move(*made_source);
 
+  const int wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd < 0) return startup_error("cannot create eventfd");
   metrics::MeterState state;
-  Exporter exporter(p.decoder, logger, state);
+  Exporter exporter(p.decoder, logger, state, wake_fd);
   metrics::CollectorOptions collector_options;
   collector_options.stale_after = p.stale_after;
   collector_options.build = {std::string(version()), std::string(revision()),
@@ -300,8 +307,13 @@ int run_serve(const ServeSettings& s) {
     int timeout_ms = -1;
     if (!format_chosen || s.replay_exit_at_end) timeout_ms = 200;
     if (exporter.has_partial_frame()) timeout_ms = 500;
-    pollfd pfd{signal_fd, POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, timeout_ms);
+    pollfd pfds[2] = {{signal_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    const int ready = ::poll(pfds, 2, timeout_ms);
+    if (ready > 0 && (pfds[1].revents & POLLIN) != 0) {
+      std::uint64_t count = 0;
+      [[maybe_unused]] auto drained = ::read(wake_fd, &count, sizeof count);
+      continue;  // a partial frame started waiting: loop again with its timer armed
+    }
     if (ready > 0) {
       signalfd_siginfo info{};
       if (::read(signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
@@ -352,6 +364,7 @@ int run_serve(const ServeSettings& s) {
   source_thread.join();
   server.stop();
   ::close(signal_fd);
+  ::close(wake_fd);
   return exit_status;
 }
 

@@ -2,6 +2,7 @@
 producing the full metric set with counters that move."""
 import shutil
 import subprocess
+import threading
 import time
 import unittest
 
@@ -67,6 +68,35 @@ class Demo(ExporterTestCase):
             self.assertGreaterEqual(m2.value(name), m1.value(name), f"{name} went backwards")
         for reason, count in m2.series("smartmeter_frame_errors_total").items():
             self.assertEqual(count, 0, f"unexpected frame error {dict(reason)}")
+        ex.stop()
+
+    def test_concurrent_scrapes_are_consistent(self):
+        # Frames every 20 ms while 8 clients scrape: each scrape must be one whole,
+        # well-formed exposition of a single frame.
+        ex = self.start_exporter(["--demo", "--demo.interval=20ms"])
+        ex.wait_metric(lambda m: m.value("smartmeter_frames_total") >= 1, message="a frame")
+        errors, scrapes = [], []
+
+        def client():
+            try:
+                for _ in range(15):
+                    m = ex.scrape()
+                    scrapes.append(m)
+            except Exception as e:  # any failure in a client thread fails the test
+                errors.append(repr(e))
+        threads = [threading.Thread(target=client) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(errors, [])
+        self.assertEqual(len(scrapes), 8 * 15)
+        for m in scrapes:
+            self.assertEqual(m.value("smartmeter_up"), 1)
+            self.assertEqual(len(m.series("smartmeter_voltage_volts")), 3)
+            self.assertEqual(len(m.series("smartmeter_meter_info")), 1)
+        counts = sorted(m.value("smartmeter_frames_total") for m in scrapes)
+        self.assertGreater(counts[-1], counts[0], "frames kept arriving during the scrapes")
         ex.stop()
 
     def test_promtool_check_metrics(self):

@@ -171,6 +171,62 @@ class ReplayTinetz(ExporterTestCase):
         self.assertIn("shutting down", msgs)
 
 
+class KeySources(ExporterTestCase):
+    """The key from the command line and from systemd credentials; never echoed."""
+
+    KEY = read_hex_file(TINETZ / "key.hex").hex().upper()
+
+    def test_key_on_command_line(self):
+        ex = self.start_exporter([f"--replay.file={TINETZ / 'input.hex'}",
+                                  f"--meter.key={self.KEY.lower()}", "--meter.stale-after=1h"])
+        m = ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 1,
+                           message="the frame to be decoded with --meter.key")
+        self.assertEqual(m.value("smartmeter_voltage_volts", phase="L1"), 230.8)
+        _, _, err = ex.stop()  # checks the key (both cases) is on no output
+        self.assertIn("puts the key on the command line", err)
+        self.assertIn("key_fingerprint=", err)
+
+    def test_key_from_credentials_directory(self):
+        creds = self.tmpdir()
+        (creds / "meter-key").write_text(self.KEY + "\n")
+        (creds / "meter-key").chmod(0o600)
+        ex = self.start_exporter([f"--replay.file={TINETZ / 'input.hex'}",
+                                  "--meter.stale-after=1h"],
+                                 env={"CREDENTIALS_DIRECTORY": str(creds)}, secrets=[self.KEY])
+        m = ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 1,
+                           message="the frame to be decoded with the credential")
+        self.assertEqual(m.value("smartmeter_voltage_volts", phase="L1"), 230.8)
+        _, _, err = ex.stop()
+        self.assertNotIn("readable by group or others", err)  # 0600 is fine
+
+    def test_group_readable_key_file_warns(self):
+        key = self.tmpdir() / "meter.key"
+        key.write_text(self.KEY + "\n")
+        key.chmod(0o644)
+        ex = self.start_exporter([f"--replay.file={TINETZ / 'input.hex'}",
+                                  f"--meter.key-file={key}"])
+        ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 1,
+                       message="the frame to be decoded")
+        _, _, err = ex.stop()
+        self.assertIn("readable by group or others", err)
+
+
+class HttpDetails(ExporterTestCase):
+    def test_query_strings_and_escaping(self):
+        # A capture path with HTML metacharacters appears escaped on the landing page.
+        odd = self.tmpdir() / 'a<b>&"c'
+        odd.mkdir()
+        shutil.copy(TINETZ / "input.hex", odd / "input.hex")
+        ex = self.start_exporter([f"--replay.file={odd / 'input.hex'}",
+                                  f"--meter.key-file={TINETZ / 'key.hex'}"])
+        page = ex.request("/?refresh=1")
+        self.assertEqual(page.status, 200)
+        self.assertIn("a&lt;b&gt;&amp;&quot;c", page.body)
+        self.assertNotIn('a<b>&"c', page.body)
+        self.assertEqual(ex.request("/metrics?name[]=smartmeter_up").status, 200)
+        ex.stop()
+
+
 class ReplayCaptures(ExporterTestCase):
     def capture_file(self, *parts):
         path = self.tmpdir() / "capture.hex"

@@ -130,6 +130,25 @@ class SerialPty(ExporterTestCase):
         self.assertEqual(m.value("smartmeter_received_bytes_total"), len(FRAME) + 6)
         ex.stop()
 
+    def test_auto_format_on_a_pty(self):
+        # The default --serial.format=auto starts with 8E1; a pty cannot do parity, which
+        # the exporter reports and reads 8N1 instead; frames then pass and fix the choice.
+        link = self.tmpdir() / "ttyMETER"
+        pty = self.new_pty()
+        pty.point(link)
+        ex = self.start_exporter([f"--serial.device={link}",
+                                  f"--meter.key-file={TINETZ / 'key.hex'}"])
+        ex.wait_metric(lambda m: m.value("smartmeter_source_connected") == 1,
+                       message="the exporter to open the pty")
+        pty.write(FRAME)
+        m = ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 1,
+                           message="the frame to be decoded")
+        self.assertEqual(m.value("smartmeter_voltage_volts", phase="L1"), 230.8)
+        wait_for(lambda: "serial format chosen" in ex.stderr(), 10,
+                 message="the format choice to be logged")
+        _, _, err = ex.stop()
+        self.assertIn("does not support parity", err)
+
     def test_device_appears_later(self):
         link = self.tmpdir() / "ttyMETER"  # dangling at start: adapter not plugged in yet
         ex = self.start_exporter(self.serial_args(link))
@@ -155,10 +174,13 @@ class SerialPty(ExporterTestCase):
         ex.wait_metric(lambda m: m.value("smartmeter_source_connected") == 1,
                        message="the exporter to open the pty")
         ex.signal(signal.SIGHUP)
-        m = ex.wait_metric(lambda m: m.value("smartmeter_source_reconnects_total") >= 1
-                           and m.value("smartmeter_source_connected") == 1,
-                           message="the device to be reopened after SIGHUP")
+        ex.wait_metric(lambda m: m.value("smartmeter_source_reconnects_total") >= 1
+                       and m.value("smartmeter_source_connected") == 1,
+                       message="the device to be reopened after SIGHUP")
         self.assertTrue(ex.running())
+        pty.write(FRAME)  # the reopened device still delivers
+        ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 1,
+                       message="a frame through the reopened device")
         _, _, err = ex.stop()
         self.assertIn("SIGHUP: reopening", err)
 

@@ -4,7 +4,7 @@ names the cause, and must never echo key material."""
 import socket
 import unittest
 
-from exporter_harness import BINARY, TINETZ, ExporterTestCase, free_port, run_to_exit
+from exporter_harness import TINETZ, ExporterTestCase, free_port, run_to_exit
 
 KEY = "101112131415161718191A1B1C1D1E1F"  # the TINETZ vector's key
 

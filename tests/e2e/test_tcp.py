@@ -95,16 +95,7 @@ class TcpSource(ExporterTestCase):
         _, _, err = ex.stop()
         self.assertIn("source recovered", err)
 
-    # PRODUCT BUG (reported to the lead): the partial-frame timeout is checked only by the
-    # main loop of serve_command.cpp, which blocks in poll(signal_fd, -1) unless a partial
-    # frame was pending when it last went to sleep; bytes arriving later on the source
-    # thread never wake it, so `reason="timeout"` is never counted for serial/TCP sources
-    # once the line has been quiet (the half frame surfaces later as a "length" error when
-    # the next frame arrives). The first good frame and the pause make the failure
-    # deterministic: the main loop is then surely asleep without a deadline.
-    # The assertion is kept as the product intends it; remove the decorator once fixed
-    # (an unexpected success fails the run, so the fix will not go unnoticed).
-    @unittest.expectedFailure
+    # A frame cut off mid-way is dropped as reason="timeout" once the line stays quiet.
     def test_partial_frame_times_out(self):
         gw = self.gateway()
         ex = self.start_exporter(self.tcp_args(gw.port))

@@ -1,0 +1,80 @@
+# Install rules and the Debian package (CPack DEB) of smartmeter_exporter.
+#
+#   cmake --build build && (cd build && cpack -G DEB)
+#   -> build/smartmeter-exporter_<version>_<arch>.deb
+#
+# Layout (the package installs under /usr; units and /etc are absolute paths, as
+# Debian bookworm expects them):
+#   /usr/bin/smartmeter_exporter
+#   /lib/systemd/system/smartmeter-exporter.service, smartmeter-exporter@.service
+#   /etc/default/smartmeter-exporter                       (conffile)
+#   /usr/share/smartmeter-exporter/grafana/                (dashboards, when grafana/ exists)
+#   /usr/share/doc/smartmeter-exporter/                    README.md, LICENSE, copyright, examples/
+# The package neither enables nor starts the service: it needs the meter key first.
+# The units and /etc/default are absolute destinations, so stage a manual install with
+# DESTDIR (DESTDIR=/tmp/stage cmake --install build --prefix /usr) rather than --prefix alone.
+include(GNUInstallDirs)
+
+set(SM_PKG_NAME smartmeter-exporter)
+set(SM_SYSTEMD_UNIT_DIR /lib/systemd/system CACHE PATH "Where the systemd units are installed")
+set(SM_PKG_DOC_DIR ${CMAKE_INSTALL_DATAROOTDIR}/doc/${SM_PKG_NAME})
+set(SM_PKG_DATA_DIR ${CMAKE_INSTALL_DATAROOTDIR}/${SM_PKG_NAME})
+
+install(TARGETS smartmeter_exporter RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+install(FILES ${PROJECT_SOURCE_DIR}/systemd/smartmeter-exporter.service
+              ${PROJECT_SOURCE_DIR}/systemd/smartmeter-exporter@.service
+        DESTINATION ${SM_SYSTEMD_UNIT_DIR})
+install(FILES ${PROJECT_SOURCE_DIR}/systemd/smartmeter-exporter.default
+        DESTINATION /etc/default RENAME ${SM_PKG_NAME})
+
+# Dashboards (grafana/ may not exist in every checkout).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/grafana/
+        DESTINATION ${SM_PKG_DATA_DIR}/grafana OPTIONAL
+        PATTERN "__pycache__" EXCLUDE PATTERN "*.pyc" EXCLUDE PATTERN ".*" EXCLUDE)
+
+install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE
+        DESTINATION ${SM_PKG_DOC_DIR})
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${SM_PKG_DOC_DIR} RENAME copyright)
+install(FILES ${PROJECT_SOURCE_DIR}/systemd/example.conf
+              ${PROJECT_SOURCE_DIR}/systemd/meter-auth-key.conf
+        DESTINATION ${SM_PKG_DOC_DIR}/examples)
+
+# --- CPack: Debian package -------------------------------------------------------
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME ${SM_PKG_NAME})
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_VENDOR "smartmeter_exporter")
+set(CPACK_PACKAGE_CONTACT "smartmeter_exporter maintainers <maintainers@users.noreply.r-seed-3563457c.example>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Prometheus exporter for DLMS/COSEM smart meters")
+set(CPACK_PACKAGE_DESCRIPTION
+"smartmeter_exporter reads the customer interface of an electricity smart meter
+(wired M-Bus, HDLC or P1 serial port, or a ser2net TCP port), decrypts the
+AES-128-GCM DLMS/COSEM data notifications with the meter key and serves voltage,
+current, power and energy on /metrics (default port 10369) for Prometheus.
+
+The package ships hardened systemd units (smartmeter-exporter.service and
+smartmeter-exporter@.service for several meters); they are not enabled: put the
+key into /etc/smartmeter-exporter/ first.")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_PACKAGE_FILE_NAME "${SM_PKG_NAME}_${PROJECT_VERSION}")  # DEB uses DEB-DEFAULT below
+
+set(CPACK_DEBIAN_PACKAGE_NAME ${SM_PKG_NAME})
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # smartmeter-exporter_<version>_<arch>.deb
+set(CPACK_DEBIAN_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)    # Depends from dpkg-shlibdeps (package dpkg-dev)
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS OFF)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    ${PROJECT_SOURCE_DIR}/systemd/debian/conffiles
+    ${PROJECT_SOURCE_DIR}/systemd/debian/postinst
+    ${PROJECT_SOURCE_DIR}/systemd/debian/prerm
+    ${PROJECT_SOURCE_DIR}/systemd/debian/postrm)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+
+# Source packages are not produced; keep build trees out anyway.
+set(CPACK_SOURCE_GENERATOR TXZ)
+set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build[^/]*/")
+
+include(CPack)

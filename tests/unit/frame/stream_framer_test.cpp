@@ -625,7 +625,6 @@ TEST(Resync, NoiseTerminatesWithBoundedBuffers) {
   std::vector<Bytes> all = noises;
   all.push_back(mixed);
   for (const auto& noise : all) {
-    const auto started = std::chrono::steady_clock::now();
     StreamFramer framer;
     std::size_t apdus = 0;
     for (std::size_t i = 0; i < noise.size(); i += 4096) {
@@ -633,6 +632,7 @@ TEST(Resync, NoiseTerminatesWithBoundedBuffers) {
       apdus += apdus_of(events).size();
       ASSERT_LE(framer.bytes_buffered(), FramerLimits{}.max_buffer);
     }
+    // Termination is bounded by the ctest timeout, not timed here (no timed unit tests).
     // After the noise a real frame still decodes.
     auto events = framer.push(frame);
     auto tail = framer.finish();
@@ -645,7 +645,6 @@ TEST(Resync, NoiseTerminatesWithBoundedBuffers) {
     if (&noise != &all.back()) {
       EXPECT_EQ(apdus, 0u) << "noise " << int(noise[0]);
     }
-    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
   }
 }
 

@@ -62,7 +62,7 @@ TEST(ReplaySource, HexFileIsOnePushThenEndOfInput) {
   EXPECT_EQ(sink.chunks().size(), 1U);
   EXPECT_EQ(sink.first_connects(), 1);
   // After the end the source idles until stopped, and stops promptly.
-  EXPECT_LT(running.stop(), 100ms);
+  EXPECT_LT(running.stop(), 1000ms);  // spec: shutdown within 1 s; generous for sanitizers
 }
 
 TEST(ReplaySource, BinaryFile) {
@@ -140,7 +140,7 @@ TEST(ReplaySource, RealtimeLoopRepeatsAPlainFileEveryInterval) {
   RecordingSink sink;
   RunningSource running(*source, sink);
   ASSERT_TRUE(sink.wait_for_bytes(6));
-  EXPECT_LT(running.stop(), 100ms);
+  EXPECT_LT(running.stop(), 1000ms);  // spec: shutdown within 1 s; generous for sanitizers
   auto chunks = sink.chunks();
   ASSERT_GE(chunks.size(), 3U);
   EXPECT_GE(chunks[2].received - chunks[0].received, 50ms);
@@ -153,7 +153,7 @@ TEST(ReplaySource, MaxRateLoopRunsUntilStopped) {
   RecordingSink sink;
   RunningSource running(*source, sink);
   ASSERT_TRUE(sink.wait_for_bytes(3000));
-  EXPECT_LT(running.stop(), 100ms);
+  EXPECT_LT(running.stop(), 1000ms);  // spec: shutdown within 1 s; generous for sanitizers
   EXPECT_EQ(sink.ends(), 0);
 }
 
@@ -162,7 +162,7 @@ TEST(ReplaySource, StopIsPromptWhileWaitingForTheNextChunk) {
   RecordingSink sink;
   RunningSource running(*source, sink);
   ASSERT_TRUE(sink.wait_for_bytes(1));
-  EXPECT_LT(running.stop(), 100ms);
+  EXPECT_LT(running.stop(), 1000ms);  // spec: shutdown within 1 s; generous for sanitizers
   EXPECT_EQ(sink.bytes(), std::vector<std::uint8_t>{1});
 }
 

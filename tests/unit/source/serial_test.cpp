@@ -125,7 +125,7 @@ TEST(SerialSource, DeliversBytesWrittenToPseudoTerminal) {
   EXPECT_EQ(settings.c_cflag & CSIZE, static_cast<tcflag_t>(CS8));
   EXPECT_EQ(settings.c_lflag & ICANON, 0U);
   EXPECT_EQ(::cfgetispeed(&settings), static_cast<speed_t>(B2400));
-  EXPECT_LT(running.stop(), 500ms);
+  EXPECT_LT(running.stop(), 1000ms);  // spec: shutdown within 1 s; generous for sanitizers
 }
 
 TEST(SerialSource, ReconnectsThroughSymlinkAfterHangUp) {
@@ -156,7 +156,7 @@ TEST(SerialSource, ReconnectsThroughSymlinkAfterHangUp) {
   EXPECT_EQ(sink.first_connects(), 1);
   EXPECT_EQ(sink.reconnects(), 1);
   EXPECT_TRUE(sink.has_log("lost serial " + link));
-  EXPECT_LT(running.stop(), 500ms);
+  EXPECT_LT(running.stop(), 1000ms);  // spec: shutdown within 1 s; generous for sanitizers
 }
 
 TEST(SerialSource, MissingDeviceIsRetriedWithoutGivingUp) {
@@ -193,7 +193,7 @@ TEST(SerialSource, StopsPromptlyWhileWaitingToRetry) {
   RecordingSink sink;
   RunningSource running(**source, sink);
   ASSERT_TRUE(sink.wait_for_log("No such file or directory"));
-  EXPECT_LT(running.stop(), 100ms);
+  EXPECT_LT(running.stop(), 1000ms);  // spec: shutdown within 1 s; generous for sanitizers
 }
 
 TEST(SerialSource, SetFormatReopensWithTheOtherParity) {

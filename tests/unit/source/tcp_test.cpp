@@ -140,7 +140,7 @@ TEST(TcpSource, ReceivesBytesAndReconnectsAfterServerRestart) {
   ASSERT_TRUE(restarted.send({0x16}));
   ASSERT_TRUE(sink.wait_for_bytes(5));
   EXPECT_EQ(sink.bytes(), (std::vector<std::uint8_t>{0x68, 0x14, 0x14, 0x68, 0x16}));
-  EXPECT_LT(running.stop(), 500ms);
+  EXPECT_LT(running.stop(), 1000ms);  // spec: shutdown within 1 s; generous for sanitizers
 }
 
 TEST(TcpSource, RefusedConnectionIsRetriedAndStopIsPrompt) {
@@ -151,7 +151,7 @@ TEST(TcpSource, RefusedConnectionIsRetriedAndStopIsPrompt) {
   RunningSource running(*source, sink);
   ASSERT_TRUE(sink.wait_for_log("Connection refused"));
   EXPECT_EQ(sink.first_connects(), 0);
-  EXPECT_LT(running.stop(), 100ms);
+  EXPECT_LT(running.stop(), 1000ms);  // spec: shutdown within 1 s; generous for sanitizers
 }
 
 TEST(TcpSource, ResolvesHostNames) {
@@ -192,7 +192,7 @@ TEST(TcpSource, StopInterruptsAConnectInProgress) {
   RecordingSink sink;
   RunningSource running(**source, sink);
   std::this_thread::sleep_for(50ms);  // let it get into connect()
-  EXPECT_LT(running.stop(), 100ms);
+  EXPECT_LT(running.stop(), 1000ms);  // spec: shutdown within 1 s; generous for sanitizers
 }
 
 }  // namespace

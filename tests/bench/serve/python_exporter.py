@@ -30,7 +30,7 @@ from prometheus_client.parser import text_string_to_metric_families  # noqa: E40
 
 
 def build(scrape_text):
-    """[(metric, kind, [(labels, value)])] for every family of the captured scrape."""
+    """[(kind, [(child, value)])]: one Gauge/Counter per family of the captured scrape."""
     built = []
     for family in text_string_to_metric_families(scrape_text):
         if family.name.startswith("process_"):

@@ -231,7 +231,16 @@ struct Builder {
   std::vector<bool> scaler_from_frame;  // parallel to reading.registers
   std::optional<dlms::DateTime> body_clock;
 
-  std::size_t add(Register reg) {
+  // Room for about one register per top-level element (nested lists have exactly that,
+  // flat {OBIS, value} lists half of it), so the list is not regrown while it is built.
+  void reserve(std::size_t elements) {
+    constexpr std::size_t kMaxReserved = 256;
+    const std::size_t n = std::min(elements, kMaxReserved);
+    reading.registers.reserve(n);
+    scaler_from_frame.reserve(n);
+  }
+
+  std::size_t add(Register&& reg) {
     reading.registers.push_back(std::move(reg));
     scaler_from_frame.push_back(false);
     return reading.registers.size() - 1;
@@ -664,6 +673,15 @@ bool is_positional_profile(std::string_view name) {
                      [name](const auto& layout) { return layout.profile == name; });
 }
 
+// The same set as profile_names(), without building it (this runs for every frame).
+bool is_known_profile(std::string_view name) {
+  if (name == kAuto || name == kSelfDescribing || name == kDsmr || is_positional_profile(name)) {
+    return true;
+  }
+  return std::find(kWalkProfiles.begin(), kWalkProfiles.end(), name) != kWalkProfiles.end() ||
+         scalers_named(name) != nullptr;
+}
+
 bool is_walk_profile(std::string_view name) {
   return std::find(kWalkProfiles.begin(), kWalkProfiles.end(), name) != kWalkProfiles.end() ||
          scalers_named(name) != nullptr;
@@ -691,21 +709,24 @@ Result<Reading> unrecognised(const Value& body, std::string_view detail,
 Result<Reading> decode_notification(const dlms::DataNotification& notification,
                                     const DecodeOptions& options) {
   const std::string_view wanted = options.profile;
+  const bool automatic = wanted == kAuto;
   const Value& body = notification.body;
-  const auto names = profile_names();
-  if (std::find(names.begin(), names.end(), wanted) == names.end()) {
+  if (!automatic && !is_known_profile(wanted)) {
     return cosem_error(ErrorCode::unsupported, 0, "unknown profile '" + std::string(wanted) + "'");
   }
 
   // Steiermark / Luxembourg: DSMR P1 text carried in an octet-string body.
   const bool body_is_text =
       body.is_octets() && body.bytes() != nullptr && looks_like_dsmr(*body.bytes());
-  if (body_is_text && (wanted == kAuto || wanted == kDsmr))
+  if (body_is_text && (automatic || wanted == kDsmr))
     return decode_dsmr_body(body, notification);
-  if (wanted == kDsmr) return unrecognised(body, "profile dsmr needs a DSMR telegram");
+  if (!automatic && wanted == kDsmr) {
+    return unrecognised(body, "profile dsmr needs a DSMR telegram");
+  }
 
   Builder out;
-  if (wanted == kAuto || wanted == kSelfDescribing) {
+  if (const auto* kids = body.children()) out.reserve(kids->size());
+  if (automatic || wanted == kSelfDescribing) {
     if (auto objects = capture_list_of(body)) {
       if (auto done = decode_self_describing(body, *objects, out); !done)
         return tl::unexpected(done.error());
@@ -713,20 +734,20 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
       finish(out, notification);
       return std::move(out.reading);
     }
-    if (wanted == kSelfDescribing) return unrecognised(body, "no capture-object list");
+    if (!automatic) return unrecognised(body, "no capture-object list");
   }
-  if (wanted == kAuto || is_positional_profile(wanted)) {
-    const std::string_view only = wanted == kAuto ? std::string_view{} : wanted;
+  if (automatic || is_positional_profile(wanted)) {
+    const std::string_view only = automatic ? std::string_view{} : wanted;
     if (const auto* layout = match_layout(body, only)) {
       if (auto done = apply_layout(*layout, body, out); !done) return tl::unexpected(done.error());
       out.reading.profile = std::string(layout->profile);
       finish(out, notification);
       return std::move(out.reading);
     }
-    if (wanted != kAuto) return unrecognised(body, "does not match profile " + std::string(wanted));
+    if (!automatic) return unrecognised(body, "does not match profile " + std::string(wanted));
   }
-  if (wanted == kAuto || is_walk_profile(wanted)) {
-    auto profile = decode_obis_tagged(body, wanted == kAuto ? std::string_view{} : wanted, out);
+  if (automatic || is_walk_profile(wanted)) {
+    auto profile = decode_obis_tagged(body, automatic ? std::string_view{} : wanted, out);
     if (!profile) {
       if (profile.error().code == ErrorCode::unsupported) {
         return unrecognised(body, profile.error().message, profile.error().offset);

@@ -81,11 +81,4 @@ std::optional<Obis> Obis::parse(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<Obis> Obis::from_bytes(std::span<const std::uint8_t> six) {
-  if (six.size() != 6) return std::nullopt;
-  Obis code;
-  for (std::size_t i = 0; i < 6; ++i) code.v[i] = six[i];
-  return code;
-}
-
 }  // namespace sm::cosem

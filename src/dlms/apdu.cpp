@@ -98,7 +98,8 @@ std::string describe_invoke_id(std::uint32_t v) {
 }  // namespace
 
 Result<DataNotification> decode_data_notification(std::span<const std::uint8_t> apdu,
-                                                  const AxdrLimits& limits, Annotations* notes) {
+                                                  const AxdrLimits& limits, Annotations* notes,
+                                                  std::pmr::memory_resource* memory) {
   ByteReader r(apdu, Layer::dlms, "data-notification");
   auto tag = r.u8();
   if (!tag) return tl::unexpected(tag.error());
@@ -161,7 +162,7 @@ Result<DataNotification> decode_data_notification(std::span<const std::uint8_t> 
   }
 
   r.set_what("data-notification body");
-  auto body = decode_value(r, limits, notes);
+  auto body = decode_value(r, limits, notes, memory);
   if (!body) return tl::unexpected(body.error());
   out.body = std::move(*body);
   if (!r.empty()) {

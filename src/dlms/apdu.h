@@ -20,9 +20,12 @@ struct DataNotification {
   Value body;
 };
 
-// Decodes a complete data-notification APDU; trailing bytes are an error.
+// Decodes a complete data-notification APDU; trailing bytes are an error. The body's
+// vectors allocate from `memory` (null: the default memory resource; see axdr.h), so the
+// result must not outlive it.
 Result<DataNotification> decode_data_notification(std::span<const std::uint8_t> apdu,
                                                   const AxdrLimits& limits = {},
-                                                  Annotations* notes = nullptr);
+                                                  Annotations* notes = nullptr,
+                                                  std::pmr::memory_resource* memory = nullptr);
 
 }  // namespace sm::dlms

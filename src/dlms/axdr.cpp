@@ -104,7 +104,9 @@ struct Header {
 
 // Reads a tag and, for variable kinds, its A-XDR length; checks every length against
 // the limits and (for containers) against the bytes that remain. Nothing is allocated.
-Result<Header> read_header(ByteReader& r, const AxdrLimits& limits) {
+// This is the complete check with every error; read_header() below takes a shortcut for
+// the common well-formed headers first.
+[[gnu::noinline]] Result<Header> read_header_checked(ByteReader& r, const AxdrLimits& limits) {
   Header h;
   h.start = r.position();
   auto tag = r.u8();
@@ -159,16 +161,61 @@ Result<Header> read_header(ByteReader& r, const AxdrLimits& limits) {
   return h;
 }
 
-// Open containers' remaining element counts: a small inline stack, spilling to the heap
-// only beyond 32 levels (so the length walk allocates nothing in practice).
-class CountStack {
+// The shortcut for the headers of nearly every value: a known tag with a fixed width,
+// or a container / octet-string with a short-form length (< 0x80) within the limits.
+// It succeeds only where read_header_checked() succeeds with the same header and reader
+// position; for anything else it leaves the reader untouched and returns false, and the
+// caller runs read_header_checked(), so every error comes from one place.
+[[gnu::always_inline]] inline bool read_header_fast(ByteReader& r, const AxdrLimits& limits,
+                                                     Header& h) {
+  const auto rest = r.rest();
+  if (rest.empty()) return false;
+  const TagInfo* info = find_tag(rest[0]);
+  if (info == nullptr) return false;
+  switch (info->kind) {
+    case Kind::container:
+      // Every element takes at least one byte (its tag).
+      if (rest.size() < 2 || rest[1] >= 0x80 || rest[1] > limits.max_elements ||
+          rest[1] > rest.size() - 2) {
+        return false;
+      }
+      h.count = rest[1];
+      break;
+    case Kind::octets:
+      if (rest.size() < 2 || rest[1] >= 0x80 || rest[1] > limits.max_string_length) return false;
+      h.count = rest[1];
+      break;
+    case Kind::bits:
+      return false;  // rare; its length counts bits
+    default:
+      h.count = info->width;
+      break;
+  }
+  h.info = info;
+  h.start = r.position();
+  h.bits = 0;
+  (void)r.skip(info->kind == Kind::container || info->kind == Kind::octets ? 2 : 1);
+  return true;
+}
+
+Result<Header> read_header(ByteReader& r, const AxdrLimits& limits) {
+  Header h;
+  if (read_header_fast(r, limits, h)) return h;
+  return read_header_checked(r, limits);
+}
+
+// The open containers (their remaining element counts, for the decoder also the value
+// being filled): a small inline stack, spilling to the heap only beyond 32 levels (so
+// neither the length walk nor the decoder allocates for it in practice).
+template <class T>
+class InlineStack {
  public:
   [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
-  std::size_t& back() noexcept {
+  T& back() noexcept {
     return size_ <= inline_.size() ? inline_[size_ - 1] : spill_[size_ - 1 - inline_.size()];
   }
-  void push(std::size_t v) {
+  void push(T v) {
     if (size_ < inline_.size()) {
       inline_[size_] = v;
     } else {
@@ -182,8 +229,8 @@ class CountStack {
   }
 
  private:
-  std::array<std::size_t, 32> inline_{};
-  std::vector<std::size_t> spill_;
+  std::array<T, 32> inline_{};
+  std::vector<T> spill_;
   std::size_t size_{0};
 };
 
@@ -321,44 +368,59 @@ class WhatGuard {
   std::string_view saved_;
 };
 
-// Reads the content of a non-container value whose header was just read, into `v`.
-Result<void> read_scalar(ByteReader& r, const Header& h, Value& v) {
-  r.set_what(h.info->name);
-  auto content = r.bytes(h.count);
-  if (!content) return tl::unexpected(content.error());
+// The error of a value whose content is cut short (cold: complete frames never get here);
+// the reader reports it exactly as its own checked read would.
+[[gnu::cold, gnu::noinline]] tl::unexpected<Error> short_content(ByteReader& r, std::size_t n) {
+  return tl::unexpected(r.bytes(n).error());
+}
+
+// Appends a value to `parent` (the innermost open container), or makes it the root when
+// no container is open. The arguments initialise the Value in place: tag, data (the
+// alternative is constructed directly), offset and, for bit-strings, the bit length.
+// (In place where the compiler has C++20 parenthesised aggregate initialisation, GCC 10+;
+// otherwise, e.g. clang 14 for the fuzz build, as a temporary that is moved in.)
+template <class... Args>
+Value& place(Children* parent, Value& root, Args&&... args) {
+  if (parent != nullptr) {
+#if defined(__cpp_aggregate_paren_init)
+    return parent->emplace_back(std::forward<Args>(args)...);
+#else
+    return parent->emplace_back(Value{std::forward<Args>(args)...});
+#endif
+  }
+  root = Value{std::forward<Args>(args)...};
+  return root;
+}
+
+// A non-container value whose header was just read and whose content is `content`.
+Value& place_scalar(Children* parent, Value& root, const Header& h,
+                    std::span<const std::uint8_t> content, std::size_t offset,
+                    std::pmr::memory_resource* memory) {
+  const Tag tag = h.info->tag;
   switch (h.info->kind) {
-    case Kind::null:
-      v.data.emplace<std::monostate>();
-      break;
     case Kind::boolean:
-      v.data.emplace<bool>((*content)[0] != 0);
-      break;
+      return place(parent, root, tag, content[0] != 0, offset);
     case Kind::signed_int:
-      v.data.emplace<std::int64_t>(be_int(*content));
-      break;
+      return place(parent, root, tag, be_int(content), offset);
     case Kind::unsigned_int:
-      v.data.emplace<std::uint64_t>(be_uint(*content));
-      break;
+      return place(parent, root, tag, be_uint(content), offset);
     case Kind::floating:
       if (h.count == 4) {
-        const auto bits = static_cast<std::uint32_t>(be_uint(*content));
-        v.data.emplace<double>(static_cast<double>(std::bit_cast<float>(bits)));
-      } else {
-        v.data.emplace<double>(std::bit_cast<double>(be_uint(*content)));
+        const auto bits = static_cast<std::uint32_t>(be_uint(content));
+        return place(parent, root, tag, static_cast<double>(std::bit_cast<float>(bits)), offset);
       }
-      break;
+      return place(parent, root, tag, std::bit_cast<double>(be_uint(content)), offset);
     case Kind::bits:
-      v.bit_length = static_cast<std::uint32_t>(h.bits);
-      v.data.emplace<Bytes>(content->begin(), content->end());
-      break;
+      return place(parent, root, tag, Bytes(content.begin(), content.end(), memory), offset,
+                   static_cast<std::uint32_t>(h.bits));
     case Kind::octets:
     case Kind::fixed_octets:
-      v.data.emplace<Bytes>(content->begin(), content->end());
+      return place(parent, root, tag, Bytes(content.begin(), content.end(), memory), offset);
+    case Kind::null:
+    case Kind::container:  // not reached: containers are placed by the caller
       break;
-    case Kind::container:
-      break;  // not reached: containers are handled by the caller
   }
-  return {};
+  return place(parent, root, tag, std::monostate{}, offset);
 }
 
 }  // namespace
@@ -408,6 +470,16 @@ const Children* Value::children() const noexcept {
   return std::get_if<Children>(&data);
 }
 
+void* ValueArena::do_allocate(std::size_t bytes, std::size_t alignment) {
+  void* p = next_;
+  auto space = static_cast<std::size_t>(end_ - next_);
+  if (std::align(alignment, bytes, p, space) != nullptr) {
+    next_ = static_cast<std::byte*>(p) + bytes;
+    return p;
+  }
+  return overflow_.allocate(bytes, alignment);
+}
+
 // IEC 61334-6 A-XDR length: short form < 0x80; long form 0x8N followed by N bytes
 // (N = 1..4 here; indefinite 0x80 and N > 4 are rejected).
 Result<std::size_t> read_length(ByteReader& r) {
@@ -436,50 +508,59 @@ void write_length(std::vector<std::uint8_t>& out, std::size_t length) {
   for (std::size_t i = n; i-- > 0;) out.push_back(static_cast<std::uint8_t>(length >> (8 * i)));
 }
 
-Result<Value> decode_value(ByteReader& r, const AxdrLimits& limits, Annotations* notes) {
+Result<Value> decode_value(ByteReader& r, const AxdrLimits& limits, Annotations* notes,
+                           std::pmr::memory_resource* memory) {
   WhatGuard guard(r);
+  if (memory == nullptr) memory = std::pmr::get_default_resource();
   // Values are built in place: each new value is appended to the innermost open
   // container. Only that container's children can reallocate while it is open, and none
   // of them is open, so the pointers on the stack stay valid.
   struct Open {
-    Value* value;
-    std::size_t remaining;
+    Value* value{nullptr};
+    std::size_t remaining{0};
   };
   Value root;
-  std::vector<Open> open;  // containers being filled, innermost last
+  InlineStack<Open> open;  // containers being filled, innermost last
   std::size_t nodes = 0;
   const std::size_t base = r.offset() - r.position();
 
   for (;;) {
-    auto h = read_header(r, limits);
-    if (!h) return tl::unexpected(h.error());
-    if (++nodes > limits.max_nodes) return too_many_nodes(r, *h, limits);
-    if (h->info->kind == Kind::container) {
-      // Depth of the container about to be opened = open containers + 1.
-      if (open.size() + 1 > limits.max_depth) return too_deep(r, *h, limits);
+    Header h;
+    if (!read_header_fast(r, limits, h)) {
+      auto checked = read_header_checked(r, limits);
+      if (!checked) return tl::unexpected(std::move(checked.error()));
+      h = *checked;
     }
-    Value& v = open.empty() ? root : std::get<Children>(open.back().value->data).emplace_back();
-    v.tag = h->info->tag;
-    v.offset = base + h->start;
+    if (++nodes > limits.max_nodes) return too_many_nodes(r, h, limits);
+    if (h.info->kind == Kind::container) {
+      // Depth of the container about to be opened = open containers + 1.
+      if (open.size() + 1 > limits.max_depth) return too_deep(r, h, limits);
+    }
+    Children* parent = open.empty() ? nullptr : std::get_if<Children>(&open.back().value->data);
+    const std::size_t offset = base + h.start;
 
-    if (h->info->kind == Kind::container) {
+    if (h.info->kind == Kind::container) {
+      Value& v = place(parent, root, h.info->tag, Children(memory), offset);
       if (notes != nullptr) {
-        std::string meaning(h->info->name);
-        meaning.append(" of ").append(std::to_string(h->count));
-        annotate(notes, "plaintext", v.offset, r.position() - h->start, "axdr", std::move(meaning));
+        std::string meaning(h.info->name);
+        meaning.append(" of ").append(std::to_string(h.count));
+        annotate(notes, "plaintext", offset, r.position() - h.start, "axdr", std::move(meaning));
       }
       // count <= max_elements and <= bytes left (checked in read_header); the up-front
       // reservation is capped anyway so that nesting cannot multiply it.
-      v.data.emplace<Children>().reserve(std::min<std::size_t>(h->count, 64));
-      if (h->count > 0) {
-        open.push_back(Open{&v, h->count});
+      std::get_if<Children>(&v.data)->reserve(std::min<std::size_t>(h.count, 64));
+      if (h.count > 0) {
+        open.push(Open{&v, h.count});
         continue;
       }
     } else {
-      if (auto ok = read_scalar(r, *h, v); !ok) return tl::unexpected(ok.error());
+      r.set_what(h.info->name);
+      if (h.count > r.remaining()) return short_content(r, h.count);
+      const auto content = r.rest().first(h.count);
+      (void)r.skip(h.count);
+      const Value& v = place_scalar(parent, root, h, content, offset, memory);
       if (notes != nullptr) {
-        annotate(notes, "plaintext", v.offset, r.position() - h->start, "axdr",
-                 describe(*h->info, v));
+        annotate(notes, "plaintext", offset, r.position() - h.start, "axdr", describe(*h.info, v));
       }
     }
 
@@ -487,14 +568,14 @@ Result<Value> decode_value(ByteReader& r, const AxdrLimits& limits, Annotations*
     for (;;) {
       if (open.empty()) return root;
       if (--open.back().remaining > 0) break;
-      open.pop_back();
+      open.pop();
     }
   }
 }
 
 Result<std::size_t> encoded_length(std::span<const std::uint8_t> data, const AxdrLimits& limits) {
   ByteReader r(data, Layer::dlms, "A-XDR");
-  CountStack open;
+  InlineStack<std::size_t> open;
   std::size_t nodes = 0;
   for (;;) {
     auto h = read_header(r, limits);

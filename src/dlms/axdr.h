@@ -3,11 +3,19 @@
 // Explicit limits: nesting depth, elements per container, total nodes; every length
 // read off the wire is checked against the bytes that remain before anything is
 // allocated.
+//
+// The tree's containers are std::pmr vectors: by default they allocate from the default
+// memory resource (the heap, as std::vector would), but a caller that decodes one frame
+// at a time can hand the decoder an arena (e.g. a std::pmr::monotonic_buffer_resource
+// over a stack buffer) and build the whole tree without touching the heap. A tree built
+// in an arena must not outlive it; copies of a Value always use the default resource.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <memory_resource>
 #include <span>
 #include <string>
 #include <string_view>
@@ -50,8 +58,8 @@ enum class Tag : std::uint8_t {
 [[nodiscard]] std::string_view tag_name(Tag t) noexcept;
 
 struct Value;
-using Children = std::vector<Value>;
-using Bytes = std::vector<std::uint8_t>;
+using Children = std::pmr::vector<Value>;
+using Bytes = std::pmr::vector<std::uint8_t>;
 
 // A decoded A-XDR value. Integers keep their sign class; octet/visible/utf8 strings,
 // bit-strings, date/time keep their bytes; containers keep children.
@@ -83,6 +91,30 @@ struct AxdrLimits {
   std::size_t max_string_length = 65535;
 };
 
+// A memory resource for one decoded value tree: bump allocation from a caller's buffer
+// (typically on the stack), then from the heap in growing blocks; nothing is freed until
+// the arena goes away. Cheaper per allocation than std::pmr::monotonic_buffer_resource,
+// which matters because a tree is one allocation per container and per string.
+class ValueArena final : public std::pmr::memory_resource {
+ public:
+  explicit ValueArena(std::span<std::byte> buffer) noexcept
+      : next_(buffer.data()), end_(buffer.data() + buffer.size()) {}
+  ValueArena(const ValueArena&) = delete;
+  ValueArena& operator=(const ValueArena&) = delete;
+  ~ValueArena() override = default;
+
+ private:
+  void* do_allocate(std::size_t bytes, std::size_t alignment) override;
+  void do_deallocate(void*, std::size_t, std::size_t) noexcept override {}
+  [[nodiscard]] bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override {
+    return this == &other;
+  }
+
+  std::byte* next_;
+  std::byte* end_;
+  std::pmr::monotonic_buffer_resource overflow_;  // beyond the buffer (freed with the arena)
+};
+
 // A-XDR length: one byte < 0x80, else 0x81 xx / 0x82 xxxx / 0x83 xxxxxx / 0x84 xxxxxxxx.
 Result<std::size_t> read_length(ByteReader& r);
 
@@ -91,9 +123,11 @@ Result<std::size_t> read_length(ByteReader& r);
 void write_length(std::vector<std::uint8_t>& out, std::size_t length);
 
 // Decodes one value at the reader's position. When `notes` is given, each value is
-// annotated (space "plaintext").
+// annotated (space "plaintext"). The tree's vectors allocate from `memory` (null: the
+// default memory resource).
 Result<Value> decode_value(ByteReader& r, const AxdrLimits& limits = {},
-                           Annotations* notes = nullptr);
+                           Annotations* notes = nullptr,
+                           std::pmr::memory_resource* memory = nullptr);
 
 // Byte length of the encoded value starting at `data` (for framing bare APDUs);
 // applies the same limits, allocates nothing.

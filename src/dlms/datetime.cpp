@@ -8,7 +8,7 @@
 // The deviation is UTC minus local time in minutes, so UTC = local + deviation.
 #include "dlms/datetime.h"
 
-#include <cstdio>
+#include <charconv>
 
 #include "common/byte_reader.h"
 
@@ -41,18 +41,57 @@ constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) n
 static_assert(days_from_civil(1970, 1, 1) == 0);
 static_assert(days_from_civil(2000, 3, 1) == 11017);
 
-// One byte field: `lo..hi`, 0xFF = not specified; `extra_unspecified` lists special
-// values that are valid but do not name a calendar value (0xFD/0xFE for month and day).
-Result<std::optional<int>> field(std::uint8_t raw, int lo, int hi, bool dst_specials,
-                                 std::string_view name, std::size_t offset) {
-  if (raw == kNotSpecified) return std::optional<int>();
-  if (dst_specials && (raw == 0xFD || raw == 0xFE)) return std::optional<int>();
-  if (raw < lo || raw > hi) {
-    return fail(ErrorCode::decode, Layer::dlms, offset,
-                "date-time: " + std::string(name) + " " + std::to_string(raw) + " out of range " +
-                    std::to_string(lo) + ".." + std::to_string(hi));
+// One byte field: `lo..hi`, 0xFF = not specified; `dst_specials`: 0xFD/0xFE are valid
+// but do not name a calendar value (month and day). False when the byte is out of range.
+constexpr bool field(std::uint8_t raw, int lo, int hi, bool dst_specials,
+                     std::optional<int>& out) noexcept {
+  if (raw == kNotSpecified || (dst_specials && (raw == 0xFD || raw == 0xFE))) {
+    out.reset();
+    return true;
   }
-  return std::optional<int>(raw);
+  if (raw < lo || raw > hi) return false;
+  out = raw;
+  return true;
+}
+
+[[gnu::cold]] tl::unexpected<Error> field_out_of_range(std::string_view name, std::uint8_t raw,
+                                                       int lo, int hi, std::size_t offset) {
+  return fail(ErrorCode::decode, Layer::dlms, offset,
+              "date-time: " + std::string(name) + " " + std::to_string(raw) + " out of range " +
+                  std::to_string(lo) + ".." + std::to_string(hi));
+}
+
+// printf("%0*d", width, value) into `out`, which has room for it: the sign counts
+// towards the width, zeros go between sign and digits.
+[[gnu::noinline]] char* put_padded_any(char* out, int value, int width) noexcept {
+  const bool negative = value < 0;
+  const auto magnitude =
+      negative ? 0u - static_cast<unsigned>(value) : static_cast<unsigned>(value);
+  char digits[16];
+  const auto end = std::to_chars(digits, digits + sizeof digits, magnitude).ptr;
+  const int count = static_cast<int>(end - digits);
+  if (negative) *out++ = '-';
+  for (int pad = width - count - (negative ? 1 : 0); pad > 0; --pad) *out++ = '0';
+  for (const char* d = digits; d != end; ++d) *out++ = *d;
+  return out;
+}
+
+// The same, with the values every valid date-time has (0..99, years 0..9999) written
+// directly.
+inline char* put_padded(char* out, int value, int width) noexcept {
+  if (width == 2 && value >= 0 && value <= 99) {
+    out[0] = static_cast<char>('0' + value / 10);
+    out[1] = static_cast<char>('0' + value % 10);
+    return out + 2;
+  }
+  if (width == 4 && value >= 0 && value <= 9999) {
+    out[0] = static_cast<char>('0' + value / 1000);
+    out[1] = static_cast<char>('0' + value / 100 % 10);
+    out[2] = static_cast<char>('0' + value / 10 % 10);
+    out[3] = static_cast<char>('0' + value % 10);
+    return out + 4;
+  }
+  return put_padded_any(out, value, width);
 }
 
 }  // namespace
@@ -88,10 +127,9 @@ Result<DateTime> parse_date_time(std::span<const std::uint8_t> twelve, std::size
       {&dt.hundredths, 0, 99, false, "hundredths"},
   };
   for (std::size_t i = 0; i < 7; ++i) {
-    auto v =
-        field(b[i], specs[i].lo, specs[i].hi, specs[i].dst_specials, specs[i].name, offset + 2 + i);
-    if (!v) return tl::unexpected(v.error());
-    *specs[i].out = *v;
+    if (!field(b[i], specs[i].lo, specs[i].hi, specs[i].dst_specials, *specs[i].out)) {
+      return field_out_of_range(specs[i].name, b[i], specs[i].lo, specs[i].hi, offset + 2 + i);
+    }
   }
   if (dt.year && dt.month && dt.day && *dt.day > days_in_month(*dt.year, *dt.month)) {
     return fail(ErrorCode::decode, Layer::dlms, offset + 3,
@@ -121,24 +159,33 @@ std::optional<std::int64_t> DateTime::unix_seconds() const {
   return local + std::int64_t{*deviation_minutes} * 60;  // UTC = local + deviation
 }
 
+// Formatted by hand (this runs for every frame): the same text as
+// "%04d-%02d-%02dT%02d:%02d:%02d" and "%c%02d:%02d", for any field values.
 std::optional<std::string> DateTime::iso8601() const {
   if (!year || !month || !day) return std::nullopt;
-  char buf[48];
-  if (!hour || !minute) {
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", *year, *month, *day);
-    return std::string(buf);
+  char buf[96];  // 9 fields of at most 11 characters each, and separators
+  char* p = put_padded(buf, *year, 4);
+  *p++ = '-';
+  p = put_padded(p, *month, 2);
+  *p++ = '-';
+  p = put_padded(p, *day, 2);
+  if (hour && minute) {
+    *p++ = 'T';
+    p = put_padded(p, *hour, 2);
+    *p++ = ':';
+    p = put_padded(p, *minute, 2);
+    *p++ = ':';
+    p = put_padded(p, second.value_or(0), 2);
+    if (deviation_minutes) {
+      const int offset = -*deviation_minutes;  // ISO offset is local minus UTC
+      const int magnitude = offset < 0 ? -offset : offset;
+      *p++ = offset < 0 ? '-' : '+';
+      p = put_padded(p, magnitude / 60, 2);
+      *p++ = ':';
+      p = put_padded(p, magnitude % 60, 2);
+    }
   }
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", *year, *month, *day, *hour,
-                *minute, second.value_or(0));
-  std::string out(buf);
-  if (deviation_minutes) {
-    const int offset = -*deviation_minutes;  // ISO offset is local minus UTC
-    const int magnitude = offset < 0 ? -offset : offset;
-    std::snprintf(buf, sizeof buf, "%c%02d:%02d", offset < 0 ? '-' : '+', magnitude / 60,
-                  magnitude % 60);
-    out += buf;
-  }
-  return out;
+  return std::string(buf, p);
 }
 
 }  // namespace sm::dlms

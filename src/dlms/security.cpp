@@ -61,6 +61,9 @@ struct Engine {
   std::unique_ptr<Botan::StreamCipher> ctr;   // GCM's own counter mode: CTR-BE, 32-bit counter
   std::unique_ptr<Botan::AEAD_Mode> gcm_dec;  // AES-128/GCM with a 12-byte tag
   std::unique_ptr<Botan::AEAD_Mode> gcm_enc;
+  // Working buffer of authenticated decryption, reused from frame to frame (secure
+  // memory is slow to allocate). Scrubbed after every use; see ScrubbedScratch.
+  Botan::secure_vector<std::uint8_t> scratch;
 
   Engine() = default;
   Engine(const Engine&) = delete;
@@ -140,6 +143,23 @@ class Scrub {
 
  private:
   Buffer& b_;
+};
+
+// Lends an Engine's scratch buffer and scrubs (and empties) it when the borrower is done,
+// on every path: unverified plaintext never stays behind in it.
+class ScrubbedScratch {
+ public:
+  explicit ScrubbedScratch(Botan::secure_vector<std::uint8_t>& b) : b_(b) {}
+  ~ScrubbedScratch() {
+    Botan::secure_scrub_memory(b_.data(), b_.size());
+    b_.clear();
+  }
+  ScrubbedScratch(const ScrubbedScratch&) = delete;
+  ScrubbedScratch& operator=(const ScrubbedScratch&) = delete;
+  Botan::secure_vector<std::uint8_t>& get() noexcept { return b_; }
+
+ private:
+  Botan::secure_vector<std::uint8_t>& b_;
 };
 
 // Adds an annotation; the meaning is only built when someone collects annotations.
@@ -275,12 +295,15 @@ Result<Unprotected> unprotect_ciphered(std::span<const std::uint8_t> apdu, const
   const bool can_verify = authenticated && keys.encryption && keys.authentication;
   if (encrypted && can_verify) {
     // Authenticated decryption; Botan checks the tag in constant time. The plaintext is
-    // produced in a secure_vector, which is wiped when it is dropped on failure.
+    // produced in the engine's secure scratch buffer, which is wiped after use (so also
+    // when the tag fails).
     Engine& e = engine_for(*keys.encryption);
     auto& gcm = e.gcm(Botan::DECRYPTION);
     Aad17 aad = make_aad(sc, *keys.authentication);
     Scrub<Aad17> scrub_aad(aad);
-    Botan::secure_vector<std::uint8_t> buffer(payload.begin(), payload.end());
+    ScrubbedScratch scratch(e.scratch);
+    auto& buffer = scratch.get();
+    buffer.assign(payload.begin(), payload.end());
     try {
       gcm.set_associated_data(aad.data(), aad.size());
       gcm.start(iv.data(), iv.size());

@@ -44,7 +44,7 @@ std::string printable(std::span<const std::uint8_t> bytes) {
 }  // namespace
 
 Probe probe_wrapper(std::span<const std::uint8_t> data, std::size_t at, const FramerLimits& limits,
-                    BareApdu* out) {
+                    BareApdu* out, Annotations* notes) {
   ByteReader r(data, Layer::frame, "DLMS wrapper", at);
   auto version_high = r.u8();
   if (!version_high) return need_more(kWrapperHeader);
@@ -69,7 +69,9 @@ Probe probe_wrapper(std::span<const std::uint8_t> data, std::size_t at, const Fr
   if (out != nullptr) {
     out->apdu = *apdu;
     out->apdu_offset = kWrapperHeader;
-    Annotations& n = out->notes;
+  }
+  if (notes != nullptr) {
+    Annotations& n = *notes;
     annotate(&n, "stream", at, 2, "wrapper", "wrapper version 0x0001");
     annotate(&n, "stream", at + 2, 2, "wrapper", "source wPort " + std::to_string(*source));
     annotate(&n, "stream", at + 4, 2, "wrapper",
@@ -80,7 +82,7 @@ Probe probe_wrapper(std::span<const std::uint8_t> data, std::size_t at, const Fr
 }
 
 Probe probe_ciphered_apdu(std::span<const std::uint8_t> data, std::size_t at,
-                          const FramerLimits& limits, BareApdu* out) {
+                          const FramerLimits& limits, BareApdu* out, Annotations* notes) {
   ByteReader r(data, Layer::frame, "ciphered APDU", at);
   auto tag = r.u8();
   if (!tag) return need_more();
@@ -120,7 +122,9 @@ Probe probe_ciphered_apdu(std::span<const std::uint8_t> data, std::size_t at,
     if (!all) return need_more(total);
     out->apdu = *all;
     out->apdu_offset = 0;
-    Annotations& n = out->notes;
+  }
+  if (notes != nullptr) {
+    Annotations& n = *notes;
     annotate(&n, "stream", at, 1, "raw",
              *tag == kGeneralGloCiphering ? "general-glo-ciphering 0xDB (bare APDU)"
                                           : "general-ded-ciphering 0xDF (bare APDU)");
@@ -137,7 +141,7 @@ Probe probe_ciphered_apdu(std::span<const std::uint8_t> data, std::size_t at,
 }
 
 Probe probe_data_notification(std::span<const std::uint8_t> data, std::size_t at,
-                              const FramerLimits& limits, BareApdu* out) {
+                              const FramerLimits& limits, BareApdu* out, Annotations* notes) {
   // The value's end is found by walking it; look no further than an APDU may reach, so a
   // candidate that never ends is rejected after a bounded number of bytes.
   const std::size_t cap = std::min(limits.max_apdu, limits.max_buffer);
@@ -186,12 +190,14 @@ Probe probe_data_notification(std::span<const std::uint8_t> data, std::size_t at
     return truncated_by_cap ? too_long() : need_more();
   }
   const std::size_t total = body_pos + *body_length;
+  auto all = ByteReader(window, Layer::frame, "data-notification").bytes(total);
+  if (!all) return need_more();
   if (out != nullptr) {
-    auto all = ByteReader(window, Layer::frame, "data-notification").bytes(total);
-    if (!all) return need_more();
     out->apdu = *all;
     out->apdu_offset = 0;
-    Annotations& n = out->notes;
+  }
+  if (notes != nullptr) {
+    Annotations& n = *notes;
     annotate(&n, "stream", at, 1, "raw", "data-notification 0x0F (bare APDU)");
     annotate(&n, "stream", at + 1, 4, "raw",
              "long-invoke-id-and-priority 0x" + sm::to_hex(all->subspan(1, 4)));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 
@@ -20,11 +21,33 @@ constexpr std::array<std::uint16_t, 256> make_crc16_x25_table() {
   return table;
 }
 inline constexpr auto kCrc16X25Table = make_crc16_x25_table();
+
+// Slicing-by-8: slice[k][b] is the CRC contribution of byte b followed by k zero bytes,
+// so eight bytes are folded in with eight independent table lookups.
+constexpr std::array<std::array<std::uint16_t, 256>, 8> make_crc16_x25_slices() {
+  std::array<std::array<std::uint16_t, 256>, 8> slice{};
+  slice[0] = make_crc16_x25_table();
+  for (std::size_t k = 1; k < slice.size(); ++k) {
+    for (unsigned byte = 0; byte < 256; ++byte) {
+      const unsigned prev = slice[k - 1][byte];
+      slice[k][byte] = static_cast<std::uint16_t>((prev >> 8) ^ slice[0][prev & 0xFFu]);
+    }
+  }
+  return slice;
+}
+inline constexpr auto kCrc16X25Slices = make_crc16_x25_slices();
 }  // namespace detail
 
 [[nodiscard]] constexpr std::uint16_t crc16_x25(std::span<const std::uint8_t> bytes) noexcept {
+  const auto& t = detail::kCrc16X25Slices;
   unsigned crc = 0xFFFF;
-  for (const std::uint8_t b : bytes) crc = (crc >> 8) ^ detail::kCrc16X25Table[(crc ^ b) & 0xFFu];
+  std::size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    crc ^= static_cast<unsigned>(bytes[i]) | (static_cast<unsigned>(bytes[i + 1]) << 8);
+    crc = t[7][crc & 0xFFu] ^ t[6][crc >> 8] ^ t[5][bytes[i + 2]] ^ t[4][bytes[i + 3]] ^
+          t[3][bytes[i + 4]] ^ t[2][bytes[i + 5]] ^ t[1][bytes[i + 6]] ^ t[0][bytes[i + 7]];
+  }
+  for (; i < bytes.size(); ++i) crc = (crc >> 8) ^ t[0][(crc ^ bytes[i]) & 0xFFu];
   return static_cast<std::uint16_t>(crc ^ 0xFFFFu);
 }
 

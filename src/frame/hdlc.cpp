@@ -9,6 +9,8 @@
 // The frame is found by its length, never by looking for flags: 0x7E occurs inside frames.
 // A closing flag is consumed when present; a frame whose FCS holds is accepted without it
 // (its closing flag may double as the next frame's opening flag, or be missing).
+#include <optional>
+
 #include "common/byte_reader.h"
 #include "common/hex.h"
 #include "frame/crc16.h"
@@ -34,25 +36,25 @@ AddressRead read_address(ByteReader& r, std::size_t& size) {
   return AddressRead::invalid;
 }
 
-// A view of `count` bytes at `pos` (bounds-checked like every wire read).
-Result<std::span<const std::uint8_t>> bytes_at(std::span<const std::uint8_t> data, std::size_t pos,
-                                               std::size_t count) {
-  ByteReader r(data, Layer::frame, "HDLC frame");
-  if (auto skipped = r.skip(pos); !skipped) return tl::unexpected(skipped.error());
-  return r.bytes(count);
+// A view of `count` bytes at `pos`, bounds-checked; nullopt when they are not (all)
+// there yet. Every caller takes that as "need more bytes", so no error text is built.
+std::optional<std::span<const std::uint8_t>> bytes_at(std::span<const std::uint8_t> data,
+                                                      std::size_t pos, std::size_t count) {
+  if (pos > data.size() || count > data.size() - pos) return std::nullopt;
+  return data.subspan(pos, count);
 }
 
 // HCS and FCS travel low byte first.
-Result<std::uint16_t> crc_field_at(std::span<const std::uint8_t> data, std::size_t pos) {
+std::optional<std::uint16_t> crc_field_at(std::span<const std::uint8_t> data, std::size_t pos) {
   auto bytes = bytes_at(data, pos, 2);
-  if (!bytes) return tl::unexpected(bytes.error());
+  if (!bytes) return std::nullopt;
   return static_cast<std::uint16_t>(bytes->front() | (bytes->back() << 8));
 }
 
-Result<std::uint16_t> crc_over(std::span<const std::uint8_t> data, std::size_t from,
-                               std::size_t count) {
+std::optional<std::uint16_t> crc_over(std::span<const std::uint8_t> data, std::size_t from,
+                                      std::size_t count) {
   auto bytes = bytes_at(data, from, count);
-  if (!bytes) return tl::unexpected(bytes.error());
+  if (!bytes) return std::nullopt;
   return crc16_x25(*bytes);
 }
 
@@ -68,7 +70,8 @@ std::string describe_control(std::uint8_t control) {
 }  // namespace
 
 Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared_opening_flag,
-                 bool stream_ended, const FramerLimits& limits, HdlcFrame* out, ProbeMode mode) {
+                 bool stream_ended, const FramerLimits& limits, HdlcFrame* out,
+                 Annotations* notes, ProbeMode mode) {
   ByteReader r(data, Layer::frame, "HDLC frame", at);
   if (!shared_opening_flag) {
     auto flag = r.u8();
@@ -144,16 +147,18 @@ Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared
   const bool closing_flag = next && next->front() == kFlag;
   const std::size_t size = closing_flag ? end + 1 : end;
 
+  const auto addresses = bytes_at(data, addresses_pos, dst_size + src_size);
+  const auto info = bytes_at(data, info_pos, info_size);
+  if (!addresses || !info) return need_more(end + 1);  // unreachable: length checked
   if (out != nullptr) {
-    const auto addresses = bytes_at(data, addresses_pos, dst_size + src_size);
-    const auto info = bytes_at(data, info_pos, info_size);
-    if (!addresses || !info) return need_more(end + 1);  // unreachable: length checked
     out->segmented = segmented;
     out->addresses = *addresses;
     out->control = *control;
     out->info = *info;
     out->info_offset = info_pos;
-    Annotations& n = out->notes;
+  }
+  if (notes != nullptr) {
+    Annotations& n = *notes;
     if (!shared_opening_flag) annotate(&n, "stream", at, 1, "hdlc", "opening flag 0x7E");
     annotate(&n, "stream", at + format_pos, 2, "hdlc",
              "frame format type 3, " +

@@ -93,11 +93,11 @@ struct MbusFrame {
   std::uint8_t ci{0};                     // DLMS: low nibble sequence, 0x10 = last segment
   std::span<const std::uint8_t> payload;  // segment data after STSAP/DTSAP
   std::size_t payload_offset{0};          // relative to the frame start
-  Annotations notes;
 };
-// `out` may be null (probe only, no annotations).
+// `out` may be null (probe only). `notes` (optional) gets the frame's annotations (space
+// "stream"); they are only built when it is given.
 Probe probe_mbus(std::span<const std::uint8_t> data, std::size_t at, const FramerLimits& limits,
-                 MbusFrame* out, ProbeMode mode = ProbeMode::frame);
+                 MbusFrame* out, Annotations* notes = nullptr, ProbeMode mode = ProbeMode::frame);
 
 // ---- HDLC frame format type 3 (IEC 62056-46) ---------------------------------------------
 struct HdlcFrame {
@@ -106,32 +106,31 @@ struct HdlcFrame {
   std::uint8_t control{0};
   std::span<const std::uint8_t> info;  // information field (LLC not stripped)
   std::size_t info_offset{0};          // relative to the frame start
-  Annotations notes;
 };
 // `shared_opening_flag`: the frame starts at its format byte because its opening flag was
 // the previous frame's closing flag. `stream_ended`: no more bytes will come, so a frame
 // whose closing flag is missing is complete now.
 Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared_opening_flag,
                  bool stream_ended, const FramerLimits& limits, HdlcFrame* out,
-                 ProbeMode mode = ProbeMode::frame);
+                 Annotations* notes = nullptr, ProbeMode mode = ProbeMode::frame);
 
 // ---- Unframed APDUs and the DLMS wrapper ------------------------------------------------
 struct BareApdu {
   std::span<const std::uint8_t> apdu;
   std::size_t apdu_offset{0};  // relative to the candidate start
-  Annotations notes;
 };
 // IEC 62056-47 wrapper header: version 0x0001, source wPort, destination wPort, length.
 Probe probe_wrapper(std::span<const std::uint8_t> data, std::size_t at, const FramerLimits& limits,
-                    BareApdu* out);
+                    BareApdu* out, Annotations* notes = nullptr);
 // IEC 62056-5-3 general-glo-ciphering (0xDB) / general-ded-ciphering (0xDF):
 // tag, system title (octet-string of 8), ciphered content (A-XDR length + SC + IC + ...).
 Probe probe_ciphered_apdu(std::span<const std::uint8_t> data, std::size_t at,
-                          const FramerLimits& limits, BareApdu* out);
+                          const FramerLimits& limits, BareApdu* out, Annotations* notes = nullptr);
 // IEC 62056-6-2 data-notification (0x0F): long-invoke-id-and-priority, date-time
 // (00 | 0C + 12 | 09 0C + 12), one A-XDR value. Its end is only known by parsing the value.
 Probe probe_data_notification(std::span<const std::uint8_t> data, std::size_t at,
-                              const FramerLimits& limits, BareApdu* out);
+                              const FramerLimits& limits, BareApdu* out,
+                              Annotations* notes = nullptr);
 
 // ---- General-Block-Transfer (IEC 62056-5-3, APDU tag 0xE0) ------------------------------
 struct GbtBlock {

@@ -56,7 +56,7 @@ std::string describe_ci(std::uint8_t ci) {
 }  // namespace
 
 Probe probe_mbus(std::span<const std::uint8_t> data, std::size_t at, const FramerLimits& limits,
-                 MbusFrame* out, ProbeMode mode) {
+                 MbusFrame* out, Annotations* notes, ProbeMode mode) {
   ByteReader r(data, Layer::frame, "M-Bus long frame", at);
   // Start byte, L, L repeated, start byte again: checked byte by byte so that a wrong
   // header is rejected as soon as it is visible.
@@ -139,7 +139,9 @@ Probe probe_mbus(std::span<const std::uint8_t> data, std::size_t at, const Frame
     out->ci = *ci;
     out->payload = *payload;
     out->payload_offset = kHeaderSize + kDlmsMinBody;
-    Annotations& n = out->notes;
+  }
+  if (notes != nullptr) {
+    Annotations& n = *notes;
     annotate(&n, "stream", at, 1, "mbus", "start 0x68 (long frame)");
     annotate(&n, "stream", at + 1, 1, "mbus",
              quirk ? "L field = " + std::to_string(declared) + ", frame carries " +

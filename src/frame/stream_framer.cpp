@@ -60,6 +60,17 @@ struct Unit {
     bytes.insert(bytes.end(), data.begin(), data.end());
   }
 
+  // Empty again; the vectors keep their capacity for the next unit.
+  void clear() noexcept {
+    link = LinkType::raw;
+    bytes.clear();
+    pieces.clear();
+    stream_offset = 0;
+    stream_end = 0;
+    frames = 0;
+    notes.clear();
+  }
+
   // Annotates unit bytes [from, from + length) at their stream offsets (a field that
   // straddles two segments gets one annotation per piece).
   void annotate_range(std::size_t from, std::size_t length, std::string_view layer,
@@ -79,6 +90,15 @@ struct Reassembly {
   Unit unit;
   unsigned next{0};                     // next M-Bus sequence number / GBT block number
   std::vector<std::uint8_t> addresses;  // HDLC: address pair of the first segment
+
+  // Back to idle. The buffers are kept (cleared): a meter sends the same kind of frames
+  // over and over, so after the first APDU reassembly allocates nothing.
+  void reset() noexcept {
+    active = false;
+    unit.clear();
+    next = 0;
+    addresses.clear();
+  }
 };
 
 // A contiguous run of skipped bytes, reported once when it ends.
@@ -125,22 +145,24 @@ std::string_view candidate_name(Candidate c) {
   return "frame";
 }
 
-// What a successful probe parsed.
+// What a successful probe parsed (notes: only when annotating).
 struct Parsed {
   link::MbusFrame mbus;
   link::HdlcFrame hdlc;
   link::BareApdu bare;
+  Annotations notes;
 };
 
 }  // namespace
 
 struct StreamFramer::Impl {
-  explicit Impl(FramerLimits l) : limits(l) {
+  Impl(FramerLimits l, Annotate a) : limits(l), annotating(a == Annotate::yes) {
     limits.max_buffer = std::max<std::size_t>(limits.max_buffer, 1);
     limits.max_garbage_run = std::max<std::size_t>(limits.max_garbage_run, 1);
   }
 
   FramerLimits limits;
+  bool annotating;  // build Apdu::notes (every annotation below is behind this flag)
   std::vector<std::uint8_t> buffer;  // bytes not yet consumed start at `head`
   std::size_t head{0};
   std::size_t buffer_offset{0};  // stream offset of buffer[0]
@@ -149,6 +171,7 @@ struct StreamFramer::Impl {
   Reassembly mbus;
   Reassembly hdlc;
   Reassembly gbt;
+  Unit bare;  // a bare APDU or wrapper frame on its way to complete_unit()
   std::size_t hdlc_shared_flag_at{kNowhere};  // an HDLC frame may start here without a flag
   std::size_t no_weak_before{0};              // inside a frame that failed its checksum
   std::size_t strong_scan_from{0};            // positions before this start no M-Bus/HDLC frame
@@ -196,9 +219,9 @@ struct StreamFramer::Impl {
     head = 0;
     buffer_offset = bytes_seen;
     run = {};
-    mbus = {};
-    hdlc = {};
-    gbt = {};
+    mbus.reset();
+    hdlc.reset();
+    gbt.reset();
     hdlc_shared_flag_at = kNowhere;
   }
 
@@ -312,19 +335,20 @@ struct StreamFramer::Impl {
 
   link::Probe probe(Candidate c, std::span<const std::uint8_t> view, std::size_t at,
                     bool stream_ended, Parsed* out) const {
+    Annotations* notes = annotating ? &out->notes : nullptr;
     switch (c) {
       case Candidate::mbus:
-        return link::probe_mbus(view, at, limits, &out->mbus);
+        return link::probe_mbus(view, at, limits, &out->mbus, notes);
       case Candidate::hdlc:
-        return link::probe_hdlc(view, at, false, stream_ended, limits, &out->hdlc);
+        return link::probe_hdlc(view, at, false, stream_ended, limits, &out->hdlc, notes);
       case Candidate::hdlc_shared_flag:
-        return link::probe_hdlc(view, at, true, stream_ended, limits, &out->hdlc);
+        return link::probe_hdlc(view, at, true, stream_ended, limits, &out->hdlc, notes);
       case Candidate::wrapper:
-        return link::probe_wrapper(view, at, limits, &out->bare);
+        return link::probe_wrapper(view, at, limits, &out->bare, notes);
       case Candidate::ciphered:
-        return link::probe_ciphered_apdu(view, at, limits, &out->bare);
+        return link::probe_ciphered_apdu(view, at, limits, &out->bare, notes);
       case Candidate::notification:
-        return link::probe_data_notification(view, at, limits, &out->bare);
+        return link::probe_data_notification(view, at, limits, &out->bare, notes);
       case Candidate::none:
       case Candidate::idle_flag:
         break;
@@ -346,9 +370,10 @@ struct StreamFramer::Impl {
       const auto first = r.u8();
       link::Probe p;
       if (first && *first == 0x68) {
-        p = link::probe_mbus(view, q, limits, nullptr, link::ProbeMode::header);
+        p = link::probe_mbus(view, q, limits, nullptr, nullptr, link::ProbeMode::header);
       } else if (first && *first == kHdlcFlag) {
-        p = link::probe_hdlc(view, q, false, false, limits, nullptr, link::ProbeMode::header);
+        p = link::probe_hdlc(view, q, false, false, limits, nullptr, nullptr,
+                             link::ProbeMode::header);
       }
       if (p.verdict == Verdict::need_more && p.header_verified) {
         if (settled) strong_scan_from = q;
@@ -433,19 +458,19 @@ struct StreamFramer::Impl {
   void deliver(Candidate c, Parsed& parsed, std::size_t at, std::size_t size) {
     switch (c) {
       case Candidate::mbus:
-        on_mbus_segment(parsed.mbus, at, size);
+        on_mbus_segment(parsed.mbus, parsed.notes, at, size);
         return;
       case Candidate::hdlc:
       case Candidate::hdlc_shared_flag:
         hdlc_shared_flag_at = at + size;
-        on_hdlc_frame(parsed.hdlc, at, size);
+        on_hdlc_frame(parsed.hdlc, parsed.notes, at, size);
         return;
       case Candidate::wrapper:
-        on_bare(LinkType::wrapper, parsed.bare, at, size);
+        on_bare(LinkType::wrapper, parsed.bare, parsed.notes, at, size);
         return;
       case Candidate::ciphered:
       case Candidate::notification:
-        on_bare(LinkType::raw, parsed.bare, at, size);
+        on_bare(LinkType::raw, parsed.bare, parsed.notes, at, size);
         return;
       case Candidate::none:
       case Candidate::idle_flag:
@@ -454,7 +479,7 @@ struct StreamFramer::Impl {
   }
 
   void start(Reassembly& ra, LinkType link, std::size_t at) {
-    ra = {};
+    ra.reset();
     ra.active = true;
     ra.unit.link = link;
     ra.unit.stream_offset = at;
@@ -463,7 +488,7 @@ struct StreamFramer::Impl {
   void drop(Reassembly& ra, ErrorCode code, const std::string& message) {
     const Unit& u = ra.unit;
     report(code, u.stream_offset, u.stream_end - u.stream_offset, message);
-    ra = {};
+    ra.reset();
   }
 
   // Adds one frame's payload to a reassembly; drops the reassembly when a limit is hit.
@@ -485,14 +510,16 @@ struct StreamFramer::Impl {
     }
     u.append(payload, payload_at);
     ++u.frames;
-    u.notes.insert(u.notes.end(), std::make_move_iterator(notes.begin()),
-                   std::make_move_iterator(notes.end()));
+    if (!notes.empty()) {
+      u.notes.insert(u.notes.end(), std::make_move_iterator(notes.begin()),
+                     std::make_move_iterator(notes.end()));
+    }
     return true;
   }
 
   // DLMS over M-Bus: CI low nibble = sequence number, 0x10 = last segment. The first
   // segment carries sequence number 0 (CI 0x00, or 0x10 for a single-segment APDU).
-  void on_mbus_segment(link::MbusFrame& f, std::size_t at, std::size_t size) {
+  void on_mbus_segment(link::MbusFrame& f, Annotations& notes, std::size_t at, std::size_t size) {
     const unsigned sequence = f.ci & 0x0Fu;
     const bool last = (f.ci & 0x10u) != 0;
     if (mbus.active && sequence != mbus.next) {
@@ -509,10 +536,10 @@ struct StreamFramer::Impl {
       }
       start(mbus, LinkType::mbus, at);
     }
-    if (!add_frame(mbus, f.payload, at + f.payload_offset, at, size, std::move(f.notes))) return;
+    if (!add_frame(mbus, f.payload, at + f.payload_offset, at, size, std::move(notes))) return;
     if (last) {
-      complete_unit(std::move(mbus.unit));
-      mbus = {};
+      complete_unit(mbus.unit);
+      mbus.reset();
     } else {
       mbus.next = (sequence + 1) & 0x0Fu;
     }
@@ -523,7 +550,7 @@ struct StreamFramer::Impl {
   // further segments (segmentation bit) continue the APDU without it. L+G E450 sends the
   // General-Block-Transfer blocks after the first without LLC, so an E0 block is accepted
   // without one.
-  void on_hdlc_frame(link::HdlcFrame& f, std::size_t at, std::size_t size) {
+  void on_hdlc_frame(link::HdlcFrame& f, Annotations& notes, std::size_t at, std::size_t size) {
     const bool same_addresses = std::ranges::equal(hdlc.addresses, f.addresses);
     if (hdlc.active && !same_addresses) {
       drop(hdlc, ErrorCode::decode,
@@ -539,9 +566,11 @@ struct StreamFramer::Impl {
       const auto quality = r.u8();
       if (dsap && ssap && quality && *dsap == 0xE6 && (*ssap == 0xE7 || *ssap == 0xE6) &&
           *quality == 0x00) {
-        annotate(&f.notes, "stream", payload_at, 3, "llc",
-                 std::string("LLC header E6 ") + (*ssap == 0xE7 ? "E7" : "E6") +
-                     " 00 (destination LSAP, source LSAP, quality)");
+        if (annotating) {
+          annotate(&notes, "stream", payload_at, 3, "llc",
+                   std::string("LLC header E6 ") + (*ssap == 0xE7 ? "E7" : "E6") +
+                       " 00 (destination LSAP, source LSAP, quality)");
+        }
         payload = payload.subspan(3);
         payload_at += 3;
       } else if (!dsap || *dsap != kGeneralBlockTransfer) {
@@ -553,33 +582,37 @@ struct StreamFramer::Impl {
       start(hdlc, LinkType::hdlc, at);
       hdlc.addresses.assign(f.addresses.begin(), f.addresses.end());
     }
-    if (!add_frame(hdlc, payload, payload_at, at, size, std::move(f.notes))) return;
+    if (!add_frame(hdlc, payload, payload_at, at, size, std::move(notes))) return;
     if (!f.segmented) {
-      complete_unit(std::move(hdlc.unit));
-      hdlc = {};
+      complete_unit(hdlc.unit);
+      hdlc.reset();
     }
   }
 
-  void on_bare(LinkType link, link::BareApdu& b, std::size_t at, std::size_t size) {
-    Unit u;
+  void on_bare(LinkType link, link::BareApdu& b, Annotations& notes, std::size_t at,
+               std::size_t size) {
+    Unit& u = bare;
+    u.clear();
     u.link = link;
     u.stream_offset = at;
     u.stream_end = at + size;
     u.frames = 1;
-    u.notes = std::move(b.notes);
+    u.notes = std::move(notes);
     u.append(b.apdu, at + b.apdu_offset);
-    complete_unit(std::move(u));
+    complete_unit(u);
+    u.clear();
   }
 
   // A link-layer APDU is complete: either a General-Block-Transfer block, or the APDU.
-  void complete_unit(Unit&& u) {
+  // The caller clears `u` afterwards (its annotations may have been moved out).
+  void complete_unit(Unit& u) {
     ByteReader r(u.bytes, Layer::frame, "APDU", u.stream_offset);
     const auto tag = r.peek();
     if (tag && *tag == kGeneralBlockTransfer) {
-      on_gbt_block(std::move(u));
+      on_gbt_block(u);
       return;
     }
-    if (u.link != LinkType::raw) {  // bare APDUs were annotated by their probe
+    if (annotating && u.link != LinkType::raw) {  // bare APDUs were annotated by their probe
       const std::string total = std::to_string(u.bytes.size());
       const bool split = u.pieces.size() > 1;
       for (const Piece& p : u.pieces) {
@@ -589,31 +622,17 @@ struct StreamFramer::Impl {
                        : "APDU (" + total + " bytes)");
       }
     }
-    emit(std::move(u));
+    emit(u);
   }
 
-  void on_gbt_block(Unit&& u) {
+  void on_gbt_block(Unit& u) {
     const auto block = link::parse_gbt_block(u.bytes, u.stream_offset);
     if (!block) {
       report(block.error().code, u.stream_offset, u.stream_end - u.stream_offset,
              block.error().message + "; block dropped");
       return;
     }
-    const std::size_t assembled = gbt.active ? gbt.unit.bytes.size() : 0;
-    u.annotate_range(0, 1, "gbt", "general-block-transfer 0xE0");
-    u.annotate_range(
-        1, 1, "gbt",
-        "block-control: " + std::string(block->last ? "last block" : "more blocks follow") +
-            (block->streaming ? ", streaming" : "") + ", window " + std::to_string(block->window));
-    u.annotate_range(2, 2, "gbt", "block-number " + std::to_string(block->number));
-    u.annotate_range(4, 2, "gbt", "block-number-ack " + std::to_string(block->acknowledged));
-    u.annotate_range(6, block->length_field_size, "gbt",
-                     "block-data length " + std::to_string(block->data.size()));
-    if (!block->data.empty()) {
-      u.annotate_range(block->data_offset, block->data.size(), "gbt",
-                       "block data: APDU bytes " + std::to_string(assembled) + ".." +
-                           std::to_string(assembled + block->data.size() - 1));
-    }
+    if (annotating) annotate_gbt_block(u, *block);
 
     if (gbt.active && block->number != gbt.next) {
       drop(gbt, ErrorCode::decode,
@@ -646,17 +665,39 @@ struct StreamFramer::Impl {
     }
     g.bytes.insert(g.bytes.end(), block->data.begin(), block->data.end());
     g.frames += u.frames;
-    g.notes.insert(g.notes.end(), std::make_move_iterator(u.notes.begin()),
-                   std::make_move_iterator(u.notes.end()));
+    if (!u.notes.empty()) {
+      g.notes.insert(g.notes.end(), std::make_move_iterator(u.notes.begin()),
+                     std::make_move_iterator(u.notes.end()));
+    }
     if (block->last) {
-      emit(std::move(g));
-      gbt = {};
+      emit(g);
+      gbt.reset();
     } else {
       gbt.next = block->number + 1u;
     }
   }
 
-  void emit(Unit&& u) {
+  void annotate_gbt_block(Unit& u, const link::GbtBlock& block) const {
+    const std::size_t assembled = gbt.active ? gbt.unit.bytes.size() : 0;
+    u.annotate_range(0, 1, "gbt", "general-block-transfer 0xE0");
+    u.annotate_range(
+        1, 1, "gbt",
+        "block-control: " + std::string(block.last ? "last block" : "more blocks follow") +
+            (block.streaming ? ", streaming" : "") + ", window " + std::to_string(block.window));
+    u.annotate_range(2, 2, "gbt", "block-number " + std::to_string(block.number));
+    u.annotate_range(4, 2, "gbt", "block-number-ack " + std::to_string(block.acknowledged));
+    u.annotate_range(6, block.length_field_size, "gbt",
+                     "block-data length " + std::to_string(block.data.size()));
+    if (!block.data.empty()) {
+      u.annotate_range(block.data_offset, block.data.size(), "gbt",
+                       "block data: APDU bytes " + std::to_string(assembled) + ".." +
+                           std::to_string(assembled + block.data.size() - 1));
+    }
+  }
+
+  // The APDU gets a copy of the unit's bytes (one exact allocation); the unit's buffer
+  // stays with its reassembly for the next APDU. Its annotations are moved out.
+  void emit(Unit& u) {
     if (u.bytes.empty()) {
       report(ErrorCode::decode, u.stream_offset, u.stream_end - u.stream_offset,
              std::string(to_string(u.link)) + " frame(s) carry no APDU bytes");
@@ -664,7 +705,7 @@ struct StreamFramer::Impl {
     }
     Apdu a;
     a.link = u.link;
-    a.bytes = std::move(u.bytes);
+    a.bytes = u.bytes;
     a.stream_offset = u.stream_offset;
     a.stream_length = u.stream_end - u.stream_offset;
     a.link_frames = u.frames;
@@ -675,21 +716,38 @@ struct StreamFramer::Impl {
   }
 };
 
-StreamFramer::StreamFramer(FramerLimits limits) : impl_(std::make_unique<Impl>(limits)) {}
+StreamFramer::StreamFramer(FramerLimits limits, Annotate annotate)
+    : impl_(std::make_unique<Impl>(limits, annotate)) {}
 StreamFramer::~StreamFramer() = default;
 StreamFramer::StreamFramer(StreamFramer&&) noexcept = default;
 StreamFramer& StreamFramer::operator=(StreamFramer&&) noexcept = default;
 
 std::vector<FrameEvent> StreamFramer::push(std::span<const std::uint8_t> bytes) {
-  impl_->events.clear();
-  impl_->push(bytes);
-  return std::move(impl_->events);
+  std::vector<FrameEvent> out;
+  push(bytes, out);
+  return out;
 }
 
 std::vector<FrameEvent> StreamFramer::finish() {
-  impl_->events.clear();
+  std::vector<FrameEvent> out;
+  finish(out);
+  return out;
+}
+
+// The events are collected in `out` itself (swapped in and out of the Impl), so a caller
+// that keeps its vector reuses its capacity.
+void StreamFramer::push(std::span<const std::uint8_t> bytes, std::vector<FrameEvent>& out) {
+  out.clear();
+  std::swap(impl_->events, out);
+  impl_->push(bytes);
+  std::swap(impl_->events, out);
+}
+
+void StreamFramer::finish(std::vector<FrameEvent>& out) {
+  out.clear();
+  std::swap(impl_->events, out);
   impl_->finish();
-  return std::move(impl_->events);
+  std::swap(impl_->events, out);
 }
 
 void StreamFramer::reset() {

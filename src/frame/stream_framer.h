@@ -29,19 +29,30 @@ struct FramerLimits {
   std::size_t max_garbage_run = 4096;
 };
 
+// Whether the framer builds link-layer annotations (Apdu::notes) for `decode --format
+// explain`. Building them costs more than framing itself, so a framer that nobody asks
+// for explanations (the exporter, the decoder without explain) is made with `no`.
+enum class Annotate : bool { no = false, yes = true };
+
 class StreamFramer {
  public:
-  explicit StreamFramer(FramerLimits limits = {});
+  explicit StreamFramer(FramerLimits limits = {}, Annotate annotate = Annotate::yes);
   ~StreamFramer();
   StreamFramer(StreamFramer&&) noexcept;
   StreamFramer& operator=(StreamFramer&&) noexcept;
 
   // Feed bytes; returns every APDU completed and every framing error found so far.
+  // Apdu::notes stays empty unless the framer was made with Annotate::yes.
   std::vector<FrameEvent> push(std::span<const std::uint8_t> bytes);
 
   // End of input (file end, source closed): whatever is pending becomes an
   // `incomplete` error (a truncated frame, a missing segment or GBT block).
   std::vector<FrameEvent> finish();
+
+  // The same, with the events put into `out` (its previous contents are dropped, its
+  // capacity is reused), for callers that push many times.
+  void push(std::span<const std::uint8_t> bytes, std::vector<FrameEvent>& out);
+  void finish(std::vector<FrameEvent>& out);
 
   // Forget pending bytes and partial reassemblies (source reconnected).
   void reset();

@@ -1,5 +1,7 @@
 #include "pipeline/decoder.h"
 
+#include <array>
+#include <cstddef>
 #include <utility>
 
 #include "dlms/apdu.h"
@@ -14,20 +16,30 @@ bool plausible_plaintext(std::span<const std::uint8_t> plaintext) {
   return plaintext[0] == 0x0F || cosem::looks_like_dsmr(plaintext);
 }
 
+// The A-XDR tree of one notification lives only while its Reading is built, so it is
+// built in an arena on the stack: a typical push (up to ~150 values) fits, and a bigger
+// one continues on the heap in a few large blocks instead of one allocation per value.
+constexpr std::size_t kArenaBytes = 16 * 1024;
+
 }  // namespace
 
 Decoder::Decoder(DecoderOptions options)
-    : options_(std::move(options)), framer_(options_.framer) {}
+    : options_(std::move(options)),
+      framer_(options_.framer, options_.explain ? frame::Annotate::yes : frame::Annotate::no) {}
 
 std::vector<Outcome> Decoder::push(std::span<const std::uint8_t> bytes) {
-  return convert(framer_.push(bytes));
+  framer_.push(bytes, events_);
+  return convert(events_);
 }
 
-std::vector<Outcome> Decoder::finish() { return convert(framer_.finish()); }
+std::vector<Outcome> Decoder::finish() {
+  framer_.finish(events_);
+  return convert(events_);
+}
 
 void Decoder::reset() { framer_.reset(); }
 
-std::vector<Outcome> Decoder::convert(std::vector<frame::FrameEvent> events) const {
+std::vector<Outcome> Decoder::convert(std::vector<frame::FrameEvent>& events) const {
   std::vector<Outcome> out;
   out.reserve(events.size());
   for (auto& event : events) {
@@ -39,6 +51,7 @@ std::vector<Outcome> Decoder::convert(std::vector<frame::FrameEvent> events) con
       out.emplace_back(std::move(failure));
     }
   }
+  events.clear();  // nothing of a push is kept beyond it
   return out;
 }
 
@@ -79,7 +92,9 @@ Outcome Decoder::decode_apdu(frame::Apdu apdu) const {
       const std::string text(plaintext.begin(), plaintext.end());
       return cosem::decode_dsmr(text);
     }
-    auto notification = dlms::decode_data_notification(plaintext, options_.axdr, sink);
+    alignas(std::max_align_t) std::array<std::byte, kArenaBytes> arena_buffer;
+    dlms::ValueArena arena(arena_buffer);
+    auto notification = dlms::decode_data_notification(plaintext, options_.axdr, sink, &arena);
     if (!notification) return tl::unexpected(notification.error());
     return cosem::decode_notification(*notification, options_.cosem);
   }();

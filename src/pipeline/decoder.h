@@ -69,10 +69,11 @@ class Decoder {
   [[nodiscard]] std::size_t bytes_buffered() const noexcept { return framer_.bytes_buffered(); }
 
  private:
-  std::vector<Outcome> convert(std::vector<frame::FrameEvent> events) const;
+  std::vector<Outcome> convert(std::vector<frame::FrameEvent>& events) const;
 
   DecoderOptions options_;
   frame::StreamFramer framer_;
+  std::vector<frame::FrameEvent> events_;  // the framer's events of one push (capacity kept)
 };
 
 }  // namespace sm::pipeline

@@ -252,7 +252,7 @@ inline dlms::Value f64(double v) {
   return leaf(dlms::Tag::float64, v);
 }
 inline dlms::Value octets(std::vector<std::uint8_t> bytes) {
-  return leaf(dlms::Tag::octet_string, dlms::Bytes(std::move(bytes)));
+  return leaf(dlms::Tag::octet_string, dlms::Bytes(bytes.begin(), bytes.end()));
 }
 inline dlms::Value octets_hex(std::string_view hex) {
   return octets(*parse_hex(hex));
@@ -267,10 +267,12 @@ inline dlms::Value obis_value(const Obis& code) {
   return octets({code.v.begin(), code.v.end()});
 }
 inline dlms::Value structure(std::vector<dlms::Value> kids) {
-  return leaf(dlms::Tag::structure, dlms::Children(std::move(kids)));
+  return leaf(dlms::Tag::structure, dlms::Children(std::make_move_iterator(kids.begin()),
+                                                    std::make_move_iterator(kids.end())));
 }
 inline dlms::Value array(std::vector<dlms::Value> kids) {
-  return leaf(dlms::Tag::array, dlms::Children(std::move(kids)));
+  return leaf(dlms::Tag::array, dlms::Children(std::make_move_iterator(kids.begin()),
+                                                std::make_move_iterator(kids.end())));
 }
 inline dlms::Value scaler_unit(std::int64_t scaler, std::uint64_t unit_code) {
   return structure({i8(scaler), enumerated(unit_code)});

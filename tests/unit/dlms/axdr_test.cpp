@@ -1,7 +1,9 @@
 // A-XDR decoder: every type, length forms, limits, hostile input.
 #include "dlms/axdr.h"
 
+#include <array>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 
 #include <gtest/gtest.h>
@@ -13,6 +15,11 @@ namespace sm::dlms {
 namespace {
 
 using test::H;
+
+// A value's bytes (a std::pmr::vector) as the std::vector H() makes.
+std::vector<std::uint8_t> plain(const Bytes& bytes) {
+  return {bytes.begin(), bytes.end()};
+}
 
 Result<Value> decode(const std::vector<std::uint8_t>& bytes, const AxdrLimits& limits = {},
                      Annotations* notes = nullptr, std::size_t* consumed = nullptr) {
@@ -134,7 +141,7 @@ TEST(Axdr, Strings) {
   ASSERT_TRUE(o);
   EXPECT_EQ(o->tag, Tag::octet_string);
   ASSERT_NE(o->bytes(), nullptr);
-  EXPECT_EQ(*o->bytes(), H("0100200700FF"));
+  EXPECT_EQ(plain(*o->bytes()), H("0100200700FF"));
   EXPECT_TRUE(o->is_octets());
   auto v = decode(H("0A 08 3834383935313236"));
   ASSERT_TRUE(v);
@@ -143,7 +150,7 @@ TEST(Axdr, Strings) {
   auto u = decode(H("0C 02 C3A4"));
   ASSERT_TRUE(u);
   EXPECT_EQ(u->tag, Tag::utf8_string);
-  EXPECT_EQ(*u->bytes(), H("C3A4"));
+  EXPECT_EQ(plain(*u->bytes()), H("C3A4"));
   auto empty = decode(H("09 00"));
   ASSERT_TRUE(empty);
   EXPECT_TRUE(empty->bytes()->empty());
@@ -154,7 +161,7 @@ TEST(Axdr, BitStringLengthIsInBits) {
   ASSERT_TRUE(b);
   EXPECT_EQ(b->tag, Tag::bit_string);
   EXPECT_EQ(b->bit_length, 10u);
-  EXPECT_EQ(*b->bytes(), H("C040"));
+  EXPECT_EQ(plain(*b->bytes()), H("C040"));
   auto eight = decode(H("04 08 A5"));
   ASSERT_TRUE(eight);
   EXPECT_EQ(eight->bytes()->size(), 1u);
@@ -462,6 +469,87 @@ TEST(Axdr, EncodedLengthAllocatesNothing) {
   ASSERT_TRUE(n) << n.error().describe();
   EXPECT_EQ(*n, bytes.size());
   EXPECT_EQ(stats.count, 0u);
+}
+
+// ----- value trees in an arena -----------------------------------------------------------
+
+void expect_same_tree(const Value& a, const Value& b) {
+  ASSERT_EQ(a.tag, b.tag);
+  ASSERT_EQ(a.offset, b.offset);
+  ASSERT_EQ(a.bit_length, b.bit_length);
+  ASSERT_EQ(a.data.index(), b.data.index()) << "at offset " << a.offset;
+  if (const auto* kids = a.children()) {
+    ASSERT_EQ(kids->size(), b.children()->size());
+    for (std::size_t i = 0; i < kids->size(); ++i) expect_same_tree((*kids)[i], (*b.children())[i]);
+  } else if (const auto* bytes = a.bytes()) {
+    EXPECT_EQ(plain(*bytes), plain(*b.bytes()));
+  } else if (const auto* u = std::get_if<std::uint64_t>(&a.data)) {
+    EXPECT_EQ(*u, std::get<std::uint64_t>(b.data));
+  } else if (const auto* i = std::get_if<std::int64_t>(&a.data)) {
+    EXPECT_EQ(*i, std::get<std::int64_t>(b.data));
+  } else if (const auto* d = std::get_if<double>(&a.data)) {
+    EXPECT_EQ(*d, std::get<double>(b.data));
+  } else if (const auto* flag = std::get_if<bool>(&a.data)) {
+    EXPECT_EQ(*flag, std::get<bool>(b.data));
+  }
+}
+
+// The body of the TINETZ push (KSM West): 12 nested {OBIS, value, {scaler, unit}} entries.
+std::vector<std::uint8_t> tinetz_body() {
+  auto plaintext = test::hex_file("AT-TINETZ-KFM-DOC-EXAMPLE", "plaintext.hex");
+  EXPECT_TRUE(plaintext.has_value());
+  if (!plaintext || plaintext->size() < 18) return {};
+  return {plaintext->begin() + 18, plaintext->end()};  // after 0F, invoke id, date-time
+}
+
+TEST(Axdr, TreeInAnArenaEqualsTheHeapTree) {
+  const auto body = tinetz_body();
+  ASSERT_FALSE(body.empty());
+  auto heap = decode(body);
+  ASSERT_TRUE(heap) << heap.error().describe();
+
+  alignas(std::max_align_t) std::array<std::byte, 16 * 1024> buffer;
+  ValueArena arena(buffer);
+  ByteReader r(body, Layer::dlms, "test");
+  test::alloc_probe_start();
+  auto in_arena = decode_value(r, {}, nullptr, &arena);
+  const auto stats = test::alloc_probe_stop();
+  ASSERT_TRUE(in_arena) << in_arena.error().describe();
+  EXPECT_EQ(stats.count, 0u) << "a typical push is decoded without touching the heap";
+  expect_same_tree(*in_arena, *heap);
+
+  // A copy does not refer to the arena (copies use the default resource).
+  const Value copy = *in_arena;
+  EXPECT_EQ(copy.children()->get_allocator().resource(), std::pmr::get_default_resource());
+  expect_same_tree(copy, *heap);
+}
+
+TEST(Axdr, ArenaOverflowContinuesOnTheHeap) {
+  const auto body = tinetz_body();
+  ASSERT_FALSE(body.empty());
+  auto heap = decode(body);
+  ASSERT_TRUE(heap);
+  alignas(std::max_align_t) std::array<std::byte, 100> small;  // far too small for the tree
+  ValueArena arena(small);
+  ByteReader r(body, Layer::dlms, "test");
+  auto in_arena = decode_value(r, {}, nullptr, &arena);
+  ASSERT_TRUE(in_arena);
+  expect_same_tree(*in_arena, *heap);
+}
+
+TEST(Axdr, ErrorsAreTheSameInAnArena) {
+  for (const char* hex : {"02 02 12 0001", "01 84 FFFFFFFF 00 00", "09 84 FFFFFFFF 00 01 02",
+                          "02 02 09 06 0100 07", "02 01 07", "04 81"}) {
+    const auto bytes = H(hex);
+    auto heap = decode(bytes);
+    alignas(std::max_align_t) std::array<std::byte, 1024> buffer;
+    ValueArena arena(buffer);
+    ByteReader r(bytes, Layer::dlms, "test");
+    auto in_arena = decode_value(r, {}, nullptr, &arena);
+    ASSERT_FALSE(heap) << hex;
+    ASSERT_FALSE(in_arena) << hex;
+    EXPECT_EQ(in_arena.error().describe(), heap.error().describe()) << hex;
+  }
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 // COSEM date-time (Blue Book 4.1.6.1).
 #include "dlms/datetime.h"
 
+#include <cstdio>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "dlms_test_util.h"
@@ -133,6 +136,60 @@ TEST(DateTime, DaysFromCivilAcrossEras) {
   auto y2100 = parse_date_time(H("083403010100000000000000"));
   ASSERT_TRUE(y2100) << y2100.error().describe();
   EXPECT_EQ(y2100->unix_seconds(), 4107542400);
+}
+
+// iso8601() is formatted by hand; it must print what printf's %04d / %02d print, also
+// for field values no parsed date-time has (DateTime is a plain struct).
+std::string printf_iso8601(const DateTime& t) {
+  char buf[160];
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", *t.year, *t.month, *t.day);
+  if (t.hour && t.minute) {
+    n += std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), "T%02d:%02d:%02d",
+                       *t.hour, *t.minute, t.second.value_or(0));
+    if (t.deviation_minutes) {
+      const int offset = -*t.deviation_minutes;
+      const int magnitude = offset < 0 ? -offset : offset;
+      std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), "%c%02d:%02d",
+                    offset < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
+    }
+  }
+  return buf;
+}
+
+TEST(DateTime, Iso8601MatchesPrintfForAnyFieldValues) {
+  const int samples[] = {0, 1, 9, 10, 59, 99, 100, 999, 1000, 9999, 10000, 65535, 123456789,
+                         -1, -9, -10, -99, -100, -12345, 2147483647, -2147483647 - 1};
+  for (int v : samples) {
+    for (int field = 0; field < 7; ++field) {
+      DateTime t;
+      t.year = 2021;
+      t.month = 7;
+      t.day = 19;
+      t.hour = 15;
+      t.minute = 46;
+      t.second = 35;
+      t.deviation_minutes = -120;
+      switch (field) {
+        case 0: t.year = v; break;
+        case 1: t.month = v; break;
+        case 2: t.day = v; break;
+        case 3: t.hour = v; break;
+        case 4: t.minute = v; break;
+        case 5: t.second = v; break;
+        case 6:
+          if (v == -2147483647 - 1) continue;  // negating it is undefined in both versions
+          t.deviation_minutes = v;
+          break;
+      }
+      ASSERT_TRUE(t.iso8601());
+      EXPECT_EQ(*t.iso8601(), printf_iso8601(t)) << "field " << field << " = " << v;
+      t.second.reset();
+      t.deviation_minutes.reset();
+      EXPECT_EQ(*t.iso8601(), printf_iso8601(t)) << "field " << field << " = " << v;
+      t.minute.reset();
+      EXPECT_EQ(*t.iso8601(), printf_iso8601(t)) << "field " << field << " = " << v;
+    }
+  }
 }
 
 }  // namespace

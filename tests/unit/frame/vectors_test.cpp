@@ -190,6 +190,34 @@ TEST_P(VectorTest, BackToBackCopies) {
       << ::testing::PrintToString(describe(events));
 }
 
+// Without annotations (as the exporter runs it) the framer finds the same events, only
+// without notes; also when the caller reuses one event vector for every push, and when
+// the same stream repeats (the reassembly buffers are reused from APDU to APDU).
+TEST_P(VectorTest, WithoutAnnotationsTheSameEventsWithoutNotes) {
+  const Expectation& x = GetParam();
+  const Bytes once = vector_input(x.id);
+  ASSERT_FALSE(once.empty());
+  const Bytes input = concat({once, once, once});
+  for (std::size_t chunk : {std::size_t{0}, std::size_t{1}, std::size_t{7}}) {
+    auto expected = run_framer(input, chunk);
+    for (auto& e : expected) {
+      if (auto* a = std::get_if<Apdu>(&e)) a->notes.clear();
+    }
+    StreamFramer framer({}, Annotate::no);
+    std::vector<FrameEvent> got;
+    std::vector<FrameEvent> reused;
+    const std::size_t step = chunk == 0 ? input.size() : chunk;
+    for (std::size_t i = 0; i < input.size(); i += step) {
+      framer.push(std::span<const std::uint8_t>(input).subspan(i, std::min(step, input.size() - i)),
+                  reused);
+      for (auto& e : reused) got.push_back(std::move(e));
+    }
+    framer.finish(reused);
+    for (auto& e : reused) got.push_back(std::move(e));
+    EXPECT_EQ(describe(got), describe(expected)) << "chunk " << chunk;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Vectors, VectorTest, ::testing::ValuesIn(kExpectations),
                          [](const ::testing::TestParamInfo<Expectation>& param) {
                            std::string name = param.param.id;

@@ -1,0 +1,123 @@
+// Decoder over every real vector: what the exporter gets (explain off) must not depend on
+// explain, on the Decoder having decoded frames before (its buffers are reused from push
+// to push), or on how the stream is chunked. The outputs themselves are pinned by
+// tests/golden; this checks that the fast paths agree with the annotated ones.
+#include "pipeline/decoder.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "common/hex.h"
+
+namespace sm::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kVectors = fs::path(SM_TEST_DATA) / "vectors";
+
+std::vector<std::uint8_t> hex_file(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto bytes = parse_hex(text.str());
+  EXPECT_TRUE(bytes.has_value()) << p;
+  return bytes.value_or(std::vector<std::uint8_t>{});
+}
+
+std::optional<dlms::Key> key_file(const fs::path& p) {
+  if (!fs::exists(p)) return std::nullopt;
+  const auto bytes = hex_file(p);
+  if (bytes.size() != 16) {
+    ADD_FAILURE() << p;
+    return std::nullopt;
+  }
+  dlms::Key key{};
+  std::copy(bytes.begin(), bytes.end(), key.begin());
+  return key;
+}
+
+// Every field of an outcome the exporter uses, as text (explain-only fields left out).
+// Stream offsets are given relative to `base` (offsets count from a Decoder's first push).
+std::string describe(const Outcome& outcome, std::size_t base) {
+  std::ostringstream s;
+  if (const auto* f = std::get_if<FrameFailure>(&outcome)) {
+    // Frame-layer errors are at stream offsets too.
+    const std::size_t at = f->error.layer == Layer::frame ? f->error.offset - base : f->error.offset;
+    s << "failure " << to_string(f->error.code) << " " << to_string(f->error.layer) << " at " << at
+      << ": " << f->error.message << " @" << f->stream_offset - base << "+"
+      << f->stream_length
+      << " link " << (f->link ? std::string(frame::to_string(*f->link)) : "-") << " sc "
+      << (f->security ? static_cast<int>(f->security->control) : -1);
+    return s.str();
+  }
+  const auto& d = std::get<DecodedFrame>(outcome);
+  const auto& r = d.reading;
+  s << "frame " << frame::to_string(d.link) << " @" << d.stream_offset - base << "+"
+    << d.stream_length
+    << " frames " << d.link_frames << " verified " << d.tag_verified << " ic "
+    << (d.security ? static_cast<long long>(d.security->invocation_counter) : -1) << " profile "
+    << r.profile << " time " << (r.meter_time ? r.meter_time->iso8601 : "-") << " "
+    << (r.meter_time && r.meter_time->unix_seconds ? *r.meter_time->unix_seconds : 0) << " id "
+    << r.meter_id.value_or("-") << " name " << r.device_name.value_or("-") << " list "
+    << r.list_id.value_or("-") << " text " << r.text.value_or("-");
+  for (const auto& reg : r.registers) {
+    s << "\n  " << reg.obis.to_string() << " " << reg.value << " raw "
+      << (reg.raw ? std::to_string(*reg.raw) : "-") << " scaler " << reg.scaler << " unit "
+      << reg.unit << " text " << reg.text.value_or("-");
+  }
+  return s.str();
+}
+
+// Pushes `input` in chunks of `chunk` bytes (0: all at once), then finish(); `base` is what
+// the decoder was pushed before.
+std::vector<std::string> run(Decoder& decoder, const std::vector<std::uint8_t>& input,
+                             std::size_t chunk, std::size_t base = 0) {
+  std::vector<std::string> out;
+  const std::size_t step = chunk == 0 ? std::max<std::size_t>(input.size(), 1) : chunk;
+  for (std::size_t i = 0; i < input.size(); i += step) {
+    const auto n = std::min(step, input.size() - i);
+    for (const auto& o : decoder.push(std::span<const std::uint8_t>(input).subspan(i, n))) {
+      out.push_back(describe(o, base));
+    }
+  }
+  for (const auto& o : decoder.finish()) out.push_back(describe(o, base));
+  return out;
+}
+
+TEST(Decoder, ExplainReuseAndChunkingDoNotChangeOutcomes) {
+  std::size_t vectors = 0;
+  for (const auto& entry : fs::directory_iterator(kVectors)) {
+    if (!entry.is_directory() || !fs::exists(entry.path() / "input.hex")) continue;
+    ++vectors;
+    const auto input = hex_file(entry.path() / "input.hex");
+    DecoderOptions options;
+    options.keys.encryption = key_file(entry.path() / "key.hex");
+    options.keys.authentication = key_file(entry.path() / "auth-key.hex");
+
+    DecoderOptions explained = options;
+    explained.explain = true;
+    Decoder reference(explained);
+    const auto expected = run(reference, input, 0);
+
+    Decoder decoder(options);  // one decoder for every run below: buffers are reused
+    std::size_t pushed = 0;
+    for (int round = 0; round < 3; ++round) {
+      EXPECT_EQ(run(decoder, input, 0, pushed), expected)
+          << entry.path().filename() << " round " << round;
+      pushed += input.size();
+    }
+    EXPECT_EQ(run(decoder, input, 1, pushed), expected) << entry.path().filename() << " bytewise";
+    pushed += input.size();
+    EXPECT_EQ(run(decoder, input, 13, pushed), expected) << entry.path().filename() << " by 13";
+  }
+  EXPECT_GT(vectors, 10u);
+}
+
+}  // namespace
+}  // namespace sm::pipeline

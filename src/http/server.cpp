@@ -3,15 +3,24 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <condition_variable>
+#include <dirent.h>
 #include <exception>
 #include <map>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <mutex>
 #include <netdb.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <thread>
 #include <unistd.h>
 #include <utility>
+
+#include <cstring>
 
 #include <civetweb.h>
 
@@ -101,6 +110,49 @@ void poke(const std::string& host, std::uint16_t port) noexcept {
   freeaddrinfo(list);
 }
 
+
+// The local port of a connected TCP socket; nothing for listening sockets, files, pipes.
+std::optional<std::uint16_t> connected_local_port(int fd) {
+  sockaddr_storage peer{};
+  socklen_t peer_length = sizeof peer;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_length) != 0) return std::nullopt;
+  sockaddr_storage local{};
+  socklen_t local_length = sizeof local;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_length) != 0) {
+    return std::nullopt;
+  }
+  if (local.ss_family == AF_INET) {
+    sockaddr_in v4{};
+    std::memcpy(&v4, &local, sizeof v4);
+    return ntohs(v4.sin_port);
+  }
+  if (local.ss_family == AF_INET6) {
+    sockaddr_in6 v6{};
+    std::memcpy(&v6, &local, sizeof v6);
+    return ntohs(v6.sin6_port);
+  }
+  return std::nullopt;
+}
+
+// What TCP_INFO tells about a connection a worker may be holding.
+enum class Quietness {
+  busy,      // data waits unread (queued, or a request being read), or a response just went out
+  idle,      // nothing either way for the grace time: connected and silent
+  dripping,  // bytes keep arriving but no response for the grace time: maybe a slow header
+};
+
+Quietness quietness(int fd, std::chrono::milliseconds grace) {
+  int unread = 0;
+  if (::ioctl(fd, SIOCINQ, &unread) != 0 || unread > 0) return Quietness::busy;
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return Quietness::busy;
+  if (info.tcpi_state != TCP_ESTABLISHED) return Quietness::busy;
+  const auto limit = static_cast<std::uint32_t>(grace.count());
+  if (info.tcpi_last_data_sent < limit) return Quietness::busy;
+  return info.tcpi_last_data_recv >= limit ? Quietness::idle : Quietness::dripping;
+}
+
 }  // namespace
 
 std::optional<std::string_view> Request::header(std::string_view name) const {
@@ -115,6 +167,16 @@ struct HttpServer::Impl {
 
   static int on_begin_request(mg_connection* connection) noexcept;
   static int on_log_message(const mg_connection* connection, const char* message) noexcept;
+  static int on_init_connection(const mg_connection* connection, void** connection_data) noexcept;
+  static void on_connection_closed(const mg_connection* connection) noexcept;
+
+  // True while every worker holds a connection (new ones wait in CivetWeb's queue).
+  [[nodiscard]] bool saturated() const noexcept {
+    return open_connections.load() >= worker_threads;
+  }
+  void start_reaper();
+  void stop_reaper() noexcept;
+  void reap_quiet_connections();
 
   int handle(mg_connection* connection);
   Response respond(const Request& request);
@@ -132,6 +194,22 @@ struct HttpServer::Impl {
   LogSink log_sink;
   bool collecting_startup_messages{false};    // guarded by log_mutex
   std::vector<std::string> startup_messages;  // guarded by log_mutex
+
+  // CivetWeb gives each connection a worker thread for its whole life, so clients that
+  // connect and send nothing (or a byte at a time) each hold a worker until
+  // request_timeout. While every worker is held, the idle reaper closes quiet connections
+  // (see is_quiet) so queued clients such as Prometheus get a worker, and responses go
+  // out with "Connection: close" so busy keep-alive clients take turns.
+  std::atomic<unsigned> open_connections{0};
+  unsigned worker_threads{1};
+  std::chrono::milliseconds saturated_idle_grace{500};
+  std::vector<std::uint16_t> ports;  // set before the reaper starts
+  std::map<ino_t, std::chrono::steady_clock::time_point> dripping_since;  // reaper thread only
+  std::atomic<std::uint64_t> reaped_total{0};
+  std::mutex reaper_mutex;
+  std::condition_variable reaper_wake;
+  bool reaper_stop{false};  // guarded by reaper_mutex
+  std::thread reaper;
 
   mg_context* context{nullptr};
   std::size_t listen_address_count{0};
@@ -157,6 +235,104 @@ int HttpServer::Impl::on_log_message(const mg_connection* connection,
   auto* impl = context != nullptr ? static_cast<Impl*>(mg_get_user_data(context)) : nullptr;
   if (impl != nullptr && message != nullptr) impl->log(message);
   return 1;  // handled: CivetWeb must not write its own log
+}
+
+int HttpServer::Impl::on_init_connection(const mg_connection* connection,
+                                          void** /*connection_data*/) noexcept {
+  const mg_context* context = mg_get_context(connection);
+  auto* impl = context != nullptr ? static_cast<Impl*>(mg_get_user_data(context)) : nullptr;
+  if (impl == nullptr) return 0;
+  if (impl->open_connections.fetch_add(1) + 1 >= impl->worker_threads) {
+    // Taking the mutex orders this with the reaper's check of saturated(): no lost wake-up.
+    { const std::lock_guard lock(impl->reaper_mutex); }
+    impl->reaper_wake.notify_one();
+  }
+  return 0;
+}
+
+void HttpServer::Impl::on_connection_closed(const mg_connection* connection) noexcept {
+  const mg_context* context = mg_get_context(connection);
+  auto* impl = context != nullptr ? static_cast<Impl*>(mg_get_user_data(context)) : nullptr;
+  if (impl != nullptr) impl->open_connections.fetch_sub(1);
+}
+
+void HttpServer::Impl::start_reaper() {
+  {
+    const std::lock_guard lock(reaper_mutex);
+    reaper_stop = false;
+  }
+  reaper = std::thread([this] {
+    const auto poll_interval = std::max(saturated_idle_grace / 4, std::chrono::milliseconds(10));
+    std::unique_lock lock(reaper_mutex);
+    while (!reaper_stop) {
+      // Sleeps without a timeout while any worker is free: no wake-ups when idle.
+      reaper_wake.wait(lock, [this] { return reaper_stop || saturated(); });
+      if (reaper_stop) break;
+      lock.unlock();
+      reap_quiet_connections();
+      lock.lock();
+      reaper_wake.wait_for(lock, poll_interval, [this] { return reaper_stop; });
+    }
+  });
+}
+
+void HttpServer::Impl::stop_reaper() noexcept {
+  {
+    const std::lock_guard lock(reaper_mutex);
+    reaper_stop = true;
+  }
+  reaper_wake.notify_all();
+  if (reaper.joinable()) reaper.join();
+}
+
+// CivetWeb does not expose a connection's socket, so quiet connections are found among
+// this process' descriptors by their local port, and shut down: the worker's recv() then
+// returns 0 and CivetWeb closes the connection as if the client had. Runs only while
+// every worker is held.
+void HttpServer::Impl::reap_quiet_connections() {
+  if (!saturated()) return;
+  DIR* directory = ::opendir("/proc/self/fd");
+  if (directory == nullptr) return;
+  std::vector<int> descriptors;
+  while (const dirent* entry = ::readdir(directory)) {
+    char* end = nullptr;
+    const long fd = std::strtol(entry->d_name, &end, 10);
+    if (end != entry->d_name && *end == '\0' && fd != ::dirfd(directory)) {
+      descriptors.push_back(static_cast<int>(fd));
+    }
+  }
+  ::closedir(directory);
+
+  // A connection that receives bytes but gets no response is reaped once it has looked
+  // like that for two grace times in a row; a request being handled (microseconds to a
+  // few milliseconds here) never does.
+  const auto now = std::chrono::steady_clock::now();
+  std::map<ino_t, std::chrono::steady_clock::time_point> still_dripping;
+  std::size_t reaped = 0;
+  for (const int fd : descriptors) {
+    struct stat status {};
+    if (::fstat(fd, &status) != 0 || !S_ISSOCK(status.st_mode)) continue;
+    const auto local_port = connected_local_port(fd);
+    if (!local_port || std::find(ports.begin(), ports.end(), *local_port) == ports.end()) continue;
+    const Quietness state = quietness(fd, saturated_idle_grace);
+    if (state == Quietness::busy) continue;
+    if (state == Quietness::dripping) {
+      const auto seen = dripping_since.find(status.st_ino);
+      const auto since = seen != dripping_since.end() ? seen->second : now;
+      if (now - since < 2 * saturated_idle_grace) {
+        still_dripping.emplace(status.st_ino, since);
+        continue;
+      }
+    }
+    ::shutdown(fd, SHUT_RDWR);
+    ++reaped;
+  }
+  dripping_since = std::move(still_dripping);
+  if (reaped > 0) {
+    reaped_total.fetch_add(reaped);
+    log("all " + std::to_string(worker_threads) + " HTTP workers busy: closed " +
+        std::to_string(reaped) + " idle connection(s) so waiting clients get served");
+  }
 }
 
 int HttpServer::Impl::on_begin_request(mg_connection* connection) noexcept {
@@ -204,7 +380,9 @@ int HttpServer::Impl::handle(mg_connection* connection) {
   // We never read request bodies; CivetWeb would otherwise have to skip them to find the
   // next request on the connection, so such connections end after the response.
   const bool has_body = info->content_length > 0 || request.header("Transfer-Encoding");
-  if (has_body || (request.method != "GET" && request.method != "HEAD")) {
+  // When every worker holds a connection, others wait in CivetWeb's queue: close this one
+  // after the response so keep-alive clients take turns instead of keeping their workers.
+  if (has_body || (request.method != "GET" && request.method != "HEAD") || saturated()) {
     mg_disable_connection_keep_alive(connection);
   }
   send(connection, response, request.method == "HEAD");
@@ -351,6 +529,8 @@ Result<void> HttpServer::start(const ServerOptions& options) {
   mg_callbacks callbacks{};
   callbacks.begin_request = &Impl::on_begin_request;
   callbacks.log_message = &Impl::on_log_message;
+  callbacks.init_connection = &Impl::on_init_connection;
+  callbacks.connection_closed = &Impl::on_connection_closed;
   mg_init_data init{};
   init.callbacks = &callbacks;
   init.user_data = impl_.get();
@@ -362,6 +542,8 @@ Result<void> HttpServer::start(const ServerOptions& options) {
   error.text = error_text.data();
   error.text_buffer_size = error_text.size();
 
+  impl_->worker_threads = options.worker_threads;
+  impl_->saturated_idle_grace = options.saturated_idle_grace;
   std::vector<std::string> messages;
   {
     const std::lock_guard lock(impl_->log_mutex);
@@ -396,6 +578,8 @@ Result<void> HttpServer::start(const ServerOptions& options) {
   }
   impl_->context = context;
   impl_->listen_address_count = port_specs.size();
+  impl_->ports = bound_ports();
+  impl_->start_reaper();
   impl_->wake_endpoints.clear();
   const std::vector<std::uint16_t> ports = bound_ports();
   for (std::size_t i = 0; i < ports.size(); ++i) {
@@ -408,6 +592,7 @@ Result<void> HttpServer::start(const ServerOptions& options) {
 
 void HttpServer::stop() noexcept {
   if (impl_ == nullptr || impl_->context == nullptr) return;
+  impl_->stop_reaper();
   // mg_stop() returns once CivetWeb's accept thread sees the stop flag, which it checks
   // only between poll() calls of up to 2 s. Connecting to our own listening sockets ends
   // that poll at once, so a SIGTERM (or a test) does not wait out the quantum. Pokes made
@@ -428,6 +613,10 @@ void HttpServer::stop() noexcept {
   stopped = true;
   if (waker.joinable()) waker.join();
   impl_->context = nullptr;
+}
+
+std::uint64_t HttpServer::idle_connections_closed() const noexcept {
+  return impl_->reaped_total.load();
 }
 
 bool HttpServer::running() const noexcept {

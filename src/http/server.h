@@ -70,6 +70,10 @@ struct ServerOptions {
   // Request line plus headers; CivetWeb preallocates this per worker (minimum 1024).
   std::size_t max_request_header_bytes{16384};
   unsigned listen_backlog{64};
+  // While every worker holds a connection, connections that are between requests (or
+  // have not sent one) for this long are closed, so a slow or idle client cannot keep
+  // scrapes waiting for request_timeout.
+  std::chrono::milliseconds saturated_idle_grace{500};
   LogSink log;  // may be empty
 };
 
@@ -95,6 +99,8 @@ class HttpServer {
   // Waits for requests in progress; safe to call twice.
   void stop() noexcept;
   [[nodiscard]] bool running() const noexcept;
+  // Connections closed by the idle reaper since start (see ServerOptions).
+  [[nodiscard]] std::uint64_t idle_connections_closed() const noexcept;
 
   // Ports actually bound, in listen-address order (useful with port 0).
   [[nodiscard]] std::vector<std::uint16_t> bound_ports() const;

@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -221,33 +222,121 @@ TEST_F(ServerTest, OversizedRequestHeadersAreRejected) {
   EXPECT_EQ(next->status, 200);
 }
 
-TEST_F(ServerTest, SlowClientDoesNotBlockScrapesBeyondTheRequestTimeout) {
+// The request timeout is far longer than the client's 5 s receive timeout: only the
+// reaper can free the worker in time.
+TEST_F(ServerTest, SlowClientsAreClosedWhenTheyHoldEveryWorker) {
   ServerOptions options;
-  options.worker_threads = 1;  // the slow client holds the only worker
-  options.request_timeout = 500ms;
+  options.worker_threads = 2;
+  options.request_timeout = 60s;
+  options.saturated_idle_grace = 100ms;
   start(options);
 
   std::atomic<bool> stop_trickling{false};
-  std::thread slowloris([&] {
-    auto socket = connect_to(port);
-    if (!socket.valid() || !send_all(socket, "GET /metrics HTTP/1.1\r\n")) return;
-    // One header byte every 100 ms: never a complete request, never idle for long.
-    for (int i = 0; i < 50 && !stop_trickling; ++i) {
-      if (!send_all(socket, "X")) return;
-      std::this_thread::sleep_for(100ms);
-    }
-  });
-  std::this_thread::sleep_for(100ms);  // let it take the worker
+  std::vector<std::thread> slowloris;
+  std::atomic<int> closed_by_server{0};
+  for (int i = 0; i < 4; ++i) {
+    slowloris.emplace_back([&] {
+      auto socket = connect_to(port);
+      if (!socket.valid() || !send_all(socket, "GET /metrics HTTP/1.1\r\n")) return;
+      // One header byte every 50 ms: never a complete request.
+      while (!stop_trickling) {
+        if (!send_all(socket, "X")) {
+          ++closed_by_server;
+          return;
+        }
+        std::this_thread::sleep_for(50ms);
+      }
+    });
+  }
+  std::this_thread::sleep_for(200ms);  // let them take both workers
 
-  const auto began = std::chrono::steady_clock::now();
   auto reply = http_request(port, "GET", "/metrics");
-  const auto waited = std::chrono::steady_clock::now() - began;
   stop_trickling = true;
-  slowloris.join();
+  for (auto& thread : slowloris) thread.join();
 
+  ASSERT_TRUE(reply.has_value()) << "the scrape was not answered while slow clients waited";
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_GE(server.idle_connections_closed(), 1u);
+  EXPECT_GE(closed_by_server.load(), 1);
+  EXPECT_THAT(joined_log(), HasSubstr("HTTP workers busy: closed"));
+}
+
+TEST_F(ServerTest, ManyIdleConnectionsDoNotStopScrapes) {
+  ServerOptions options;
+  options.worker_threads = 4;
+  options.request_timeout = 60s;
+  options.saturated_idle_grace = 100ms;
+  start(options);
+
+  std::vector<sm::http::testing::Socket> idle;
+  for (int i = 0; i < 40; ++i) {
+    auto socket = connect_to(port);
+    ASSERT_TRUE(socket.valid());
+    idle.push_back(std::move(socket));
+  }
+  for (int scrape = 0; scrape < 3; ++scrape) {
+    auto reply = http_request(port, "GET", "/metrics");
+    ASSERT_TRUE(reply.has_value()) << "scrape " << scrape << " not answered";
+    EXPECT_EQ(reply->status, 200);
+  }
+  EXPECT_GE(server.idle_connections_closed(), 4u);
+}
+
+TEST_F(ServerTest, IdleConnectionsAreKeptWhileWorkersAreFree) {
+  ServerOptions options;
+  options.worker_threads = 4;
+  options.saturated_idle_grace = 50ms;
+  start(options);
+  auto idle = connect_to(port);
+  ASSERT_TRUE(idle.valid());
+  std::this_thread::sleep_for(300ms);  // well past the grace: only saturation reaps
+  ASSERT_TRUE(send_all(idle, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  const auto reply = sm::http::testing::parse_reply(sm::http::testing::receive_until_close(idle));
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(reply->status, 200);
-  EXPECT_LT(waited, 2s);
+  EXPECT_EQ(server.idle_connections_closed(), 0u);
+}
+
+// Busy keep-alive clients that hold every worker are answered with "Connection: close",
+// so a client waiting in the queue gets a worker.
+TEST_F(ServerTest, KeepAliveClientsTakeTurnsWhenEveryWorkerIsHeld) {
+  ServerOptions options;
+  options.worker_threads = 2;
+  options.request_timeout = 60s;
+  options.keep_alive_timeout = 60s;
+  start(options);
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> closes_seen{0};
+  std::vector<std::thread> busy;
+  for (int i = 0; i < 2; ++i) {
+    busy.emplace_back([&] {
+      while (!stop) {
+        auto socket = connect_to(port);
+        if (!socket.valid()) return;
+        // Keep-alive requests back to back until the server closes the connection.
+        std::array<char, 65536> buffer{};
+        while (!stop) {
+          if (!send_all(socket, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")) break;
+          const ssize_t n = ::recv(socket.fd(), buffer.data(), buffer.size(), 0);
+          if (n <= 0) break;
+          if (std::string_view(buffer.data(), static_cast<std::size_t>(n))
+                  .find("Connection: close") != std::string_view::npos) {
+            ++closes_seen;
+            break;
+          }
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(200ms);
+  auto reply = http_request(port, "GET", "/metrics");
+  stop = true;
+  for (auto& thread : busy) thread.join();
+
+  ASSERT_TRUE(reply.has_value()) << "a queued client was starved by keep-alive clients";
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_GE(closes_seen.load(), 1);
 }
 
 TEST_F(ServerTest, RoutesCannotBeAddedWhileRunning) {

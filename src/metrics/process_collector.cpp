@@ -158,7 +158,13 @@ std::vector<prometheus::MetricFamily> process_families(const ProcessSample& samp
 std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
   ProcessInputs in;
   if (const auto stat = read_proc_file("/proc/self/stat")) in.stat = parse_proc_self_stat(*stat);
-  if (const auto stat = read_proc_file("/proc/stat")) in.boot_time = parse_boot_time(*stat);
+  // The boot time does not change while we run: read /proc/stat (which is long on big
+  // machines, and costly to produce for the kernel) once, not on every scrape.
+  static const std::optional<std::int64_t> boot_time = []() -> std::optional<std::int64_t> {
+    if (const auto stat = read_proc_file("/proc/stat")) return parse_boot_time(*stat);
+    return std::nullopt;
+  }();
+  in.boot_time = boot_time;
   in.ticks_per_second = sysconf(_SC_CLK_TCK);
   in.page_size = sysconf(_SC_PAGESIZE);
   in.open_fds = count_open_fds();

@@ -21,6 +21,7 @@
 #include <utility>
 
 #include <cstring>
+#include <ctime>
 
 #include <civetweb.h>
 
@@ -153,6 +154,41 @@ Quietness quietness(int fd, std::chrono::milliseconds grace) {
   return info.tcpi_last_data_recv >= limit ? Quietness::idle : Quietness::dripping;
 }
 
+// Whether the client wants the connection kept open after this response: its Connection
+// header's tokens when it sent one, else the default of its HTTP version.
+bool client_wants_keep_alive(const mg_request_info& info) {
+  for (int i = 0; i < std::clamp(info.num_headers, 0, static_cast<int>(MG_MAX_HEADERS)); ++i) {
+    const mg_header& field = info.http_headers[i];
+    if (field.name == nullptr || field.value == nullptr ||
+        !equals_ignoring_case(field.name, "Connection")) {
+      continue;
+    }
+    std::string_view tokens(field.value);
+    while (!tokens.empty()) {
+      const std::size_t comma = tokens.find(',');
+      std::string_view token = tokens.substr(0, comma);
+      while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) {
+        token.remove_prefix(1);
+      }
+      while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+      if (equals_ignoring_case(token, "keep-alive")) return true;
+      if (comma == std::string_view::npos) break;
+      tokens.remove_prefix(comma + 1);
+    }
+    return false;
+  }
+  return info.http_version != nullptr && std::string_view(info.http_version) == "1.1";
+}
+
+// An IMF-fixdate (RFC 9110 5.6.7) for the Date header.
+std::string http_date(std::time_t now) {
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  std::array<char, 40> text{};
+  const std::size_t length = std::strftime(text.data(), text.size(), "%a, %d %b %Y %H:%M:%S GMT", &utc);
+  return {text.data(), length};
+}
+
 }  // namespace
 
 std::optional<std::string_view> Request::header(std::string_view name) const {
@@ -180,7 +216,8 @@ struct HttpServer::Impl {
 
   int handle(mg_connection* connection);
   Response respond(const Request& request);
-  void send(mg_connection* connection, const Response& response, bool head_only);
+  void send(mg_connection* connection, const Response& response, bool head_only,
+            bool keep_alive);
   void log(std::string_view message) noexcept;
 
   BasicAuthenticator authenticator;
@@ -349,7 +386,7 @@ int HttpServer::Impl::on_begin_request(mg_connection* connection) noexcept {
   // Nothing has been sent yet: handle() builds the whole response before writing.
   try {
     mg_disable_connection_keep_alive(connection);
-    impl->send(connection, plain_response(500, "internal server error\n"), false);
+    impl->send(connection, plain_response(500, "internal server error\n"), false, false);
   } catch (...) {
     // Out of memory while reporting a failure: let the connection close.
   }
@@ -382,10 +419,10 @@ int HttpServer::Impl::handle(mg_connection* connection) {
   const bool has_body = info->content_length > 0 || request.header("Transfer-Encoding");
   // When every worker holds a connection, others wait in CivetWeb's queue: close this one
   // after the response so keep-alive clients take turns instead of keeping their workers.
-  if (has_body || (request.method != "GET" && request.method != "HEAD") || saturated()) {
-    mg_disable_connection_keep_alive(connection);
-  }
-  send(connection, response, request.method == "HEAD");
+  const bool keep_alive = client_wants_keep_alive(*info) && !has_body &&
+                          (request.method == "GET" || request.method == "HEAD") && !saturated();
+  if (!keep_alive) mg_disable_connection_keep_alive(connection);
+  send(connection, response, request.method == "HEAD", keep_alive);
   return response.status;
 }
 
@@ -422,34 +459,41 @@ Response HttpServer::Impl::respond(const Request& request) {
   return response;
 }
 
-void HttpServer::Impl::send(mg_connection* connection, const Response& response, bool head_only) {
+void HttpServer::Impl::send(mg_connection* connection, const Response& response, bool head_only,
+                            bool keep_alive) {
   std::shared_ptr<const std::vector<HeaderField>> configured_headers;
   {
     const std::lock_guard lock(response_headers_mutex);
     configured_headers = response_headers;
   }
-  const std::string content_length = std::to_string(response.body.size());
-
-  mg_response_header_start(connection, response.status);
+  // The whole response in one buffer and one write: with TCP_NODELAY every separate write
+  // would be a packet of its own.
+  std::string out;
+  out.reserve(256 + (head_only ? 0 : response.body.size()));
+  const char* reason = mg_get_response_code_text(connection, response.status);
+  out += "HTTP/1.1 " + std::to_string(response.status) + " " + (reason != nullptr ? reason : "") +
+         "\r\n";
+  const auto add = [&out](std::string_view name, std::string_view value) {
+    out.append(name).append(": ").append(value).append("\r\n");
+  };
   if (!response.content_type.empty() && is_safe_header({"Content-Type", response.content_type})) {
-    mg_response_header_add(connection, "Content-Type", response.content_type.c_str(), -1);
+    add("Content-Type", response.content_type);
   }
-  mg_response_header_add(connection, "Content-Length", content_length.c_str(), -1);
-  for (const HeaderField& field : *configured_headers) {
-    mg_response_header_add(connection, field.name.c_str(), field.value.c_str(), -1);
-  }
+  add("Content-Length", std::to_string(response.body.size()));
+  add("Date", http_date(std::time(nullptr)));
+  add("Connection", keep_alive ? "keep-alive" : "close");
+  for (const HeaderField& field : *configured_headers) add(field.name, field.value);
   for (const HeaderField& field : response.headers) {
     if (!is_safe_header(field)) {
       log("dropped response header with CR, LF, NUL or ':' in it: " + field.name);
       continue;
     }
-    mg_response_header_add(connection, field.name.c_str(), field.value.c_str(), -1);
+    add(field.name, field.value);
   }
-  mg_response_header_send(connection);
-  if (!head_only && !response.body.empty()) {
-    // A client that went away is not an error worth reporting.
-    (void)mg_write(connection, response.body.data(), response.body.size());
-  }
+  out += "\r\n";
+  if (!head_only) out += response.body;
+  // A client that went away is not an error worth reporting.
+  (void)mg_write(connection, out.data(), out.size());
 }
 
 HttpServer::HttpServer(PasswordVerifier verifier)

@@ -208,6 +208,30 @@ TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_THAT(replies, HasSubstr("Connection: keep-alive"));
 }
 
+TEST_F(ServerTest, ConnectionHeaderFollowsTheClientAndHttpVersion) {
+  start();
+  const std::string http10 = raw_exchange(port, "GET /metrics HTTP/1.0\r\n\r\n");
+  EXPECT_THAT(http10, HasSubstr("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(http10, HasSubstr("\r\nConnection: close\r\n"));
+  const std::string asked_close =
+      raw_exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_THAT(asked_close, HasSubstr("\r\nConnection: close\r\n"));
+  // HTTP/1.0 with keep-alive asked for: kept open, so a second request is answered too.
+  const std::string kept = raw_exchange(
+      port,
+      "GET /metrics HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"
+      "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_THAT(kept, HasSubstr("\r\nConnection: keep-alive\r\n"));
+  EXPECT_NE(kept.find("HTTP/1.1 200", kept.find("keep-alive")), std::string::npos) << kept;
+  // One Date header in IMF-fixdate form.
+  auto reply = http_request(port, "GET", "/metrics");
+  ASSERT_TRUE(reply.has_value());
+  const auto date = reply->header("Date");
+  ASSERT_TRUE(date.has_value());
+  EXPECT_THAT(*date, ::testing::MatchesRegex("[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} "
+                                             "[0-9]{2}:[0-9]{2}:[0-9]{2} GMT"));
+}
+
 TEST_F(ServerTest, OversizedRequestHeadersAreRejected) {
   ServerOptions options;
   options.max_request_header_bytes = 4096;

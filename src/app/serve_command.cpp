@@ -18,6 +18,7 @@
 #include "app/keys.h"
 #include "app/landing_page.h"
 #include "app/log.h"
+#include "app/systemd_notify.h"
 #include "app/version.h"
 #include "http/server.h"
 #include "metrics/collector.h"
@@ -292,6 +293,13 @@ int run_serve(const ServeSettings& s) {
 
   std::thread source_thread([&] { source->run(exporter); });
 
+  // Type=notify: active once /metrics answers and the source runs; WatchdogSec=: the
+  // main loop below proves it is alive.
+  const SystemdNotifier systemd = SystemdNotifier::from_environment();
+  systemd.notify("READY=1\nSTATUS=serving " + listen_text + " from " + source->describe());
+  const auto watchdog = systemd.watchdog_interval();
+  auto watchdog_due = std::chrono::steady_clock::now();
+
   // Automatic serial format: M-Bus adapters differ (8E1 per EN 13757-2, many deliver 8N1);
   // keep the format under which frames pass their checksums.
   const bool auto_format = serial != nullptr && s.serial_format == "auto";
@@ -307,6 +315,17 @@ int run_serve(const ServeSettings& s) {
     int timeout_ms = -1;
     if (!format_chosen || s.replay_exit_at_end) timeout_ms = 200;
     if (exporter.has_partial_frame()) timeout_ms = 500;
+    if (watchdog) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= watchdog_due) {
+        systemd.notify("WATCHDOG=1");
+        watchdog_due = now + *watchdog;
+      }
+      const auto until_due =
+          std::chrono::duration_cast<std::chrono::milliseconds>(watchdog_due - now).count() + 1;
+      timeout_ms = timeout_ms < 0 ? static_cast<int>(until_due)
+                                  : std::min(timeout_ms, static_cast<int>(until_due));
+    }
     pollfd pfds[2] = {{signal_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
     const int ready = ::poll(pfds, 2, timeout_ms);
     if (ready > 0 && (pfds[1].revents & POLLIN) != 0) {
@@ -360,6 +379,7 @@ int run_serve(const ServeSettings& s) {
       }
     }
   }
+  systemd.notify("STOPPING=1");
   source->stop();
   source_thread.join();
   server.stop();

@@ -14,6 +14,7 @@ import http.client
 import os
 import pathlib
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -425,6 +426,19 @@ class ExporterTestCase(unittest.TestCase):
         ex = Exporter(args, **kwargs)
         self.addCleanup(ex.kill)
         return ex
+
+    def assert_promtool_accepts(self, exposition):
+        """`promtool check metrics` must accept the text and print nothing (skipped, and
+        reported as skipped, when promtool is not installed)."""
+        promtool = shutil.which("promtool")
+        if promtool is None:
+            print("\nSKIPPED: promtool not installed")
+            self.skipTest("SKIPPED: promtool not installed")
+        p = subprocess.run([promtool, "check", "metrics"], input=exposition.encode(),
+                           capture_output=True, timeout=60)
+        output = (p.stdout + p.stderr).decode()
+        self.assertEqual(p.returncode, 0, output)
+        self.assertEqual(output, "", "promtool check metrics printed problems")
 
     def tmpdir(self):
         d = tempfile.TemporaryDirectory(prefix="sm-e2e-")

@@ -49,17 +49,21 @@ class SerialPty(ExporterTestCase):
         self.addCleanup(pty.close)
         return pty
 
+    def serve_from_pty(self, message="the exporter to open the pty"):
+        """A pty behind a /dev/serial/by-id-like link, and an exporter that has opened it."""
+        link = self.tmpdir() / "ttyMETER"
+        pty = self.new_pty()
+        pty.point(link)
+        ex = self.start_exporter(self.serial_args(link))
+        ex.wait_metric(lambda m: m.value("smartmeter_source_connected") == 1, message=message)
+        return link, pty, ex
+
     def serial_args(self, link, *extra):
         return [f"--serial.device={link}", "--serial.format=8N1",
                 f"--meter.key-file={TINETZ / 'key.hex'}", "--meter.stale-after=1h", *extra]
 
     def test_frames_hangup_and_reconnect(self):
-        link = self.tmpdir() / "ttyMETER"
-        pty = self.new_pty()
-        pty.point(link)
-        ex = self.start_exporter(self.serial_args(link))
-        ex.wait_metric(lambda m: m.value("smartmeter_source_connected") == 1,
-                       message="the exporter to open the pty")
+        link, pty, ex = self.serve_from_pty(message="the exporter to open the pty")
         # Only the exporter holds the slave from now on, so closing the master hangs it up.
         pty.close_slave()
 
@@ -114,12 +118,7 @@ class SerialPty(ExporterTestCase):
         self.assertIn("source recovered", err)
 
     def test_frame_split_in_small_pieces(self):
-        link = self.tmpdir() / "ttyMETER"
-        pty = self.new_pty()
-        pty.point(link)
-        ex = self.start_exporter(self.serial_args(link))
-        ex.wait_metric(lambda m: m.value("smartmeter_source_connected") == 1,
-                       message="the exporter to open the pty")
+        link, pty, ex = self.serve_from_pty(message="the exporter to open the pty")
         # Garbage first (a line picked up mid-frame), then the frame in 7-byte pieces.
         pty.write(bytes.fromhex("00FF16681234"))
         for i in range(0, len(FRAME), 7):
@@ -167,12 +166,7 @@ class SerialPty(ExporterTestCase):
         ex.stop()
 
     def test_sighup_reopens_device(self):
-        link = self.tmpdir() / "ttyMETER"
-        pty = self.new_pty()
-        pty.point(link)
-        ex = self.start_exporter(self.serial_args(link))
-        ex.wait_metric(lambda m: m.value("smartmeter_source_connected") == 1,
-                       message="the exporter to open the pty")
+        link, pty, ex = self.serve_from_pty(message="the exporter to open the pty")
         ex.signal(signal.SIGHUP)
         ex.wait_metric(lambda m: m.value("smartmeter_source_reconnects_total") >= 1
                        and m.value("smartmeter_source_connected") == 1,
@@ -185,12 +179,7 @@ class SerialPty(ExporterTestCase):
         self.assertIn("SIGHUP: reopening", err)
 
     def test_second_instance_waits_for_the_lock(self):
-        link = self.tmpdir() / "ttyMETER"
-        pty = self.new_pty()
-        pty.point(link)
-        first = self.start_exporter(self.serial_args(link))
-        first.wait_metric(lambda m: m.value("smartmeter_source_connected") == 1,
-                          message="the first exporter to open the pty")
+        link, pty, first = self.serve_from_pty(message="the first exporter to open the pty")
         second = self.start_exporter(self.serial_args(link))
         wait_for(lambda: "in use by another process" in second.stderr(), 10,
                  message="the second instance to report the lock")

@@ -419,8 +419,16 @@ int HttpServer::Impl::handle(mg_connection* connection) {
   const bool has_body = info->content_length > 0 || request.header("Transfer-Encoding");
   // When every worker holds a connection, others wait in CivetWeb's queue: close this one
   // after the response so keep-alive clients take turns instead of keeping their workers.
+  // The connection's request count lives in CivetWeb's per-connection pointer (nullptr,
+  // i.e. 0, at init_connection). While every worker is held, a keep-alive connection gets
+  // kRequestsPerTurn requests and is then closed, so queued clients wait for at most that
+  // many short responses per worker, and busy clients still reuse their connections.
+  constexpr std::uintptr_t kRequestsPerTurn = 16;
+  const auto served = reinterpret_cast<std::uintptr_t>(mg_get_user_connection_data(connection)) + 1;
+  mg_set_user_connection_data(connection, reinterpret_cast<void*>(served));
   const bool keep_alive = client_wants_keep_alive(*info) && !has_body &&
-                          (request.method == "GET" || request.method == "HEAD") && !saturated();
+                          (request.method == "GET" || request.method == "HEAD") &&
+                          (served % kRequestsPerTurn != 0 || !saturated());
   if (!keep_alive) mg_disable_connection_keep_alive(connection);
   send(connection, response, request.method == "HEAD", keep_alive);
   return response.status;

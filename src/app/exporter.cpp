@@ -64,6 +64,7 @@ void Exporter::handle(const pipeline::Outcome& outcome, std::chrono::system_cloc
   metrics::GoodFrame good;
   good.reading = std::make_shared<const cosem::Reading>(frame.reading);
   good.security = frame.security;
+  good.tag_verified = frame.tag_verified;
   good.link = std::string(frame::to_string(frame.link));
   good.received = arrival;
   state_.record_frame(std::move(good));

@@ -31,6 +31,7 @@ void Exporter::handle(const pipeline::Outcome& outcome, std::chrono::system_cloc
   }
   const auto& frame = std::get<pipeline::DecodedFrame>(outcome);
   if (frame.security) {
+    if (frame.security->encrypted()) wrong_key_alarm_.on_decrypted_frame();
     const auto verdict = replay_guard_.check(frame.security->invocation_counter);
     if (verdict == pipeline::ReplayGuard::Verdict::replay) {
       state_.record_error(metrics::ErrorReason::replay);
@@ -63,6 +64,7 @@ void Exporter::handle(const pipeline::Outcome& outcome, std::chrono::system_cloc
   metrics::GoodFrame good;
   good.reading = std::make_shared<const cosem::Reading>(frame.reading);
   good.security = frame.security;
+  good.tag_verified = frame.tag_verified;
   good.link = std::string(frame::to_string(frame.link));
   good.received = arrival;
   state_.record_frame(std::move(good));
@@ -72,8 +74,7 @@ void Exporter::handle_failure(const pipeline::FrameFailure& failure) {
   const auto reason = metrics::reason_for(failure.error.code);
   state_.record_error(reason);
   if ((reason == metrics::ErrorReason::decrypt || reason == metrics::ErrorReason::auth) &&
-      !wrong_key_logged_) {
-    wrong_key_logged_ = true;
+      wrong_key_alarm_.on_key_failure()) {
     logger_.error("key looks wrong: frames do not decrypt/authenticate with the configured key "
                   "(check the key from your grid operator's portal; it changes when the meter "
                   "is replaced)",

@@ -12,6 +12,7 @@
 #include "metrics/meter_state.h"
 #include "pipeline/decoder.h"
 #include "pipeline/replay_guard.h"
+#include "pipeline/wrong_key_alarm.h"
 #include "source/source.h"
 
 namespace sm::app {
@@ -45,11 +46,11 @@ class Exporter final : public source::Sink {
   mutable std::mutex mutex_;
   pipeline::Decoder decoder_;
   pipeline::ReplayGuard replay_guard_;
+  pipeline::WrongKeyAlarm wrong_key_alarm_;
   Logger& logger_;
   metrics::MeterState& state_;
   bool first_frame_logged_ = false;
   bool untagged_warning_logged_ = false;
-  bool wrong_key_logged_ = false;
   bool end_of_input_ = false;
   std::set<std::string> error_kinds_logged_;
   std::chrono::steady_clock::time_point last_bytes_{};

@@ -54,6 +54,13 @@ std::string LandingPage::render(const metrics::Snapshot& snapshot,
     if (last.security) {
       h += "<tr><th>System title</th><td>" + to_hex(last.security->system_title) + " (" +
            html_escape(manufacturer_code(last.security->system_title)) + ")</td></tr>";
+      const auto& sec = *last.security;
+      std::string text = sec.encrypted() ? "encrypted" : "not encrypted";
+      if (sec.authenticated()) {
+        text += last.tag_verified ? ", authenticated (tag verified)"
+                                  : ", authenticated (tag NOT verified: no auth key)";
+      }
+      h += "<tr><th>Security</th><td id=\"security\">" + text + "</td></tr>";
     }
     h += "<tr><th>Profile</th><td>" + html_escape(r.profile) + " (" + html_escape(last.link) +
          ")</td></tr>";

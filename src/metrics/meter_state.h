@@ -51,6 +51,7 @@ struct GoodFrame {
   std::optional<dlms::SecurityHeader> security;
   std::string link;                                  // "mbus", "hdlc", ...
   std::chrono::system_clock::time_point received;    // host time of the frame's last byte
+  bool tag_verified = false;                         // the GCM tag checked with the auth key
 };
 
 struct Snapshot {

@@ -412,6 +412,73 @@ def run_to_exit(args, timeout=15.0, env=None):
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 
+# ---------------------------------------------------------------- byte sources for the exporter
+
+
+class Pty:
+    """A pseudo-terminal pair; the exporter opens the slave through a symlink."""
+
+    def __init__(self):
+        self.master, self.slave = os.openpty()
+        self.slave_name = os.ttyname(self.slave)
+
+    def point(self, link):
+        """Atomically (re)points the symlink `link` at this pty's slave."""
+        tmp = link.with_name(link.name + ".new")
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        os.symlink(self.slave_name, tmp)
+        os.replace(tmp, link)
+
+    def close_slave(self):
+        if self.slave is not None:
+            os.close(self.slave)
+            self.slave = None
+
+    def write(self, data):
+        view = memoryview(data)
+        while view:
+            n = os.write(self.master, view)
+            view = view[n:]
+
+    def close(self):
+        self.close_slave()
+        if self.master is not None:
+            os.close(self.master)
+            self.master = None
+
+
+class Gateway:
+    """A one-client-at-a-time TCP server on 127.0.0.1 standing in for an M-Bus/LAN gateway."""
+
+    def __init__(self, port=0):
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # Rebinding the same port while the previous connection sits in TIME_WAIT.
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", port))
+        self.listener.listen(4)
+        self.port = self.listener.getsockname()[1]
+        self.client = None
+
+    def accept(self, timeout=15.0):
+        self.listener.settimeout(timeout)
+        self.client, _ = self.listener.accept()
+        return self.client
+
+    def send(self, data, pieces=1, pause=0.0):
+        step = max(1, -(-len(data) // pieces))
+        for i in range(0, len(data), step):
+            self.client.sendall(data[i:i + step])
+            if pause:
+                time.sleep(pause)
+
+    def close(self):
+        for s in (self.client, self.listener):
+            if s is not None:
+                s.close()
+        self.client = self.listener = None
+
+
 class ExporterTestCase(unittest.TestCase):
     """Base class: start_exporter() registers a kill-on-failure cleanup."""
 

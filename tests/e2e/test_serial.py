@@ -1,46 +1,13 @@
 """Serial source on a pseudo-terminal: frames written to the master side reach /metrics;
 closing the master is a hang-up the exporter recovers from when the device comes back."""
-import os
 import signal
 import unittest
 
-from exporter_harness import TINETZ, TINETZ_NEXT, ExporterTestCase, read_hex_file, wait_for
+from exporter_harness import (TINETZ, TINETZ_NEXT, ExporterTestCase, Pty, read_hex_file,
+                              wait_for)
 
 FRAME = read_hex_file(TINETZ / "input.hex")          # IC 0x00295B9A, 230.8 V
 NEXT_FRAME = read_hex_file(TINETZ_NEXT)             # IC 0x00295B9B, 231.4 V
-
-
-class Pty:
-    """A pseudo-terminal pair; the exporter opens the slave through a symlink."""
-
-    def __init__(self):
-        self.master, self.slave = os.openpty()
-        self.slave_name = os.ttyname(self.slave)
-
-    def point(self, link):
-        """Atomically (re)points the symlink `link` at this pty's slave."""
-        tmp = link.with_name(link.name + ".new")
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-        os.symlink(self.slave_name, tmp)
-        os.replace(tmp, link)
-
-    def close_slave(self):
-        if self.slave is not None:
-            os.close(self.slave)
-            self.slave = None
-
-    def write(self, data):
-        view = memoryview(data)
-        while view:
-            n = os.write(self.master, view)
-            view = view[n:]
-
-    def close(self):
-        self.close_slave()
-        if self.master is not None:
-            os.close(self.master)
-            self.master = None
 
 
 class SerialPty(ExporterTestCase):

@@ -1,46 +1,14 @@
 """TCP source (serial-over-TCP gateways, ser2net): frames from a Python server reach
 /metrics; when the server goes away and comes back on the same port the exporter
 reconnects and bytes flow again."""
-import socket
 import time
 import unittest
 
-from exporter_harness import (TINETZ, TINETZ_NEXT, ExporterTestCase, free_port, read_hex_file,
-                              wait_for)
+from exporter_harness import (TINETZ, TINETZ_NEXT, ExporterTestCase, Gateway, free_port,
+                              read_hex_file, wait_for)
 
 FRAME = read_hex_file(TINETZ / "input.hex")   # IC 0x00295B9A, 230.8 V
 NEXT_FRAME = read_hex_file(TINETZ_NEXT)      # IC 0x00295B9B, 231.4 V
-
-
-class Gateway:
-    """A one-client-at-a-time TCP server on 127.0.0.1 standing in for an M-Bus/LAN gateway."""
-
-    def __init__(self, port=0):
-        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        # Rebinding the same port while the previous connection sits in TIME_WAIT.
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", port))
-        self.listener.listen(4)
-        self.port = self.listener.getsockname()[1]
-        self.client = None
-
-    def accept(self, timeout=15.0):
-        self.listener.settimeout(timeout)
-        self.client, _ = self.listener.accept()
-        return self.client
-
-    def send(self, data, pieces=1, pause=0.0):
-        step = max(1, -(-len(data) // pieces))
-        for i in range(0, len(data), step):
-            self.client.sendall(data[i:i + step])
-            if pause:
-                time.sleep(pause)
-
-    def close(self):
-        for s in (self.client, self.listener):
-            if s is not None:
-                s.close()
-        self.client = self.listener = None
 
 
 class TcpSource(ExporterTestCase):

@@ -101,6 +101,16 @@ TEST(LandingPage, EscapesAndShowsState) {
   EXPECT_NE(html.find(">230.8<"), std::string::npos);
   EXPECT_EQ(html.find("<script>"), std::string::npos);
   EXPECT_NE(page.render(snap, now + 60s).find("Meter stale"), std::string::npos);
+  EXPECT_EQ(html.find("id=\"security\""), std::string::npos);  // plaintext: no row
+
+  sm::dlms::SecurityHeader tagged;
+  tagged.control = 0x30;
+  snap.last->security = tagged;
+  EXPECT_NE(page.render(snap, now).find("authenticated (tag NOT verified: no auth key)"),
+            std::string::npos);
+  snap.last->tag_verified = true;
+  EXPECT_NE(page.render(snap, now).find(">encrypted, authenticated (tag verified)<"),
+            std::string::npos);
 }
 
 }  // namespace

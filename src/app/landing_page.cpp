@@ -37,12 +37,15 @@ td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .bar i{position:absolute;left:0;top:0;bottom:0;background:#2f8a55}
 .bar.bad i{background:#c0392b}
 .bar b{position:absolute;top:0;bottom:0;border-left:2px solid #1d2330;border-right:2px solid #1d2330;opacity:.35}
-tr.nz th,tr.nz td{color:#a3261b;font-weight:600}
+.errs{display:grid;grid-template-columns:1fr 1fr;gap:0 1.5em;margin-top:.6em}
+.errs div{display:flex;justify-content:space-between;padding:.2em .5em;border-bottom:1px solid #eef0f3}
+.errs span{color:#5b6472}.errs b{font-weight:500;font-variant-numeric:tabular-nums}
+.errs .nz,.errs .nz span{color:#a3261b;font-weight:600}
 svg{width:100%;height:auto;display:block}
-svg text{font-size:11px;fill:#5b6472}
+svg text{font-size:13px;fill:#5b6472}
 .grid-line{stroke:#e6e9ee}
 .s1,.s2{fill:none;stroke-width:2;stroke-linejoin:round;stroke-linecap:round}
-.s1{stroke:#1f6fd1}.s2{stroke:#2f8a55}
+.s1{stroke:#1f6fd1}.s2{stroke:#2f8a55}.d1{fill:#1f6fd1}.d2{fill:#2f8a55}
 .key{display:inline-block;width:1.2em;height:.25em;vertical-align:middle;margin:0 .3em 0 1em}
 .muted,footer{color:#5b6472;font-size:.9em}
 details summary{cursor:pointer;color:#3d4656}
@@ -78,14 +81,16 @@ constexpr std::string_view kScript = R"js(
     function x(t) { return Math.max(g[0], g[0] + (t - t0) / h.window_seconds * g[2]).toFixed(1); }
     function y(w) { return (g[1] + g[3] - w / ymax * g[3]).toFixed(1); }
     [1, 2].forEach(function (i) {
-      var path = '', prev = null;
+      var path = '', prev = null, dot = svg.querySelector('.d' + i), cx = '-9', cy = '-9';
       pts.forEach(function (p) {
         if (p[i] === null) { prev = null; return; }
+        cx = x(p[0] + h.bucket_seconds); cy = y(p[i]);
         path += (prev === null || p[0] - prev > h.bucket_seconds ? 'M' : 'L') + x(p[0]) + ' ' +
-                y(p[i]) + 'H' + x(p[0] + h.bucket_seconds);
+                cy + 'H' + cx;
         prev = p[0];
       });
       svg.querySelector('.s' + i).setAttribute('d', path);
+      dot.setAttribute('cx', cx); dot.setAttribute('cy', cy);
     });
     svg.querySelector('.ymax').textContent = watts(ymax);
     svg.querySelector('.ymid').textContent = watts(ymax / 2);
@@ -125,8 +130,8 @@ constexpr std::string_view kScript = R"js(
 })();
 )js";
 
-// Chart geometry: viewBox 640 x 190, plot area x0 y0 width height.
-constexpr double kPlotX = 52, kPlotY = 10, kPlotW = 578, kPlotH = 150;
+// Chart geometry: viewBox 1000 x 210 (about 1:1 on a wide screen), plot area x0 y0 w h.
+constexpr double kPlotX = 56, kPlotY = 10, kPlotW = 930, kPlotH = 170;
 
 std::string attr_number(double v) { return JsonWriter::format_double(v); }
 
@@ -197,7 +202,7 @@ std::string chart(std::span<const metrics::PowerPoint> history,
     return d;
   };
   const std::string left = attr_number(kPlotX), right = attr_number(kPlotX + kPlotW);
-  std::string h = "<svg id=\"chart\" viewBox=\"0 0 640 190\" role=\"img\" "
+  std::string h = "<svg id=\"chart\" viewBox=\"0 0 1000 210\" role=\"img\" "
                   "aria-label=\"Active power, last hour\" data-plot=\"" +
                   attr_number(kPlotX) + " " + attr_number(kPlotY) + " " + attr_number(kPlotW) +
                   " " + attr_number(kPlotH) + "\">";
@@ -219,8 +224,20 @@ std::string chart(std::span<const metrics::PowerPoint> history,
          "\" text-anchor=\"" + (m == 0 ? "start" : m == 60 ? "end" : "middle") + "\">" +
          (m == 60 ? std::string("now") : "&minus;" + std::to_string(60 - m) + " min") + "</text>";
   }
+  // The newest value of each series as a dot, so that a single bucket is visible too.
+  auto dot = [&](int series, auto member) {
+    std::string c = "<circle class=\"d" + std::to_string(series) + "\" r=\"4\"";
+    for (auto it = history.rbegin(); it != history.rend(); ++it) {
+      if (const auto& v = (*it).*member; v) {
+        return c + " cx=\"" + x(static_cast<double>(it->start_unix_seconds) + bucket) +
+               "\" cy=\"" + y(*v) + "\"/>";
+      }
+    }
+    return c + " cx=\"-9\" cy=\"-9\"/>";
+  };
   h += "<path class=\"s1\" d=\"" + path(&metrics::PowerPoint::import_watts) + "\"/>";
   h += "<path class=\"s2\" d=\"" + path(&metrics::PowerPoint::export_watts) + "\"/>";
+  h += dot(1, &metrics::PowerPoint::import_watts) + dot(2, &metrics::PowerPoint::export_watts);
   return h + "</svg>";
 }
 
@@ -308,8 +325,10 @@ std::string LandingPage::render(const metrics::Snapshot& snapshot,
     } else {
       const double fuse = options.fuse_amps;
       const double phase_watts = fuse * kNominalVolts;
-      h += "<table class=\"ph\" id=\"phases\"><tr><th></th><th>Voltage</th><th>Current</th>"
-           "<th>Power (import)</th></tr>";
+      const bool phase_power = std::any_of(mains.phases.begin(), mains.phases.end(),
+                                           [](const PhaseValues& p) { return p.power_import; });
+      h += "<table class=\"ph\" id=\"phases\"><tr><th></th><th>Voltage</th><th>Current</th>";
+      h += phase_power ? "<th>Power (import)</th></tr>" : "</tr>";
       for (std::size_t i = 0; i < mains.phases.size(); ++i) {
         const auto& p = mains.phases[i];
         const std::string key = "phases." + std::to_string(i) + ".";
@@ -318,11 +337,14 @@ std::string LandingPage::render(const metrics::Snapshot& snapshot,
              bar(key + "voltage_v", p.voltage, kVoltsScaleMin, kVoltsScaleMax, kVoltsMin,
                  kVoltsMax, true) +
              "</td><td><div class=\"v\">" + live(key + "current_a", p.current, 2) + " A</div>" +
-             bar(key + "current_a", p.current, 0, fuse, 0, fuse, false) +
-             "</td><td><div class=\"v\">" + live(key + "power_import_w", p.power_import, 0) +
-             " W</div>" + bar(key + "power_import_w", p.power_import, 0, phase_watts, 0,
-                              phase_watts, false) +
-             "</td></tr>";
+             bar(key + "current_a", p.current, 0, fuse, 0, fuse, false) + "</td>";
+        if (phase_power) {
+          h += "<td><div class=\"v\">" + live(key + "power_import_w", p.power_import, 0) +
+               " W</div>" +
+               bar(key + "power_import_w", p.power_import, 0, phase_watts, 0, phase_watts, false) +
+               "</td>";
+        }
+        h += "</tr>";
       }
       h += "</table>";
     }
@@ -354,15 +376,17 @@ std::string LandingPage::render(const metrics::Snapshot& snapshot,
        std::to_string(snapshot.received_bytes) +
        "</span></td></tr><tr><th>Reconnects</th><td class=\"n\"><span "
        "data-k=\"frames.reconnects\">" +
-       std::to_string(snapshot.reconnects) + "</span></td></tr>";
+       std::to_string(snapshot.reconnects) +
+       "</span></td></tr></table><h2 style=\"margin-top:1em\">Frame errors by reason</h2>"
+       "<div class=\"errs\" id=\"errors\">";
   for (std::size_t i = 0; i < metrics::kErrorReasonCount; ++i) {
     const std::string reason(metrics::to_string(static_cast<metrics::ErrorReason>(i)));
     const auto count = snapshot.frame_errors[i];
-    h += std::string("<tr") + (count > 0 ? " class=\"nz\"" : "") + "><th>Errors: " + reason +
-         "</th><td class=\"n\" data-k=\"frames.errors." + reason + "\" data-nz>" +
-         std::to_string(count) + "</td></tr>";
+    h += std::string("<div") + (count > 0 ? " class=\"nz\"" : "") + "><span>" + reason +
+         "</span><b data-k=\"frames.errors." + reason + "\" data-nz>" + std::to_string(count) +
+         "</b></div>";
   }
-  h += "</table></section></div>\n";
+  h += "</div></section></div>\n";
 
   if (snapshot.last) {
     const auto& r = *snapshot.last->reading;

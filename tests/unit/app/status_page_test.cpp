@@ -125,8 +125,11 @@ TEST(StatusPage, ShowsValuesAndBarsAgainstLimits) {
   EXPECT_TRUE(contains(html, R"(<div class="bar" data-bar="phases.2.current_a")"));
   EXPECT_TRUE(contains(html, R"(data-max="63" data-lo="0" data-hi="63"><i style="width:1.9%">)"));
   // Frame errors by reason; the non-zero one is highlighted.
-  EXPECT_TRUE(contains(html, R"(<tr class="nz"><th>Errors: checksum</th>)"));
-  EXPECT_TRUE(contains(html, R"(<tr><th>Errors: decrypt</th>)"));
+  EXPECT_TRUE(contains(html, R"(<div class="nz"><span>checksum</span><b data-k="frames.errors.checksum" data-nz>2</b>)"));
+  EXPECT_TRUE(contains(html, R"(<div><span>decrypt</span><b data-k="frames.errors.decrypt" data-nz>0</b>)"));
+  // This frame has no per-phase power: no column for it.
+  EXPECT_FALSE(contains(html, "Power (import)"));
+  EXPECT_FALSE(contains(html, "phases.0.power_import_w"));
   // No external assets: nothing is loaded from anywhere.
   EXPECT_FALSE(contains(html, "src="));
   EXPECT_FALSE(contains(html, "http://"));
@@ -148,6 +151,17 @@ TEST(StatusPage, ShowsValuesAndBarsAgainstLimits) {
   EXPECT_TRUE(contains(layout, "1.0.1.8.0.255 1.0.2.8.0.255 1.0.1.7.0.255"));
   EXPECT_TRUE(contains(html, "data-layout=\"" + layout + "\""));
   EXPECT_TRUE(contains(json, "\"layout\":\"" + layout + "\""));
+}
+
+TEST(StatusPage, PhasePowerColumnWhenTheFrameHasIt) {
+  auto snap = three_phase_snapshot();
+  auto reading = std::make_shared<cosem::Reading>(*snap.last->reading);
+  reading->registers.push_back(reg(41, 7, 0, 7245, 27));  // L2 import, half of 63 A x 230 V
+  snap.last->reading = reading;
+  const std::string html = LandingPage{options()}.render(snap, {}, kNow);
+  EXPECT_TRUE(contains(html, "<th>Power (import)</th>"));
+  EXPECT_TRUE(contains(html, R"(<span data-k="phases.1.power_import_w" data-d="0">7245</span> W)"));
+  EXPECT_TRUE(contains(html, R"(data-max="14490" data-lo="0" data-hi="14490"><i style="width:50.0%">)"));
 }
 
 TEST(StatusPage, StaleFrameStillShowsItsValues) {
@@ -200,11 +214,12 @@ TEST(StatusPage, ChartAndHistoryFromTheRing) {
   const auto snap = three_phase_snapshot();
   const std::string html = LandingPage{options()}.render(snap, points, kNow);
   // 1500 W tops out at a 2 kW scale; the two adjacent buckets form one line, the last a second.
-  EXPECT_TRUE(contains(html, R"(<text class="ymax" x="46" y="14" text-anchor="end">2 kW</text>)"));
+  EXPECT_TRUE(contains(html, R"(<text class="ymax" x="50" y="14" text-anchor="end">2 kW</text>)"));
   const auto at = html.find("<path class=\"s1\" d=\"");
   ASSERT_NE(at, std::string::npos);
   const std::string d = html.substr(at + 20, html.find('"', at + 20) - at - 20);
-  EXPECT_EQ(d, "M437.3 85.0H438.9L438.9 47.5H440.5M628.4 130.0H630.0");
+  EXPECT_EQ(d, "M676.0 95.0H678.6L678.6 52.5H681.2M983.4 146.0H986.0");
+  EXPECT_TRUE(contains(html, R"(<circle class="d1" r="4" cx="986.0" cy="146.0"/>)"));
   const std::string json = render_reading_json(options(), snap, points, kNow);
   EXPECT_TRUE(contains(json, R"("history":{"bucket_seconds":10,"window_seconds":3600,"points":)"
                              R"([[1699998800,1000,0],[1699998810,1500,0],[1699999990,400,null]]})"))

@@ -8,6 +8,7 @@
 #include "common/hex.h"
 #include "common/json_writer.h"
 #include "cosem/units.h"
+#include "dlms/security.h"
 
 namespace sm::app {
 namespace {
@@ -133,12 +134,14 @@ constexpr std::string_view kScript = R"js(
 // Chart geometry: viewBox 1000 x 210 (about 1:1 on a wide screen), plot area x0 y0 w h.
 constexpr double kPlotX = 56, kPlotY = 10, kPlotW = 930, kPlotH = 170;
 
-std::string attr_number(double v) { return JsonWriter::format_double(v); }
+std::string attr_number(double v) {
+  return JsonWriter::format_double(v);
+}
 
 // <span data-k="path" data-d="decimals">text</span>
 std::string live(std::string_view path, const std::optional<double>& v, int decimals) {
-  return "<span data-k=\"" + std::string(path) + "\" data-d=\"" + std::to_string(decimals) +
-         "\">" + (v ? format_fixed(*v, decimals) : "&ndash;") + "</span>";
+  return "<span data-k=\"" + std::string(path) + "\" data-d=\"" + std::to_string(decimals) + "\">" +
+         (v ? format_fixed(*v, decimals) : "&ndash;") + "</span>";
 }
 
 std::string bar(std::string_view path, const std::optional<double>& v, double min, double max,
@@ -167,7 +170,8 @@ double nice_max(double top) {
 }
 
 std::string watts_label(double w) {
-  return w >= 1000 ? JsonWriter::format_double(w / 1000) + " kW" : JsonWriter::format_double(w) + " W";
+  return w >= 1000 ? JsonWriter::format_double(w / 1000) + " kW"
+                   : JsonWriter::format_double(w) + " W";
 }
 
 std::string chart(std::span<const metrics::PowerPoint> history,
@@ -202,17 +206,18 @@ std::string chart(std::span<const metrics::PowerPoint> history,
     return d;
   };
   const std::string left = attr_number(kPlotX), right = attr_number(kPlotX + kPlotW);
-  std::string h = "<svg id=\"chart\" viewBox=\"0 0 1000 210\" role=\"img\" "
-                  "aria-label=\"Active power, last hour\" data-plot=\"" +
-                  attr_number(kPlotX) + " " + attr_number(kPlotY) + " " + attr_number(kPlotW) +
-                  " " + attr_number(kPlotH) + "\">";
+  std::string h =
+      "<svg id=\"chart\" viewBox=\"0 0 1000 210\" role=\"img\" "
+      "aria-label=\"Active power, last hour\" data-plot=\"" +
+      attr_number(kPlotX) + " " + attr_number(kPlotY) + " " + attr_number(kPlotW) + " " +
+      attr_number(kPlotH) + "\">";
   for (int i = 0; i <= 2; ++i) {
     const std::string gy = attr_number(kPlotY + kPlotH * i / 2);
     h += "<line class=\"grid-line\" x1=\"" + left + "\" x2=\"" + right + "\" y1=\"" + gy +
          "\" y2=\"" + gy + "\"/>";
   }
-  h += "<text class=\"ymax\" x=\"" + attr_number(kPlotX - 6) + "\" y=\"" +
-       attr_number(kPlotY + 4) + "\" text-anchor=\"end\">" + watts_label(ymax) + "</text>";
+  h += "<text class=\"ymax\" x=\"" + attr_number(kPlotX - 6) + "\" y=\"" + attr_number(kPlotY + 4) +
+       "\" text-anchor=\"end\">" + watts_label(ymax) + "</text>";
   h += "<text class=\"ymid\" x=\"" + attr_number(kPlotX - 6) + "\" y=\"" +
        attr_number(kPlotY + kPlotH / 2 + 4) + "\" text-anchor=\"end\">" + watts_label(ymax / 2) +
        "</text>";
@@ -221,7 +226,7 @@ std::string chart(std::span<const metrics::PowerPoint> history,
   for (int m = 0; m <= 60; m += 15) {
     const double tx = kPlotX + kPlotW * m / 60;
     h += "<text x=\"" + attr_number(tx) + "\" y=\"" + attr_number(kPlotY + kPlotH + 20) +
-         "\" text-anchor=\"" + (m == 0 ? "start" : m == 60 ? "end" : "middle") + "\">" +
+         "\" text-anchor=\"" + (m == 0 ? "start" : (m == 60 ? "end" : "middle")) + "\">" +
          (m == 60 ? std::string("now") : "&minus;" + std::to_string(60 - m) + " min") + "</text>";
   }
   // The newest value of each series as a dot, so that a single bucket is visible too.
@@ -229,8 +234,8 @@ std::string chart(std::span<const metrics::PowerPoint> history,
     std::string c = "<circle class=\"d" + std::to_string(series) + "\" r=\"4\"";
     for (auto it = history.rbegin(); it != history.rend(); ++it) {
       if (const auto& v = (*it).*member; v) {
-        return c + " cx=\"" + x(static_cast<double>(it->start_unix_seconds) + bucket) +
-               "\" cy=\"" + y(*v) + "\"/>";
+        return c + " cx=\"" + x(static_cast<double>(it->start_unix_seconds) + bucket) + "\" cy=\"" +
+               y(*v) + "\"/>";
       }
     }
     return c + " cx=\"-9\" cy=\"-9\"/>";
@@ -247,17 +252,39 @@ std::string row(std::string_view name, const std::string& value_html) {
 
 }  // namespace
 
+const std::string& status_page_csp() {
+  static const std::string csp = [] {
+    const std::string hash = dlms::sha256_base64(kScript);
+    const std::string script = hash.empty() ? "'unsafe-inline'" : "'sha256-" + hash + "'";
+    return "default-src 'none'; script-src " + script +
+           "; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'; base-uri 'none'; "
+           "form-action 'none'; frame-ancestors 'none'";
+  }();
+  return csp;
+}
+
 std::string html_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -275,10 +302,10 @@ std::string LandingPage::render(const metrics::Snapshot& snapshot,
   h += kStyle;
   h += "</style></head>\n<body data-layout=\"" + html_escape(register_layout(snapshot)) +
        "\"><main>\n<header><h1>smartmeter_exporter</h1><p>Version " + html_escape(version()) +
-       " (revision " + html_escape(revision()) + ") &middot; source: " +
-       html_escape(options.source) + " &middot; <a href=\"" + html_escape(options.telemetry_path) +
-       "\">Metrics</a> &middot; <a href=\"" + std::string(kReadingApiPath) +
-       "\">JSON</a></p></header>\n";
+       " (revision " + html_escape(revision()) +
+       ") &middot; source: " + html_escape(options.source) + " &middot; <a href=\"" +
+       html_escape(options.telemetry_path) + "\">Metrics</a> &middot; <a href=\"" +
+       std::string(kReadingApiPath) + "\">JSON</a></p></header>\n";
 
   if (status == MeterStatus::no_frame) {
     h += "<p id=\"state\" class=\"bad\"><b>No good frame received yet.</b> The page reloads "
@@ -297,7 +324,8 @@ std::string LandingPage::render(const metrics::Snapshot& snapshot,
          live("power.import_w", mains.power_import, 0) +
          "</span><span class=\"u\">W</span></div><div><div class=\"muted\">Export</div>"
          "<span class=\"big\">" +
-         live("power.export_w", mains.power_export, 0) + "</span><span class=\"u\">W</span></div>"
+         live("power.export_w", mains.power_export, 0) +
+         "</span><span class=\"u\">W</span></div>"
          "</div></section>\n";
 
     h += "<section><h2>Meter</h2><table id=\"meter\">";
@@ -307,8 +335,8 @@ std::string LandingPage::render(const metrics::Snapshot& snapshot,
       const std::string name = manufacturer_name(last.security->system_title);
       h += row("Manufacturer",
                html_escape(name.empty() ? manufacturer_code(last.security->system_title) : name) +
-                   " <span class=\"muted\">(system title " +
-                   to_hex(last.security->system_title) + ")</span>");
+                   " <span class=\"muted\">(system title " + to_hex(last.security->system_title) +
+                   ")</span>");
     }
     h += row("Profile", html_escape(r.profile) + " <span class=\"muted\">(" +
                             html_escape(last.link) + ")</span>");
@@ -334,8 +362,8 @@ std::string LandingPage::render(const metrics::Snapshot& snapshot,
         const std::string key = "phases." + std::to_string(i) + ".";
         h += "<tr><td>" + p.phase + "</td><td><div class=\"v\">" +
              live(key + "voltage_v", p.voltage, 1) + " V</div>" +
-             bar(key + "voltage_v", p.voltage, kVoltsScaleMin, kVoltsScaleMax, kVoltsMin,
-                 kVoltsMax, true) +
+             bar(key + "voltage_v", p.voltage, kVoltsScaleMin, kVoltsScaleMax, kVoltsMin, kVoltsMax,
+                 true) +
              "</td><td><div class=\"v\">" + live(key + "current_a", p.current, 2) + " A</div>" +
              bar(key + "current_a", p.current, 0, fuse, 0, fuse, false) + "</td>";
         if (phase_power) {
@@ -361,8 +389,7 @@ std::string LandingPage::render(const metrics::Snapshot& snapshot,
       const auto& e = mains.energy[i];
       h += "<tr><th>" + html_escape(e.name) + " <span class=\"muted\">" + e.obis +
            "</span></th><td class=\"n\">" +
-           live("energy." + std::to_string(i) + ".value", e.value, 3) + " " + e.unit +
-           "</td></tr>";
+           live("energy." + std::to_string(i) + ".value", e.value, 3) + " " + e.unit + "</td></tr>";
     }
     h += "</table></section>\n";
   }
@@ -406,9 +433,9 @@ std::string LandingPage::render(const metrics::Snapshot& snapshot,
   }
   h += "<footer>Bars: voltage against the EN 50160 band " + attr_number(kVoltsMin) + "&ndash;" +
        attr_number(kVoltsMax) + " V (scale " + attr_number(kVoltsScaleMin) + "&ndash;" +
-       attr_number(kVoltsScaleMax) + " V); current against the " +
-       attr_number(options.fuse_amps) + " A fuse (--meter.fuse-amps); phase power against " +
-       attr_number(options.fuse_amps) + " A &times; " + attr_number(kNominalVolts) +
+       attr_number(kVoltsScaleMax) + " V); current against the " + attr_number(options.fuse_amps) +
+       " A fuse (--meter.fuse-amps); phase power against " + attr_number(options.fuse_amps) +
+       " A &times; " + attr_number(kNominalVolts) +
        " V. Values refresh every 5 s.</footer>\n</main><script>";
   h += kScript;
   h += "</script></body></html>\n";

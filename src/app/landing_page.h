@@ -20,12 +20,9 @@ namespace sm::app {
 // The path of the JSON the page polls (also registered by serve_command.cpp).
 inline constexpr std::string_view kReadingApiPath = "/api/v1/reading";
 
-// Content-Security-Policy of the page: nothing but itself, its inline script and styles,
-// and fetches to its own origin.
-inline constexpr std::string_view kStatusPageCsp =
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; "
-    "frame-ancestors 'none'";
+// Content-Security-Policy of the page: nothing but itself, its own inline script (named by
+// its SHA-256) and styles, and fetches to its own origin.
+[[nodiscard]] const std::string& status_page_csp();
 
 struct LandingPage {
   StatusOptions options;

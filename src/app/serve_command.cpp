@@ -267,7 +267,7 @@ int run_serve(const ServeSettings& s) {
     r.content_type = "text/html; charset=utf-8";
     const auto now = std::chrono::system_clock::now();
     r.body = landing.render(state.snapshot(), state.power_history(now), now);
-    r.headers = {{"Content-Security-Policy", std::string(kStatusPageCsp)},
+    r.headers = {{"Content-Security-Policy", status_page_csp()},
                  {"Cache-Control", "no-store"}};
     return r;
   });

@@ -10,8 +10,8 @@ namespace sm::app {
 Mains mains_of(const cosem::Reading& reading) {
   using metrics::ValueMetric;
   Mains m;
-  std::array<PhaseValues, 3> phases{{{"L1", {}, {}, {}, {}}, {"L2", {}, {}, {}, {}},
-                                     {"L3", {}, {}, {}, {}}}};
+  std::array<PhaseValues, 3> phases{
+      {{"L1", {}, {}, {}, {}}, {"L2", {}, {}, {}, {}}, {"L3", {}, {}, {}, {}}}};
   std::array<bool, 3> present{};
   for (const auto& reg : reading.registers) {
     const metrics::ObisRow* row = metrics::map_register(reg);
@@ -24,10 +24,18 @@ Mains mains_of(const cosem::Reading& reading) {
       if (phase >= phases.size()) continue;
     }
     switch (row->metric) {
-      case ValueMetric::voltage: phase_slot = &phases[phase].voltage; break;
-      case ValueMetric::current: phase_slot = &phases[phase].current; break;
-      case ValueMetric::phase_active_power_import: phase_slot = &phases[phase].power_import; break;
-      case ValueMetric::phase_active_power_export: phase_slot = &phases[phase].power_export; break;
+      case ValueMetric::voltage:
+        phase_slot = &phases[phase].voltage;
+        break;
+      case ValueMetric::current:
+        phase_slot = &phases[phase].current;
+        break;
+      case ValueMetric::phase_active_power_import:
+        phase_slot = &phases[phase].power_import;
+        break;
+      case ValueMetric::phase_active_power_export:
+        phase_slot = &phases[phase].power_export;
+        break;
       case ValueMetric::active_power_import:
         if (!m.power_import) m.power_import = v;
         break;
@@ -42,18 +50,18 @@ Mains mains_of(const cosem::Reading& reading) {
                             row->metric == ValueMetric::active_energy_import_tariff;
         std::string name = import ? "import" : "export";
         if (row->label.name == "tariff") name += " tariff " + std::string(row->label.value);
-        m.energy.push_back({name, reg.obis.to_string(), v / (1000 * metrics::kJoulesPerWattHour),
-                            "kWh"});
+        m.energy.push_back(
+            {name, reg.obis.to_string(), v / (1000 * metrics::kJoulesPerWattHour), "kWh"});
         break;
       }
       case ValueMetric::reactive_energy_import:
       case ValueMetric::reactive_energy_export:
-        m.energy.push_back({row->metric == ValueMetric::reactive_energy_import
-                                ? "reactive import"
-                                : "reactive export",
+        m.energy.push_back({row->metric == ValueMetric::reactive_energy_import ? "reactive import"
+                                                                               : "reactive export",
                             reg.obis.to_string(), v / 1000, "kvarh"});
         break;
-      default: break;  // reactive power, power factor, frequency: in the register table
+      default:
+        break;  // reactive power, power factor, frequency: in the register table
     }
     if (phase_slot != nullptr && !*phase_slot) {
       *phase_slot = v;
@@ -74,9 +82,12 @@ MeterStatus status_of(const metrics::Snapshot& snapshot, std::chrono::millisecon
 
 const char* to_string(MeterStatus status) noexcept {
   switch (status) {
-    case MeterStatus::no_frame: return "no_frame";
-    case MeterStatus::up: return "up";
-    case MeterStatus::stale: return "stale";
+    case MeterStatus::no_frame:
+      return "no_frame";
+    case MeterStatus::up:
+      return "up";
+    case MeterStatus::stale:
+      return "stale";
   }
   return "no_frame";
 }
@@ -100,8 +111,8 @@ std::string register_layout(const metrics::Snapshot& snapshot) {
 std::string format_fixed(double value, int decimals) {
   if (!std::isfinite(value)) return "-";
   std::array<char, 64> buf{};
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value,
-                                 std::chars_format::fixed, decimals);
+  auto [end, ec] =
+      std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::fixed, decimals);
   if (ec != std::errc()) return "-";
   std::string out(buf.data(), end);
   if (out.starts_with("-") && out.find_first_not_of("-0.") == std::string::npos) {

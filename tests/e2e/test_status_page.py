@@ -7,6 +7,8 @@ the API through basic auth, and saves a screenshot:
 
 Without chromium the browser test prints SKIPPED and passes; CI installs it (scripts/deps.sh).
 """
+import base64
+import hashlib
 import json
 import os
 import pathlib
@@ -86,6 +88,10 @@ class StatusPage(ExporterTestCase):
         csp = page.header("Content-Security-Policy") or ""
         self.assertIn("default-src 'none'", csp)
         self.assertIn("connect-src 'self'", csp)
+        # The one inline script is allowed by its hash, nothing else is.
+        script = re.search(r"<script>(.*?)</script>", page.body, re.S).group(1)
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        self.assertIn(f"script-src 'sha256-{digest}';", csp)
         self.assertEqual(page.header("Cache-Control"), "no-store")
         self.assertIn("35 A fuse", page.body)
         # Server-rendered values, useful without JavaScript.

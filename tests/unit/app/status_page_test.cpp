@@ -9,6 +9,7 @@
 #include "app/landing_page.h"
 #include "app/status_api.h"
 #include "app/status_view.h"
+#include "dlms/security.h"
 
 namespace sm::app {
 namespace {
@@ -32,13 +33,12 @@ metrics::Snapshot three_phase_snapshot() {
   reading->meter_id = "178210431186";
   reading->profile = "evn";
   reading->meter_time = cosem::MeterTime{"2023-04-14T17:56:05+02:00", std::nullopt};
-  reading->registers = {reg(1, 8, 0, 627660, 30), reg(2, 8, 0, 0, 30),
-                        reg(1, 7, 0, 515, 27),    reg(2, 7, 0, 0, 27),
-                        reg(32, 7, 0, 232.9, 35), reg(52, 7, 0, 260.5, 35),
-                        reg(72, 7, 0, 237.2, 35), reg(31, 7, 0, 0.85, 33),
-                        reg(51, 7, 0, 70, 33),    reg(71, 7, 0, 1.18, 33),
-                        reg(13, 7, 0, 0.819, 255), reg(3, 8, 0, 4500, 32),
-                        reg(1, 8, 1, 1000, 30)};
+  reading->registers = {
+      reg(1, 8, 0, 627660, 30), reg(2, 8, 0, 0, 30),       reg(1, 7, 0, 515, 27),
+      reg(2, 7, 0, 0, 27),      reg(32, 7, 0, 232.9, 35),  reg(52, 7, 0, 260.5, 35),
+      reg(72, 7, 0, 237.2, 35), reg(31, 7, 0, 0.85, 33),   reg(51, 7, 0, 70, 33),
+      reg(71, 7, 0, 1.18, 33),  reg(13, 7, 0, 0.819, 255), reg(3, 8, 0, 4500, 32),
+      reg(1, 8, 1, 1000, 30)};
   metrics::Snapshot snap;
   metrics::GoodFrame frame;
   frame.reading = reading;
@@ -50,7 +50,9 @@ metrics::Snapshot three_phase_snapshot() {
   return snap;
 }
 
-StatusOptions options() { return {"/metrics", "replay:x.hex", 30s, 63}; }
+StatusOptions options() {
+  return {"/metrics", "replay:x.hex", 30s, 63};
+}
 
 bool contains(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;
@@ -125,8 +127,11 @@ TEST(StatusPage, ShowsValuesAndBarsAgainstLimits) {
   EXPECT_TRUE(contains(html, R"(<div class="bar" data-bar="phases.2.current_a")"));
   EXPECT_TRUE(contains(html, R"(data-max="63" data-lo="0" data-hi="63"><i style="width:1.9%">)"));
   // Frame errors by reason; the non-zero one is highlighted.
-  EXPECT_TRUE(contains(html, R"(<div class="nz"><span>checksum</span><b data-k="frames.errors.checksum" data-nz>2</b>)"));
-  EXPECT_TRUE(contains(html, R"(<div><span>decrypt</span><b data-k="frames.errors.decrypt" data-nz>0</b>)"));
+  EXPECT_TRUE(contains(
+      html,
+      R"(<div class="nz"><span>checksum</span><b data-k="frames.errors.checksum" data-nz>2</b>)"));
+  EXPECT_TRUE(contains(
+      html, R"(<div><span>decrypt</span><b data-k="frames.errors.decrypt" data-nz>0</b>)"));
   // This frame has no per-phase power: no column for it.
   EXPECT_FALSE(contains(html, "Power (import)"));
   EXPECT_FALSE(contains(html, "phases.0.power_import_w"));
@@ -141,7 +146,8 @@ TEST(StatusPage, ShowsValuesAndBarsAgainstLimits) {
   EXPECT_TRUE(contains(json, R"("meter":{"id":"178210431186","device_name":null,)")) << json;
   EXPECT_TRUE(contains(json, R"("power":{"import_w":515,"export_w":0})")) << json;
   EXPECT_TRUE(contains(json, R"({"phase":"L2","voltage_v":260.5,"current_a":70,)")) << json;
-  EXPECT_TRUE(contains(json, R"({"name":"import","obis":"1.0.1.8.0.255","value":627.66,"unit":"kWh"})"))
+  EXPECT_TRUE(
+      contains(json, R"({"name":"import","obis":"1.0.1.8.0.255","value":627.66,"unit":"kWh"})"))
       << json;
   EXPECT_TRUE(contains(json, R"("current_max_a":63,"phase_power_max_w":14490})")) << json;
   EXPECT_TRUE(contains(json, R"("value":0.819,"unit":"","text":null})")) << json;
@@ -161,7 +167,23 @@ TEST(StatusPage, PhasePowerColumnWhenTheFrameHasIt) {
   const std::string html = LandingPage{options()}.render(snap, {}, kNow);
   EXPECT_TRUE(contains(html, "<th>Power (import)</th>"));
   EXPECT_TRUE(contains(html, R"(<span data-k="phases.1.power_import_w" data-d="0">7245</span> W)"));
-  EXPECT_TRUE(contains(html, R"(data-max="14490" data-lo="0" data-hi="14490"><i style="width:50.0%">)"));
+  EXPECT_TRUE(
+      contains(html, R"(data-max="14490" data-lo="0" data-hi="14490"><i style="width:50.0%">)"));
+}
+
+TEST(StatusPage, CspNamesTheInlineScriptByItsHash) {
+  EXPECT_EQ(dlms::sha256_base64("abc"), "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");
+  const std::string html = LandingPage{options()}.render(metrics::Snapshot{}, {}, kNow);
+  const auto open = html.find("<script>");
+  const auto close = html.find("</script>");
+  ASSERT_NE(open, std::string::npos);
+  ASSERT_NE(close, std::string::npos);
+  EXPECT_EQ(html.find("<script", open + 1), std::string::npos);  // the only script
+  const std::string script = html.substr(open + 8, close - open - 8);
+  const std::string& csp = status_page_csp();
+  EXPECT_TRUE(contains(csp, "script-src 'sha256-" + dlms::sha256_base64(script) + "';")) << csp;
+  EXPECT_TRUE(contains(csp, "default-src 'none';")) << csp;
+  EXPECT_FALSE(contains(csp, "script-src 'unsafe-inline'")) << csp;
 }
 
 TEST(StatusPage, StaleFrameStillShowsItsValues) {

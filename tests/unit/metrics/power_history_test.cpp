@@ -13,7 +13,9 @@ using Clock = std::chrono::system_clock;
 
 const Clock::time_point kT0{std::chrono::seconds(1'700'000'000)};  // a multiple of 10 s
 
-PowerSample watts(double import_w, double export_w = 0) { return {import_w, export_w}; }
+PowerSample watts(double import_w, double export_w = 0) {
+  return {import_w, export_w};
+}
 
 cosem::Register reg(std::uint8_t c, std::uint8_t d, double value, int unit) {
   cosem::Register r;

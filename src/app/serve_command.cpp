@@ -17,6 +17,7 @@
 #include "app/exporter.h"
 #include "app/keys.h"
 #include "app/landing_page.h"
+#include "app/status_api.h"
 #include "app/log.h"
 #include "app/systemd_notify.h"
 #include "app/version.h"
@@ -69,6 +70,10 @@ void add_serve_flags(CLI::App& app, ServeSettings& s) {
                  "Authentication key on the command line (visible in ps)");
   app.add_option("--meter.stale-after", s.stale_after,
                  "Drop meter values from /metrics when the last good frame is older")
+      ->capture_default_str();
+  app.add_option("--meter.fuse-amps", s.fuse_amps,
+                 "Main fuse rating per phase; full scale of the status page's current bars")
+      ->check(CLI::Range(1.0, 10000.0))
       ->capture_default_str();
   app.add_option("--meter.profile", s.profile,
                  "Positional profile for bodies without OBIS codes (auto detects)")
@@ -251,7 +256,7 @@ int run_serve(const ServeSettings& s) {
       return startup_error("--web.config.file: " + applied.error().message);
     }
   }
-  LandingPage landing{s.telemetry_path, source->describe(), p.stale_after};
+  LandingPage landing{{s.telemetry_path, source->describe(), p.stale_after, s.fuse_amps}};
   (void)server.add_route(s.telemetry_path, [&](const http::Request&) {
     http::Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -261,7 +266,18 @@ int run_serve(const ServeSettings& s) {
   (void)server.add_route("/", [&](const http::Request&) {
     http::Response r;
     r.content_type = "text/html; charset=utf-8";
-    r.body = landing.render(state.snapshot(), std::chrono::system_clock::now());
+    const auto now = std::chrono::system_clock::now();
+    r.body = landing.render(state.snapshot(), state.power_history(now), now);
+    r.headers = {{"Content-Security-Policy", status_page_csp()},
+                 {"Cache-Control", "no-store"}};
+    return r;
+  });
+  (void)server.add_route(std::string(kReadingApiPath), [&](const http::Request&) {
+    http::Response r;
+    r.content_type = "application/json";
+    const auto now = std::chrono::system_clock::now();
+    r.body = render_reading_json(landing.options, state.snapshot(), state.power_history(now), now);
+    r.headers = {{"Cache-Control", "no-store"}};
     return r;
   });
   http::ServerOptions server_options;

@@ -26,6 +26,7 @@ struct ServeSettings {
   std::string demo_interval = "5s";
   std::string key_file, auth_key_file, key_hex, auth_key_hex;
   std::string stale_after = "30s";
+  double fuse_amps = 63;
   std::string profile = "auto";
   std::string log_level = "info";
   std::string log_format = "logfmt";

@@ -21,6 +21,7 @@
 #include <new>
 
 #include <botan/aead.h>
+#include <botan/base64.h>
 #include <botan/bcrypt.h>
 #include <botan/exceptn.h>
 #include <botan/hash.h>
@@ -496,6 +497,16 @@ bool check_bcrypt(std::string_view password, std::string_view hash) {
     return Botan::check_bcrypt(std::string(password), std::string(hash));
   } catch (const std::exception&) {
     return false;  // malformed hash: treat as a failed check
+  }
+}
+
+std::string sha256_base64(std::string_view data) {
+  try {
+    auto sha = Botan::HashFunction::create_or_throw("SHA-256");
+    sha->update(std::string(data));
+    return Botan::base64_encode(sha->final());
+  } catch (...) {
+    return "";
   }
 }
 

@@ -77,4 +77,8 @@ Result<std::vector<std::uint8_t>> protect(std::span<const std::uint8_t> plaintex
 // basic_auth_users. Lives here because this file is the project's one Botan wrapper.
 [[nodiscard]] bool check_bcrypt(std::string_view password, std::string_view hash);
 
+// Base64 of SHA-256(data): the status page's Content-Security-Policy names its inline
+// script by this hash. Empty if the hash is unavailable.
+[[nodiscard]] std::string sha256_base64(std::string_view data);
+
 }  // namespace sm::dlms

@@ -11,10 +11,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "cosem/reading.h"
 #include "dlms/security.h"
+#include "metrics/power_history.h"
 
 namespace sm::metrics {
 
@@ -68,6 +70,9 @@ class MeterState {
   void record_frame(GoodFrame frame) {
     std::lock_guard lock(mutex_);
     ++s_.frames_total;
+    if (frame.reading) {
+      if (auto power = power_of(*frame.reading)) history_.add(frame.received, *power);
+    }
     s_.last = std::move(frame);
   }
   void record_error(ErrorReason reason) {
@@ -87,10 +92,17 @@ class MeterState {
     std::lock_guard lock(mutex_);
     return s_;
   }
+  // The status page's chart (not part of Snapshot, so /metrics scrapes do not copy it).
+  [[nodiscard]] std::vector<PowerPoint> power_history(
+      std::chrono::system_clock::time_point now) const {
+    std::lock_guard lock(mutex_);
+    return history_.points(now);
+  }
 
  private:
   mutable std::mutex mutex_;
   Snapshot s_;
+  PowerHistory history_;
 };
 
 }  // namespace sm::metrics

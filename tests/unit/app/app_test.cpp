@@ -8,7 +8,6 @@
 
 #include "app/duration.h"
 #include "app/keys.h"
-#include "app/landing_page.h"
 #include "app/log.h"
 
 namespace {
@@ -73,44 +72,6 @@ TEST(Logger, FormatsLogfmtAndJson) {
             R"({"ts":"2023-11-14T22:13:20.000Z","level":"info","msg":"x","k":"v"})");
   EXPECT_FALSE(sm::app::parse_log_level("verbose").has_value());
   EXPECT_EQ(sm::app::parse_log_format("json"), sm::app::LogFormat::json);
-}
-
-TEST(LandingPage, EscapesAndShowsState) {
-  EXPECT_EQ(sm::app::html_escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
-  sm::app::LandingPage page{"/metrics", "demo", 30s};
-  sm::metrics::Snapshot empty;
-  const auto now = std::chrono::system_clock::now();
-  EXPECT_NE(page.render(empty, now).find("No good frame received yet"), std::string::npos);
-  sm::metrics::Snapshot snap;
-  sm::metrics::GoodFrame frame;
-  auto reading = std::make_shared<sm::cosem::Reading>();
-  reading->meter_id = "<script>";
-  reading->profile = "obis-tagged";
-  sm::cosem::Register reg;
-  reg.obis = sm::cosem::obis(1, 0, 32, 7, 0);
-  reg.value = 230.8;
-  reg.unit = 35;
-  reading->registers.push_back(reg);
-  frame.reading = reading;
-  frame.link = "mbus";
-  frame.received = now - 5s;
-  snap.last = frame;
-  const std::string html = page.render(snap, now);
-  EXPECT_NE(html.find("Meter up"), std::string::npos);
-  EXPECT_NE(html.find("VoltageL1"), std::string::npos);
-  EXPECT_NE(html.find(">230.8<"), std::string::npos);
-  EXPECT_EQ(html.find("<script>"), std::string::npos);
-  EXPECT_NE(page.render(snap, now + 60s).find("Meter stale"), std::string::npos);
-  EXPECT_EQ(html.find("id=\"security\""), std::string::npos);  // plaintext: no row
-
-  sm::dlms::SecurityHeader tagged;
-  tagged.control = 0x30;
-  snap.last->security = tagged;
-  EXPECT_NE(page.render(snap, now).find("authenticated (tag NOT verified: no auth key)"),
-            std::string::npos);
-  snap.last->tag_verified = true;
-  EXPECT_NE(page.render(snap, now).find(">encrypted, authenticated (tag verified)<"),
-            std::string::npos);
 }
 
 }  // namespace

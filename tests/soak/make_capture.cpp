@@ -31,7 +31,8 @@ sm::source::DemoValues sequence_values(std::uint32_t n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5 || (std::string_view(argv[4]) != "demo" && std::string_view(argv[4]) != "sequence")) {
+  if (argc != 5 ||
+      (std::string_view(argv[4]) != "demo" && std::string_view(argv[4]) != "sequence")) {
     std::cerr << "usage: make_capture OUT FRAMES INTERVAL_US demo|sequence\n";
     return 2;
   }
@@ -61,8 +62,8 @@ int main(int argc, char** argv) {
       const auto counter = kFirstCounter + static_cast<std::uint32_t>(i);
       const auto plaintext = sm::source::DemoMeter::build_notification(
           sequence_values(1 + static_cast<std::uint32_t>(i % 600)), meter_time, counter);
-      auto apdu = sm::dlms::protect(plaintext, sm::source::DemoMeter::system_title(), counter,
-                                    0x21, keys);
+      auto apdu =
+          sm::dlms::protect(plaintext, sm::source::DemoMeter::system_title(), counter, 0x21, keys);
       if (!apdu) {
         std::cerr << "make_capture: " << apdu.error().message << "\n";
         return 1;

@@ -74,15 +74,19 @@ fuzz_stat() { # LOG KEY: a stat:: value of libFuzzer's -print_final_stats
 fuzz_last() { # LOG FIELD: the last value libFuzzer printed for cov: / ft: / corp:
   grep -oE "$2: [0-9]+(/[0-9a-zA-Z]+)?" "$1" | tail -1 | sed "s/^$2: //"
 }
-run_fuzzer() { # NAME SEEDS
+start_fuzzer() { # NAME SEEDS: in the background; its pid in $!
   local name=$1 seeds=$2 dir=$OUT/fuzz/$1 corpus=$OUT/corpus/$1
   mkdir -p "$dir" "$corpus"
   rm -f "$dir"/crash-* "$dir"/leak-* "$dir"/timeout-* "$dir"/oom-*
-  local status=0
   ASAN_OPTIONS=detect_leaks=1 "$FUZZ_BUILD/tests/fuzz/$name" -max_total_time="$FUZZ_SECONDS" \
     -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$dir/" \
-    "$corpus" "$seeds" >"$LOGS/$name.log" 2>&1 || status=$?
-  echo "$status" >"$dir/status"
+    "$corpus" "$seeds" >"$LOGS/$name.log" 2>&1 &
+}
+declare -A FUZZ_NAME=()
+wait_fuzzer() { # PID: waits and records the exit status
+  local status=0
+  wait "$1" || status=$?
+  echo "$status" >"$OUT/fuzz/${FUZZ_NAME[$1]}/status"
 }
 if [ "${SKIP_FUZZ:-0}" = 1 ]; then
   SECTIONS+=("### Fuzzing"$'\n\n'"Skipped (SKIP_FUZZ=1).")
@@ -103,15 +107,16 @@ else
     seeds=$SEEDS
     [ "$f" = fuzz_config ] && seeds=$FUZZ_BUILD/tests/fuzz/seeds-config
     [ -x "$FUZZ_BUILD/tests/fuzz/$f" ] || die "no fuzzer $f in $FUZZ_BUILD/tests/fuzz"
-    run_fuzzer "$f" "$seeds" &
+    start_fuzzer "$f" "$seeds"
+    FUZZ_NAME[$!]=$f
     running+=($!)
     PIDS+=($!)
     if [ "${#running[@]}" -ge "$JOBS" ]; then
-      wait "${running[0]}" || true
+      wait_fuzzer "${running[0]}"
       running=("${running[@]:1}")
     fi
   done
-  for pid in "${running[@]}"; do wait "$pid" || true; done
+  for pid in "${running[@]}"; do wait_fuzzer "$pid"; done
   PIDS=()
   table="| target | seconds | executions | exec/s | coverage (edges) | features | corpus files | peak RSS | findings |"$'\n'
   table+="|---|---:|---:|---:|---:|---:|---:|---:|---|"

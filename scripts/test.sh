@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds everything and runs every test. Exit status is non-zero on any failure.
-#   1. the normal build (GCC, -Werror): unit, golden and end-to-end tests (ctest)
+#   1. the normal build (GCC, -Werror): unit, golden, end-to-end and soak tests (ctest; the
+#      soak test replays 2,000 pushes under valgrind)
 #   2. a clang ASan+UBSan build: the same unit and golden tests under the sanitizers,
 #      and every libFuzzer target for FUZZ_SECONDS (default 30) each, seeded from the
 #      real vectors
@@ -17,7 +18,7 @@ echo "==> build (gcc, -Werror)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSM_WERROR=ON -DSM_BUILD_TESTS=ON -DSM_BUILD_BENCH=ON >/dev/null
 cmake --build build -j "$JOBS"
 
-echo "==> tests (unit, golden, end-to-end)"
+echo "==> tests (unit, golden, end-to-end, soak)"
 ctest --test-dir build --output-on-failure -j "$JOBS" --timeout 300
 
 echo "==> sanitizer + fuzz build (clang, ASan+UBSan, libFuzzer)"

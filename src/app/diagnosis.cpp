@@ -78,11 +78,12 @@ struct TrialAnalysis {
   std::size_t noise_bytes{0};
   std::size_t incomplete{0};
   std::size_t decoded{0};
+  std::size_t valid{0};  // frames that prove the byte format right (see proves_format)
 
   [[nodiscard]] std::size_t failed_checks() const { return checksum_errors + length_errors; }
   [[nodiscard]] int pass_percent() const {
-    const std::size_t all = frames.size() + failed_checks();
-    return all == 0 ? 0 : static_cast<int>((frames.size() * 100 + all / 2) / all);
+    const std::size_t all = valid + failed_checks();
+    return all == 0 ? 0 : static_cast<int>((valid * 100 + all / 2) / all);
   }
 };
 
@@ -97,8 +98,16 @@ Fate fate_of(const pipeline::Outcome& outcome, bool ciphered) {
   }
   // unprotect() failed before it could say what the header holds: the ciphered APDU
   // itself is malformed (truncated, bad length), i.e. framing is broken.
-  if (ciphered && !failure->security) return Fate::cipher_broken;
+  const bool malformed = failure->error.code != ErrorCode::unsupported;
+  if (ciphered && !failure->security && malformed) return Fate::cipher_broken;
   return Fate::content;
+}
+
+// M-Bus and HDLC frames passed a checksum. A bare APDU has none: damaged bytes can still
+// hold a plausible ciphering header, so it proves the format only when its content does.
+bool proves_format(const SeenFrame& f) {
+  if (f.apdu.link != frame::LinkType::raw) return true;
+  return f.fate != Fate::wrong_key && f.fate != Fate::cipher_broken;
 }
 
 TrialAnalysis analyse(const Trial& trial, const pipeline::Decoder& decoder,
@@ -117,6 +126,7 @@ TrialAnalysis analyse(const Trial& trial, const pipeline::Decoder& decoder,
         seen.apdu = std::move(*apdu);
         seen.arrival = arrival;
         if (seen.fate == Fate::decoded) ++a.decoded;
+        if (proves_format(seen)) ++a.valid;
         a.frames.push_back(std::move(seen));
         continue;
       }
@@ -141,7 +151,7 @@ TrialAnalysis analyse(const Trial& trial, const pipeline::Decoder& decoder,
 
 bool better(const TrialAnalysis& a, const TrialAnalysis& b) {
   const auto key = [](const TrialAnalysis& t) {
-    return std::tuple(t.decoded, t.frames.size(), t.pass_percent(), t.stream.size());
+    return std::tuple(t.decoded, t.valid, t.pass_percent(), t.frames.size(), t.stream.size());
   };
   return key(a) > key(b);
 }
@@ -280,7 +290,7 @@ StageReport bytes_stage(const DiagnosisInput& in, std::size_t total, microsecond
 std::string trial_line(const TrialAnalysis& t) {
   if (t.stream.empty()) return t.trial->label + ": no bytes";
   return t.trial->label + ": " + plural(t.stream.size(), "byte", "bytes") + ", " +
-         plural(t.frames.size(), "frame", "frames") + " passed their checksums, " +
+         plural(t.valid, "frame", "frames") + " passed their checksums, " +
          std::to_string(t.failed_checks()) + " failed, " +
          std::to_string(t.noise_bytes) + " bytes of noise - checksum success " +
          std::to_string(t.pass_percent()) + "%";
@@ -302,7 +312,7 @@ StageReport format_stage(const DiagnosisInput& in, const std::vector<TrialAnalys
     return s;
   }
   for (const auto& t : trials) s.findings.push_back(trial_line(t));
-  if (best.frames.empty()) {
+  if (best.valid == 0) {
     s.verdict = Verdict::fail;
     s.next_step =
         "No format gave a valid frame. Check --serial.baud (2400 for M-Bus and HAN, 115200 for "
@@ -310,7 +320,7 @@ StageReport format_stage(const DiagnosisInput& in, const std::vector<TrialAnalys
     return s;
   }
   std::size_t passing = 0;
-  for (const auto& t : trials) passing += t.frames.empty() ? 0 : 1;
+  for (const auto& t : trials) passing += t.valid == 0 ? 0 : 1;
   if (trials.size() > 1 && passing > 1) {
     s.findings.push_back(
         "more than one format passes: this line does not check parity (a pseudo-terminal or an "
@@ -337,8 +347,12 @@ StageReport link_stage(const TrialAnalysis& best, std::size_t total) {
                          std::to_string(best.length_errors) + " length errors, " +
                          std::to_string(best.noise_bytes) + " bytes that start no frame, " +
                          std::to_string(best.incomplete) + " cut-off frames)");
+    const bool only_cut_off = best.failed_checks() == 0 && best.noise_bytes == 0 && best.incomplete > 0;
     s.next_step =
-        best.failed_checks() > 0
+        only_cut_off
+            ? "The bytes end inside a frame (a segment or block is missing): read longer "
+              "(--duration) or record a longer capture."
+        : best.failed_checks() > 0
             ? "Frames are found but fail their checksums: the serial format or baud rate is wrong "
               "or the line is noisy (cable length, adapter). Try --serial.format=auto and "
               "--serial.baud=auto."
@@ -517,8 +531,11 @@ StageReport values_stage(const TrialAnalysis& best, std::string& values_text) {
     s.verdict = Verdict::fail;
     s.findings.push_back("the APDU was readable but its content did not decode: " +
                          content_failure->error.describe());
-    s.next_step = "If your meter sends values without OBIS codes, try --meter.profile; "
-                  "otherwise please report this with the redacted capture below.";
+    s.next_step = content_failure->error.layer == Layer::dlms
+                      ? "The meter sends something the exporter does not decode; please report it "
+                        "with the redacted capture below."
+                      : "If your meter sends values without OBIS codes, try --meter.profile; "
+                        "otherwise please report this with the redacted capture below.";
     return s;
   }
   s.findings.push_back("no values: see the first FAIL above");

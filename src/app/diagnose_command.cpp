@@ -50,7 +50,8 @@ class TrialSink final : public source::Sink {
   }
   void on_end_of_input() override {}
   void log(source::LogLevel level, std::string_view message) override {
-    if (level < source::LogLevel::warn) return;
+    // Only failures to open count; other warnings (a pty without parity) are no verdict.
+    if (level < source::LogLevel::warn || !message.starts_with("cannot open")) return;
     note(std::string(message.substr(0, message.find("; retrying"))));
   }
 

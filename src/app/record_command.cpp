@@ -9,7 +9,7 @@
 
 #include "app/duration.h"
 #include "app/source_factory.h"
-#include "source/recording_sink.h"
+#include "source/capturing_sink.h"
 
 namespace sm::app {
 
@@ -73,7 +73,7 @@ int run_record(const RecordSettings& r, const ServeSettings& s) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   StatusSink status;
-  source::RecordingSink recording(*writer, status);
+  source::CapturingSink recording(*writer, status);
   std::cerr << "record: " << source.describe() << " -> " << r.output
             << (limit.count() > 0 ? " for " + format_duration(limit) : " until Ctrl-C") << "\n";
   const auto started = std::chrono::steady_clock::now();

@@ -23,7 +23,7 @@
 #include "http/server.h"
 #include "metrics/collector.h"
 #include "source/demo_meter.h"
-#include "source/recording_sink.h"
+#include "source/capturing_sink.h"
 #include "source/replay.h"
 #include "source/serial.h"
 #include "source/tcp.h"
@@ -260,7 +260,7 @@ int run_serve(const ServeSettings& s) {
 
   // --record: the bytes go to the capture file first, then on to the exporter.
   std::optional<source::CaptureWriter> recorder;
-  std::optional<source::RecordingSink> recording;
+  std::optional<source::CapturingSink> recording;
   if (!s.record_file.empty()) {
     auto writer = source::CaptureWriter::create(s.record_file, {{"source " + source->describe()}});
     if (!writer) return startup_error("--record: " + writer.error().message);

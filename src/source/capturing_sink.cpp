@@ -1,8 +1,8 @@
-#include "source/recording_sink.h"
+#include "source/capturing_sink.h"
 
 namespace sm::source {
 
-void RecordingSink::on_bytes(std::span<const std::uint8_t> bytes,
+void CapturingSink::on_bytes(std::span<const std::uint8_t> bytes,
                              std::chrono::system_clock::time_point arrival) {
   if (auto written = writer_.append(arrival, bytes); written) {
     bytes_written_ += bytes.size();

@@ -1,4 +1,4 @@
-// RecordingSink: passes everything on to another Sink and appends every byte chunk, with
+// CapturingSink: passes everything on to another Sink and appends every byte chunk, with
 // its arrival time, to a timed capture (`record`, and `--record FILE` while serving).
 #pragma once
 
@@ -10,10 +10,10 @@
 
 namespace sm::source {
 
-class RecordingSink final : public Sink {
+class CapturingSink final : public Sink {
  public:
   // `next` gets every call after the chunk is written; both must outlive the sink.
-  RecordingSink(CaptureWriter& writer, Sink& next) noexcept : writer_(writer), next_(next) {}
+  CapturingSink(CaptureWriter& writer, Sink& next) noexcept : writer_(writer), next_(next) {}
 
   void on_bytes(std::span<const std::uint8_t> bytes,
                 std::chrono::system_clock::time_point arrival) override;

@@ -68,8 +68,8 @@ Trial listen(source::Source& source, std::string label, std::chrono::millisecond
   Trial trial;
   trial.label = std::move(label);
   trial.listened = duration;
-  std::cerr << "diagnose: reading " << source.describe() << " for "
-            << format_duration(duration) << " ...\n";
+  std::cerr << "diagnose: reading " << source.describe() << " for " << format_duration(duration)
+            << " ...\n";
   TrialSink sink(trial, std::chrono::system_clock::now());
   std::thread runner([&] { source.run(sink); });
   std::this_thread::sleep_for(duration);
@@ -94,10 +94,11 @@ int run_diagnose(const DiagnoseSettings& d, const ServeSettings& s) {
   std::vector<std::string> warnings;
   auto ek = resolve_key(s.key_hex, s.key_file, "meter-key", "--meter.key", warnings);
   if (!ek) return usage_error(ek.error().message);
-  auto ak = resolve_key(s.auth_key_hex, s.auth_key_file, "meter-auth-key", "--meter.auth-key",
-                        warnings);
+  auto ak =
+      resolve_key(s.auth_key_hex, s.auth_key_file, "meter-auth-key", "--meter.auth-key", warnings);
   if (!ak) return usage_error(ak.error().message);
-  for (const auto& w : warnings) std::cerr << "smartmeter_exporter diagnose: warning: " << w << "\n";
+  for (const auto& w : warnings)
+    std::cerr << "smartmeter_exporter diagnose: warning: " << w << "\n";
   options.keys.encryption = *ek;
   options.keys.authentication = *ak;
   options.cosem.profile = s.profile;
@@ -113,8 +114,8 @@ int run_diagnose(const DiagnoseSettings& d, const ServeSettings& s) {
     trial.listened = std::chrono::duration_cast<std::chrono::milliseconds>(capture->span());
     input.trials.push_back(std::move(trial));
   } else if (source::is_tcp_url(s.serial_device)) {
-    auto made = make_device_source(s.serial_device, s.serial_baud,
-                                   source::SerialFormat::eight_even_one);
+    auto made =
+        make_device_source(s.serial_device, s.serial_baud, source::SerialFormat::eight_even_one);
     if (!made) return usage_error("--serial.device: " + made.error().message);
     input.kind = SourceKind::tcp;
     input.source = (*made)->describe();
@@ -142,10 +143,8 @@ int run_diagnose(const DiagnoseSettings& d, const ServeSettings& s) {
       for (auto format : formats) {
         auto made = make_device_source(s.serial_device, baud, format);
         if (!made) return usage_error("--serial.device: " + made.error().message);
-        input.trials.push_back(listen(**made,
-                                      std::string(source::to_string(format)) + " " +
-                                          std::to_string(baud),
-                                      share));
+        input.trials.push_back(listen(
+            **made, std::string(source::to_string(format)) + " " + std::to_string(baud), share));
       }
     }
   }

@@ -91,10 +91,14 @@ Fate fate_of(const pipeline::Outcome& outcome, bool ciphered) {
   const auto* failure = std::get_if<pipeline::FrameFailure>(&outcome);
   if (failure == nullptr) return Fate::decoded;
   switch (failure->error.code) {
-    case ErrorCode::key: return Fate::no_key;
-    case ErrorCode::decrypt: return Fate::wrong_key;
-    case ErrorCode::auth: return Fate::auth;
-    default: break;
+    case ErrorCode::key:
+      return Fate::no_key;
+    case ErrorCode::decrypt:
+      return Fate::wrong_key;
+    case ErrorCode::auth:
+      return Fate::auth;
+    default:
+      break;
   }
   // unprotect() failed before it could say what the header holds: the ciphered APDU
   // itself is malformed (truncated, bad length), i.e. framing is broken.
@@ -132,10 +136,18 @@ TrialAnalysis analyse(const Trial& trial, const pipeline::Decoder& decoder,
       }
       const auto& error = std::get<frame::FrameError>(event);
       switch (error.error.code) {
-        case ErrorCode::checksum: ++a.checksum_errors; break;
-        case ErrorCode::length: ++a.length_errors; break;
-        case ErrorCode::incomplete: ++a.incomplete; break;
-        default: a.noise_bytes += error.skipped; break;
+        case ErrorCode::checksum:
+          ++a.checksum_errors;
+          break;
+        case ErrorCode::length:
+          ++a.length_errors;
+          break;
+        case ErrorCode::incomplete:
+          ++a.incomplete;
+          break;
+        default:
+          a.noise_bytes += error.skipped;
+          break;
       }
     }
   };
@@ -176,10 +188,14 @@ std::string hex_byte(unsigned v) {
 
 std::string_view link_name(frame::LinkType link) {
   switch (link) {
-    case frame::LinkType::mbus: return "M-Bus long frames (EN 13757-2)";
-    case frame::LinkType::hdlc: return "HDLC frames (IEC 62056-46)";
-    case frame::LinkType::wrapper: return "DLMS wrapper (IEC 62056-47)";
-    case frame::LinkType::raw: return "bare APDUs without a link layer";
+    case frame::LinkType::mbus:
+      return "M-Bus long frames (EN 13757-2)";
+    case frame::LinkType::hdlc:
+      return "HDLC frames (IEC 62056-46)";
+    case frame::LinkType::wrapper:
+      return "DLMS wrapper (IEC 62056-47)";
+    case frame::LinkType::raw:
+      return "bare APDUs without a link layer";
   }
   return "unknown";
 }
@@ -291,9 +307,8 @@ std::string trial_line(const TrialAnalysis& t) {
   if (t.stream.empty()) return t.trial->label + ": no bytes";
   return t.trial->label + ": " + plural(t.stream.size(), "byte", "bytes") + ", " +
          plural(t.valid, "frame", "frames") + " passed their checksums, " +
-         std::to_string(t.failed_checks()) + " failed, " +
-         std::to_string(t.noise_bytes) + " bytes of noise - checksum success " +
-         std::to_string(t.pass_percent()) + "%";
+         std::to_string(t.failed_checks()) + " failed, " + std::to_string(t.noise_bytes) +
+         " bytes of noise - checksum success " + std::to_string(t.pass_percent()) + "%";
 }
 
 StageReport format_stage(const DiagnosisInput& in, const std::vector<TrialAnalysis>& trials,
@@ -324,7 +339,8 @@ StageReport format_stage(const DiagnosisInput& in, const std::vector<TrialAnalys
   if (trials.size() > 1 && passing > 1) {
     s.findings.push_back(
         "more than one format passes: this line does not check parity (a pseudo-terminal or an "
-        "adapter that strips it); " + best.trial->label + " is as good as any");
+        "adapter that strips it); " +
+        best.trial->label + " is as good as any");
   }
   s.next_step = trials.size() > 1 ? "Serve with this format: " + best.trial->label +
                                         " (--serial.format, --serial.baud)."
@@ -341,17 +357,16 @@ StageReport link_stage(const TrialAnalysis& best, std::size_t total) {
   }
   if (best.frames.empty()) {
     s.verdict = Verdict::fail;
-    s.findings.push_back("framing broken: no valid frame in " +
-                         plural(best.stream.size(), "byte", "bytes") + " (" +
-                         std::to_string(best.checksum_errors) + " checksum errors, " +
-                         std::to_string(best.length_errors) + " length errors, " +
-                         std::to_string(best.noise_bytes) + " bytes that start no frame, " +
-                         std::to_string(best.incomplete) + " cut-off frames)");
-    const bool only_cut_off = best.failed_checks() == 0 && best.noise_bytes == 0 && best.incomplete > 0;
+    s.findings.push_back(
+        "framing broken: no valid frame in " + plural(best.stream.size(), "byte", "bytes") + " (" +
+        std::to_string(best.checksum_errors) + " checksum errors, " +
+        std::to_string(best.length_errors) + " length errors, " + std::to_string(best.noise_bytes) +
+        " bytes that start no frame, " + std::to_string(best.incomplete) + " cut-off frames)");
+    const bool only_cut_off =
+        best.failed_checks() == 0 && best.noise_bytes == 0 && best.incomplete > 0;
     s.next_step =
-        only_cut_off
-            ? "The bytes end inside a frame (a segment or block is missing): read longer "
-              "(--duration) or record a longer capture."
+        only_cut_off ? "The bytes end inside a frame (a segment or block is missing): read longer "
+                       "(--duration) or record a longer capture."
         : best.failed_checks() > 0
             ? "Frames are found but fail their checksums: the serial format or baud rate is wrong "
               "or the line is noisy (cable length, adapter). Try --serial.format=auto and "
@@ -372,8 +387,8 @@ StageReport link_stage(const TrialAnalysis& best, std::size_t total) {
   }
   const auto& frames = best.frames;
   if (frames.size() >= 2 && frames.back().arrival > frames.front().arrival) {
-    const auto gap = (frames.back().arrival - frames.front().arrival) /
-                     static_cast<long>(frames.size() - 1);
+    const auto gap =
+        (frames.back().arrival - frames.front().arrival) / static_cast<long>(frames.size() - 1);
     s.findings.push_back("one push every " + seconds_text(gap) + " on average");
   } else if (best.trial->listened.count() > 0) {
     s.findings.push_back(plural(frames.size(), "push", "pushes") + " in " +
@@ -387,8 +402,9 @@ StageReport link_stage(const TrialAnalysis& best, std::size_t total) {
     s.verdict = Verdict::warn;
     s.findings.push_back(std::to_string(best.failed_checks()) +
                          " frames failed their checksum or length check");
-    s.next_step = "Some frames are damaged: check the cable and the adapter; the exporter skips "
-                  "damaged frames and counts them in smartmeter_frame_errors_total.";
+    s.next_step =
+        "Some frames are damaged: check the cable and the adapter; the exporter skips "
+        "damaged frames and counts them in smartmeter_frame_errors_total.";
   }
   return s;
 }
@@ -417,8 +433,7 @@ StageReport cipher_stage(const TrialAnalysis& best, const pipeline::DecoderOptio
     maker = *id + (known.empty() ? " (not in our table)" : " = " + std::string(known));
   }
   s.findings.push_back("system title " + to_hex(h.system_title) + ": manufacturer " + maker +
-                       ", serial " +
-                       to_hex(std::span(h.system_title).subspan(kTitleFlagBytes)));
+                       ", serial " + to_hex(std::span(h.system_title).subspan(kTitleFlagBytes)));
   const std::string hint = id ? operator_hint(*id, it->apdu.link, h.control) : "";
   if (!hint.empty()) s.findings.push_back("likely operator profile: " + hint);
   s.findings.push_back("security control " + describe_control(h.control));
@@ -448,8 +463,8 @@ StageReport decrypt_stage(const TrialAnalysis& best, const pipeline::DecoderOpti
     if (!f.cipher && !dlms::is_ciphered(f.apdu.bytes)) continue;
     ++ciphered;
     ++fates[f.fate];
-    if (const auto* d = std::get_if<pipeline::DecodedFrame>(&f.outcome); d && f.cipher &&
-                                                                          f.cipher->has_tag) {
+    if (const auto* d = std::get_if<pipeline::DecodedFrame>(&f.outcome);
+        d && f.cipher && f.cipher->has_tag) {
       ++(d->tag_verified ? tag_checked : tag_unchecked);
     }
   }
@@ -460,8 +475,7 @@ StageReport decrypt_stage(const TrialAnalysis& best, const pipeline::DecoderOpti
   const std::size_t opened = fates[Fate::decoded] + fates[Fate::content];
   if (opened > 0) {
     s.findings.push_back(std::to_string(opened) + " of " + std::to_string(ciphered) +
-                         " ciphered APDUs decrypted with the " +
-                         key_text(keys.encryption, "key"));
+                         " ciphered APDUs decrypted with the " + key_text(keys.encryption, "key"));
     if (tag_checked > 0) {
       s.findings.push_back("authentication tag verified with the " +
                            key_text(keys.authentication, "authentication key"));
@@ -470,8 +484,9 @@ StageReport decrypt_stage(const TrialAnalysis& best, const pipeline::DecoderOpti
       s.findings.push_back(
           "the authentication tag was not checked: no authentication key given (the values "
           "are decoded all the same)");
-      s.next_step = "Optional: give the authentication key (--meter.auth-key-file) to have "
-                    "every frame's tag verified.";
+      s.next_step =
+          "Optional: give the authentication key (--meter.auth-key-file) to have "
+          "every frame's tag verified.";
     }
     if (opened < ciphered) {
       s.verdict = Verdict::warn;
@@ -482,20 +497,27 @@ StageReport decrypt_stage(const TrialAnalysis& best, const pipeline::DecoderOpti
   s.verdict = Verdict::fail;
   if (fates[Fate::no_key] > 0) {
     s.findings.push_back("the frames are encrypted but no encryption key was given");
-    s.next_step = "Give the key your grid operator issued for this meter (customer portal or "
-                  "letter): --meter.key-file FILE with 32 hex digits.";
+    s.next_step =
+        "Give the key your grid operator issued for this meter (customer portal or "
+        "letter): --meter.key-file FILE with 32 hex digits.";
   } else if (fates[Fate::wrong_key] > 0) {
-    s.findings.push_back("the key does not fit these frames: the decrypted bytes do not form an "
-                         "APDU (" + key_text(keys.encryption, "key") + ")");
-    s.next_step = "Check that the key belongs to this meter (system title above): operators "
-                  "issue a new key when the meter is swapped, and the encryption key (EK, GUEK) "
-                  "is needed, not the authentication key (AK, GAK).";
+    s.findings.push_back(
+        "the key does not fit these frames: the decrypted bytes do not form an "
+        "APDU (" +
+        key_text(keys.encryption, "key") + ")");
+    s.next_step =
+        "Check that the key belongs to this meter (system title above): operators "
+        "issue a new key when the meter is swapped, and the encryption key (EK, GUEK) "
+        "is needed, not the authentication key (AK, GAK).";
   } else if (fates[Fate::auth] > 0) {
-    s.findings.push_back("authentication key missing/wrong: the authentication tag did not "
-                         "verify (" + key_text(keys.authentication, "authentication key") +
-                         ", " + key_text(keys.encryption, "key") + ")");
-    s.next_step = "Check the authentication key (AK, GAK) and the encryption key; or leave the "
-                  "authentication key out: the exporter then decrypts without checking the tag.";
+    s.findings.push_back(
+        "authentication key missing/wrong: the authentication tag did not "
+        "verify (" +
+        key_text(keys.authentication, "authentication key") + ", " +
+        key_text(keys.encryption, "key") + ")");
+    s.next_step =
+        "Check the authentication key (AK, GAK) and the encryption key; or leave the "
+        "authentication key out: the exporter then decrypts without checking the tag.";
   } else {
     const auto& failure = std::get<pipeline::FrameFailure>(best.frames.front().outcome);
     s.findings.push_back("framing broken: the ciphered APDU is malformed - " +
@@ -518,8 +540,8 @@ StageReport values_stage(const TrialAnalysis& best, std::string& values_text) {
   if (last != nullptr) {
     s.verdict = Verdict::ok;
     s.findings.push_back(plural(best.decoded, "frame", "frames") + " decoded; the last one has " +
-                         plural(last->reading.registers.size(), "value", "values") +
-                         " (profile " + last->reading.profile + ")");
+                         plural(last->reading.registers.size(), "value", "values") + " (profile " +
+                         last->reading.profile + ")");
     values_text = render_text(*last);
     if (content_failure != nullptr) {
       s.verdict = Verdict::warn;
@@ -570,7 +592,8 @@ void fix_checksums(std::vector<std::uint8_t>& b) {
         const std::size_t end = i + 4 + length + 2;
         if (end > b.size() || b[end - 1] != 0x16) continue;
         std::uint8_t sum = 0;
-        for (std::size_t k = i + 4; k < i + 4 + length; ++k) sum = static_cast<std::uint8_t>(sum + b[k]);
+        for (std::size_t k = i + 4; k < i + 4 + length; ++k)
+          sum = static_cast<std::uint8_t>(sum + b[k]);
         b[i + 4 + length] = sum;
         i = end;
         done = true;
@@ -599,7 +622,8 @@ std::string redacted_capture_text(const TrialAnalysis& best) {
   out += "\n";
   const SeenFrame* chosen = nullptr;
   for (const auto& f : best.frames) {
-    if (chosen == nullptr || (chosen->fate != Fate::decoded && f.fate == Fate::decoded)) chosen = &f;
+    if (chosen == nullptr || (chosen->fate != Fate::decoded && f.fate == Fate::decoded))
+      chosen = &f;
   }
   if (chosen == nullptr) {
     const std::size_t n = std::min<std::size_t>(best.stream.size(), 256);
@@ -612,12 +636,14 @@ std::string redacted_capture_text(const TrialAnalysis& best) {
     if (d->reading.meter_id) identifiers.push_back(*d->reading.meter_id);
     if (d->reading.device_name) identifiers.push_back(*d->reading.device_name);
   }
-  const auto stream = std::span(best.stream).subspan(
-      chosen->apdu.stream_offset,
-      std::min(chosen->apdu.stream_length, best.stream.size() - chosen->apdu.stream_offset));
-  out += "# redacted by smartmeter_exporter diagnose: system title serial number, invocation "
-         "counter, authentication tag and meter number masked with 00; checksums recomputed. "
-         "Frames still frame but no longer decrypt.\n";
+  const auto stream = std::span(best.stream)
+                          .subspan(chosen->apdu.stream_offset,
+                                   std::min(chosen->apdu.stream_length,
+                                            best.stream.size() - chosen->apdu.stream_offset));
+  out +=
+      "# redacted by smartmeter_exporter diagnose: system title serial number, invocation "
+      "counter, authentication tag and meter number masked with 00; checksums recomputed. "
+      "Frames still frame but no longer decrypt.\n";
   return out + source::format_capture_line(microseconds{0},
                                            redact_push(stream, chosen->apdu.bytes, identifiers));
 }
@@ -626,10 +652,14 @@ std::string redacted_capture_text(const TrialAnalysis& best) {
 
 std::string_view to_string(Verdict verdict) noexcept {
   switch (verdict) {
-    case Verdict::ok: return "OK";
-    case Verdict::warn: return "WARN";
-    case Verdict::fail: return "FAIL";
-    case Verdict::skipped: return "--";
+    case Verdict::ok:
+      return "OK";
+    case Verdict::warn:
+      return "WARN";
+    case Verdict::fail:
+      return "FAIL";
+    case Verdict::skipped:
+      return "--";
   }
   return "--";
 }
@@ -709,9 +739,10 @@ std::string format_diagnosis(const Diagnosis& d) {
     if (!s.next_step.empty()) out += "       Next: " + s.next_step + "\n";
   }
   if (!d.values_text.empty()) {
-    out += "\nDecoded values of the last frame (they identify your meter; paste only the redacted "
-           "capture below):\n" +
-           d.values_text;
+    out +=
+        "\nDecoded values of the last frame (they identify your meter; paste only the redacted "
+        "capture below):\n" +
+        d.values_text;
   }
   if (!d.redacted_capture.empty()) {
     out += "\nRedacted capture, safe to paste into a bug report:\n" + d.redacted_capture;

@@ -27,7 +27,7 @@ struct Trial {
   std::string label;                         // "8E1 2400", "tcp host:port", "capture file"
   std::vector<source::CaptureChunk> chunks;  // offsets since the start of the trial
   std::chrono::milliseconds listened{0};
-  std::vector<std::string> open_errors;      // why the source could not open or lost the stream
+  std::vector<std::string> open_errors;  // why the source could not open or lost the stream
 };
 
 struct DiagnosisInput {
@@ -68,8 +68,8 @@ inline constexpr std::uint8_t kRedactedByte = 0x00;
 // authentication tag, and every occurrence of the strings in `clear_identifiers` (meter
 // number, device name of unencrypted frames). M-Bus checksums and HDLC FCS are
 // recomputed so the redacted frames still frame; they no longer decrypt.
-[[nodiscard]] std::vector<std::uint8_t> redact_push(
-    std::span<const std::uint8_t> stream, std::span<const std::uint8_t> apdu,
-    std::span<const std::string> clear_identifiers);
+[[nodiscard]] std::vector<std::uint8_t> redact_push(std::span<const std::uint8_t> stream,
+                                                    std::span<const std::uint8_t> apdu,
+                                                    std::span<const std::string> clear_identifiers);
 
 }  // namespace sm::app

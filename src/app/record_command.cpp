@@ -1,10 +1,9 @@
 #include "app/record_command.h"
 
-#include <signal.h>
-
 #include <cerrno>
 #include <ctime>
 #include <iostream>
+#include <signal.h>
 #include <thread>
 
 #include "app/duration.h"

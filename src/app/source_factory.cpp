@@ -28,8 +28,9 @@ Result<std::unique_ptr<source::Source>> make_device_source(const std::string& de
 }
 
 void add_device_flags(CLI::App& command, ServeSettings& s, std::string& baud) {
-  command.add_option("--serial.device", s.serial_device,
-                     "Serial device (/dev/ttyUSB0, /dev/serial/by-id/...) or tcp://host:port")
+  command
+      .add_option("--serial.device", s.serial_device,
+                  "Serial device (/dev/ttyUSB0, /dev/serial/by-id/...) or tcp://host:port")
       ->capture_default_str();
   command.add_option("--serial.baud", baud, "Baud rate (default: as for serving)");
   command.add_option("--serial.format", s.serial_format, "Character format: 8E1, 8N1 or auto")

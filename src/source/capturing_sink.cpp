@@ -9,9 +9,9 @@ void CapturingSink::on_bytes(std::span<const std::uint8_t> bytes,
   } else if (!write_error_logged_) {
     // A full disk must not stop the meter's data: keep passing bytes on, say it once.
     write_error_logged_ = true;
-    next_.log(LogLevel::error, "recording to " + writer_.path() +
-                                   " failed; bytes are no longer recorded: " +
-                                   written.error().message);
+    next_.log(LogLevel::error,
+              "recording to " + writer_.path() +
+                  " failed; bytes are no longer recorded: " + written.error().message);
   }
   next_.on_bytes(bytes, arrival);
 }

@@ -35,7 +35,8 @@ std::vector<std::uint8_t> vector_bytes(const fs::path& dir) {
 
 pipeline::DecoderOptions keys_of(const fs::path& dir) {
   pipeline::DecoderOptions options;
-  if (fs::exists(dir / "key.hex")) options.keys.encryption = *load_key_file((dir / "key.hex").string());
+  if (fs::exists(dir / "key.hex"))
+    options.keys.encryption = *load_key_file((dir / "key.hex").string());
   if (fs::exists(dir / "auth-key.hex")) {
     options.keys.authentication = *load_key_file((dir / "auth-key.hex").string());
   }
@@ -136,7 +137,8 @@ TEST(Diagnosis, NoBytesPointsAtTheWiring) {
   EXPECT_NE(stage(d, "Bytes received").next_step.find("wiring"), std::string::npos);
   EXPECT_NE(stage(d, "Bytes received").next_step.find("enabled the customer interface"),
             std::string::npos);
-  for (const char* later : {"Serial format", "Link layer", "Ciphering header", "Decryption", "Values"}) {
+  for (const char* later :
+       {"Serial format", "Link layer", "Ciphering header", "Decryption", "Values"}) {
     EXPECT_EQ(stage(d, later).verdict, Verdict::skipped) << later;
   }
   EXPECT_TRUE(d.redacted_capture.empty());
@@ -238,7 +240,8 @@ TEST(Diagnosis, SerialFormatTrialsReportRatesAndPickTheWorkingOne) {
   EXPECT_EQ(format.verdict, Verdict::ok);
   const std::string text = all_text(format);
   EXPECT_NE(text.find("8E1 2400: 600 bytes, 2 frames passed their checksums, 0 failed"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("checksum success 100%"), std::string::npos) << text;
   EXPECT_NE(text.find("8N1 2400: 600 bytes, 0 frames"), std::string::npos) << text;
   EXPECT_NE(format.next_step.find("8E1 2400"), std::string::npos) << format.next_step;
@@ -250,8 +253,8 @@ TEST(Diagnosis, RedactedCaptureMasksIdentifiersAndStillFrames) {
   const Diagnosis d = diagnose(file_input(bytes), keys_of(kTinetz));
   const std::string& text = d.redacted_capture;
   ASSERT_FALSE(text.empty());
-  EXPECT_EQ(text.find("1010000023"), std::string::npos) << text;  // title serial
-  EXPECT_EQ(text.find("00295B9A"), std::string::npos) << text;    // invocation counter
+  EXPECT_EQ(text.find("1010000023"), std::string::npos) << text;            // title serial
+  EXPECT_EQ(text.find("00295B9A"), std::string::npos) << text;              // invocation counter
   EXPECT_NE(text.find("DB084B464D0000000000"), std::string::npos) << text;  // FLAG id kept
 
   auto capture = source::parse_capture(

@@ -6,6 +6,7 @@ one of them passes on a real M-Bus adapter is verified by design (README, "diagn
 import json
 import os
 import re
+import socket
 import threading
 import time
 import tty
@@ -124,6 +125,33 @@ class Diagnose(ExporterTestCase):
         self.assertEqual(v["Link layer"], "--", out)
         self.assertIn("Check the wiring", out)
         self.assertIn("enabled the customer interface", out)
+
+    def test_tcp_gateway(self):
+        server = socket.create_server(("127.0.0.1", 0))
+        self.addCleanup(server.close)
+        stopping = threading.Event()
+
+        def serve():
+            conn, _ = server.accept()
+            with conn:
+                while not stopping.is_set():
+                    try:
+                        conn.sendall(FRAME)
+                    except OSError:
+                        return
+                    stopping.wait(0.25)
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        self.addCleanup(thread.join)
+        self.addCleanup(stopping.set)
+        port = server.getsockname()[1]
+        rc, out, err = self.run_binary(["diagnose", f"--serial.device=tcp://127.0.0.1:{port}",
+                                        "--duration=1s", f"--key-file={KEY_FILE}"])
+        self.assertEqual(rc, 0, out + err)
+        v = verdicts(out)
+        self.assertEqual(v["Serial format"], "--", out)
+        self.assertIn("TCP gateway", out)
+        self.assertEqual(v["Values"], "OK", out)
 
     def test_usage_errors_exit_2(self):
         rc, _, err = self.run_binary(["diagnose", "--duration=soon", TINETZ / "input.hex"])

@@ -638,8 +638,9 @@ std::string redacted_capture_text(const TrialAnalysis& best) {
     if (d->reading.device_name) identifiers.push_back(*d->reading.device_name);
   }
   const std::size_t from = std::min(chosen->apdu.stream_offset, best.stream.size());
-  const auto stream = std::span(best.stream).subspan(
-      from, std::min(chosen->apdu.stream_length, best.stream.size() - from));
+  const auto stream =
+      std::span(best.stream)
+          .subspan(from, std::min(chosen->apdu.stream_length, best.stream.size() - from));
   out +=
       "# redacted by smartmeter_exporter diagnose: system title serial number, invocation "
       "counter, authentication tag and meter number masked with 00; checksums recomputed. "

@@ -22,8 +22,8 @@
 #include "app/version.h"
 #include "http/server.h"
 #include "metrics/collector.h"
-#include "source/demo_meter.h"
 #include "source/capturing_sink.h"
+#include "source/demo_meter.h"
 #include "source/replay.h"
 #include "source/serial.h"
 #include "source/tcp.h"
@@ -205,6 +205,17 @@ int run_serve(const ServeSettings& s) {
   if (wake_fd < 0) return startup_error("cannot create eventfd");
   metrics::MeterState state;
   Exporter exporter(p.decoder, logger, state, wake_fd);
+  // --record: the bytes go to the capture file first, then on to the exporter.
+  std::optional<source::CaptureWriter> recorder;
+  std::optional<source::CapturingSink> recording;
+  if (!s.record_file.empty()) {
+    const std::vector<std::string> comments{"source " + source->describe()};
+    auto writer = source::CaptureWriter::create(s.record_file, comments);
+    if (!writer) return startup_error("--record: " + writer.error().message);
+    recorder.emplace(std::move(*writer));
+    recording.emplace(*recorder, exporter);
+  }
+  source::Sink& sink = recording ? static_cast<source::Sink&>(*recording) : exporter;
   metrics::CollectorOptions collector_options;
   collector_options.stale_after = p.stale_after;
   collector_options.build = {std::string(version()), std::string(revision()),
@@ -258,17 +269,7 @@ int run_serve(const ServeSettings& s) {
                                             ? dlms::key_fingerprint(*p.decoder.keys.authentication)
                                             : "none"}});
 
-  // --record: the bytes go to the capture file first, then on to the exporter.
-  std::optional<source::CaptureWriter> recorder;
-  std::optional<source::CapturingSink> recording;
-  if (!s.record_file.empty()) {
-    auto writer = source::CaptureWriter::create(s.record_file, {{"source " + source->describe()}});
-    if (!writer) return startup_error("--record: " + writer.error().message);
-    recorder.emplace(std::move(*writer));
-    recording.emplace(*recorder, exporter);
-    logger.info("recording the received bytes", {{"file", s.record_file}});
-  }
-  source::Sink& sink = recording ? static_cast<source::Sink&>(*recording) : exporter;
+  if (recording) logger.info("recording the received bytes", {{"file", s.record_file}});
   std::thread source_thread([&] { source->run(sink); });
 
   // Automatic serial format: M-Bus adapters differ (8E1 per EN 13757-2, many deliver 8N1);

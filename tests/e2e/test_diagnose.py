@@ -213,6 +213,13 @@ class Record(ExporterTestCase):
         self.assertIn("no bytes arrived", err)
         self.assertTrue(out_file.read_text().startswith("# smartmeter_exporter capture v1\n"))
 
+    def test_serve_record_unwritable_file_exits_2(self):
+        missing = self.tmpdir() / "no-such-dir" / "x.capture"
+        rc, _, err = run_to_exit([f"--replay.file={TINETZ / 'input.hex'}",
+                                  "--web.listen-address=127.0.0.1:0", f"--record={missing}"])
+        self.assertEqual(rc, 2, err)
+        self.assertIn("--record:", err)
+
     def test_serve_record_writes_received_bytes(self):
         out_file = self.tmpdir() / "served.capture"
         ex = self.start_exporter([f"--replay.file={TINETZ / 'input.hex'}",

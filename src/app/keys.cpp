@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -56,6 +57,31 @@ Result<dlms::Key> load_key_file(const std::string& path, std::string* warning) {
     }
   }
   return key;
+}
+
+Result<std::optional<dlms::Key>> resolve_key(const std::string& hex, const std::string& file,
+                                             const char* credential, const char* flag,
+                                             std::vector<std::string>& warnings) {
+  if (!hex.empty()) {
+    warnings.push_back(std::string(flag) +
+                       " puts the key on the command line, where ps and the shell history show "
+                       "it; use a key file or systemd credentials instead");
+    auto key = parse_key(hex, flag);
+    if (!key) return tl::unexpected(key.error());
+    return std::optional<dlms::Key>(*key);
+  }
+  std::string path = file;
+  if (path.empty()) {
+    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+    if (dir == nullptr) return std::optional<dlms::Key>();
+    path = std::string(dir) + "/" + credential;
+    if (!std::filesystem::exists(path)) return std::optional<dlms::Key>();
+  }
+  std::string warning;
+  auto key = load_key_file(path, &warning);
+  if (!key) return tl::unexpected(key.error());
+  if (!warning.empty()) warnings.push_back(warning);
+  return std::optional<dlms::Key>(*key);
 }
 
 }  // namespace sm::app

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "dlms/security.h"
@@ -18,5 +19,12 @@ Result<dlms::Key> parse_key(std::string_view text, std::string_view what);
 // Reads and parses a key file. `warning` receives a message when the file is readable by
 // group or others.
 Result<dlms::Key> load_key_file(const std::string& path, std::string* warning = nullptr);
+
+// A key as the serving flags give it: `hex` (from --meter.key, with a warning that it is
+// visible in ps), else `file`, else $CREDENTIALS_DIRECTORY/<credential> when it exists;
+// nullopt when none is configured. `flag` names the hex flag in messages.
+Result<std::optional<dlms::Key>> resolve_key(const std::string& hex, const std::string& file,
+                                             const char* credential, const char* flag,
+                                             std::vector<std::string>& warnings);
 
 }  // namespace sm::app

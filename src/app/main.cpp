@@ -1,10 +1,13 @@
 // smartmeter_exporter: entry point. Without a subcommand it serves /metrics (flags as
-// in ServeSettings); `decode` decodes captured frames. No protocol logic lives here.
+// in ServeSettings); `decode` decodes captured frames, `diagnose` checks a setup stage by
+// stage, `record` writes a capture. No protocol logic lives here.
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
 #include "app/decode_command.h"
+#include "app/diagnose_command.h"
+#include "app/record_command.h"
 #include "app/serve_command.h"
 #include "app/version.h"
 #include "dlms/security.h"
@@ -22,6 +25,11 @@ int main(int argc, char** argv) {
   sm::app::add_serve_flags(app, serve);
   sm::app::DecodeSettings decode;
   sm::app::add_decode_command(app, decode, &exit_status);
+  // These two read the serving flags (also from --config), so they run after parsing.
+  sm::app::DiagnoseSettings diagnose;
+  auto* diagnose_command = sm::app::add_diagnose_command(app, diagnose, serve);
+  sm::app::RecordSettings record;
+  auto* record_command = sm::app::add_record_command(app, record, serve);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ConfigError& e) {
@@ -33,6 +41,8 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;  // --help/--version exit 0; every usage error exits 2
   }
+  if (diagnose_command->parsed()) return sm::app::run_diagnose(diagnose, serve);
+  if (record_command->parsed()) return sm::app::run_record(record, serve);
   if (app.get_subcommands().empty()) return sm::app::run_serve(serve);
   return exit_status;
 }

@@ -8,6 +8,7 @@
 #include "common/hex.h"
 #include "common/json_writer.h"
 #include "cosem/units.h"
+#include "dlms/manufacturers.h"
 
 namespace sm::app {
 namespace {
@@ -50,20 +51,6 @@ constexpr std::array kRegisterNames{
     NamedRegister{cosem::obis(1, 0, 2, 8, 2), "ActiveEnergyExportT2"},
 };
 
-struct Manufacturer {
-  std::string_view code;
-  std::string_view name;
-};
-
-// FLAG association ids seen in customer-interface system titles.
-constexpr std::array kManufacturers{
-    Manufacturer{"KFM", "Kaifa"},        Manufacturer{"SAG", "Sagemcom"},
-    Manufacturer{"ISK", "Iskraemeco"},   Manufacturer{"LGZ", "Landis+Gyr"},
-    Manufacturer{"SMS", "Siemens"},      Manufacturer{"KAM", "Kamstrup"},
-    Manufacturer{"ELS", "Elster/Honeywell"}, Manufacturer{"AID", "Aidon"},
-    Manufacturer{"EMH", "EMH metering"}, Manufacturer{"ITF", "Itron"},
-};
-
 std::string hex_byte(unsigned v) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "0x%02X", v & 0xFFu);
@@ -102,11 +89,8 @@ std::string manufacturer_code(const dlms::SystemTitle& title) {
 }
 
 std::string manufacturer_name(const dlms::SystemTitle& title) {
-  const std::string code = manufacturer_code(title);
-  for (const auto& m : kManufacturers) {
-    if (m.code == code) return std::string(m.name);
-  }
-  return "";
+  const auto id = dlms::flag_id(title);
+  return id ? std::string(dlms::known_manufacturer(*id)) : std::string();
 }
 
 std::string register_display_name(const cosem::Obis& obis) {

@@ -19,10 +19,12 @@
 #include "app/landing_page.h"
 #include "app/status_api.h"
 #include "app/log.h"
+#include "app/source_factory.h"
 #include "app/systemd_notify.h"
 #include "app/version.h"
 #include "http/server.h"
 #include "metrics/collector.h"
+#include "source/capturing_sink.h"
 #include "source/demo_meter.h"
 #include "source/replay.h"
 #include "source/serial.h"
@@ -56,6 +58,8 @@ void add_serve_flags(CLI::App& app, ServeSettings& s) {
       ->capture_default_str();
   app.add_flag("--replay.loop", s.replay_loop, "Start the capture again at its end");
   app.add_flag("--replay.exit-at-end", s.replay_exit_at_end, "Exit when the capture ends");
+  app.add_option("--record", s.record_file,
+                 "Also write the received bytes with arrival times to this capture file");
   app.add_flag("--demo", s.demo, "Serve a built-in simulated meter (no hardware needed)");
   app.add_option("--demo.interval", s.demo_interval, "Push interval of the demo meter")
       ->capture_default_str();
@@ -101,31 +105,6 @@ struct ServePlan {
 int startup_error(const std::string& message) {
   std::cerr << "smartmeter_exporter: " << message << "\n";
   return 2;
-}
-
-Result<std::optional<dlms::Key>> resolve_key(const std::string& hex, const std::string& file,
-                                             const char* credential, const char* flag,
-                                             std::vector<std::string>& warnings) {
-  if (!hex.empty()) {
-    warnings.push_back(std::string(flag) +
-                       " puts the key on the command line, where ps and the shell history show "
-                       "it; use a key file or systemd credentials instead");
-    auto key = parse_key(hex, flag);
-    if (!key) return tl::unexpected(key.error());
-    return std::optional<dlms::Key>(*key);
-  }
-  std::string path = file;
-  if (path.empty()) {
-    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
-    if (dir == nullptr) return std::optional<dlms::Key>();
-    path = std::string(dir) + "/" + credential;
-    if (!std::filesystem::exists(path)) return std::optional<dlms::Key>();
-  }
-  std::string warning;
-  auto key = load_key_file(path, &warning);
-  if (!key) return tl::unexpected(key.error());
-  if (!warning.empty()) warnings.push_back(warning);
-  return std::optional<dlms::Key>(*key);
 }
 
 Result<ServePlan> plan(const ServeSettings& s) {
@@ -197,20 +176,9 @@ Result<std::unique_ptr<source::Source>> make_source(const ServeSettings& s, cons
     }
     return made;
   }
-  if (source::is_tcp_url(s.serial_device)) {
-    source::TcpOptions options;
-    options.endpoint = *source::parse_tcp_url(s.serial_device);
-    return source::make_tcp_source(options);
-  }
-  source::SerialOptions options;
-  options.device = s.serial_device;
-  options.baud = s.serial_baud;
-  options.format = s.serial_format == "8N1" ? source::SerialFormat::eight_none_one
-                                            : source::SerialFormat::eight_even_one;
-  auto made = source::make_serial_source(options);
-  if (!made) return tl::unexpected(made.error());
-  *serial = made->get();
-  return std::unique_ptr<source::Source>(std::move(*made));
+  const auto format = s.serial_format == "8N1" ? source::SerialFormat::eight_none_one
+                                               : source::SerialFormat::eight_even_one;
+  return make_device_source(s.serial_device, s.serial_baud, format, serial);
 }
 
 bool verify_bcrypt(std::string_view password, std::string_view hash) {
@@ -243,6 +211,17 @@ int run_serve(const ServeSettings& s) {
   if (wake_fd < 0) return startup_error("cannot create eventfd");
   metrics::MeterState state;
   Exporter exporter(p.decoder, logger, state, wake_fd);
+  // --record: the bytes go to the capture file first, then on to the exporter.
+  std::optional<source::CaptureWriter> recorder;
+  std::optional<source::CapturingSink> recording;
+  if (!s.record_file.empty()) {
+    const std::vector<std::string> comments{"source " + source->describe()};
+    auto writer = source::CaptureWriter::create(s.record_file, comments);
+    if (!writer) return startup_error("--record: " + writer.error().message);
+    recorder.emplace(std::move(*writer));
+    recording.emplace(*recorder, exporter);
+  }
+  source::Sink& sink = recording ? static_cast<source::Sink&>(*recording) : exporter;
   metrics::CollectorOptions collector_options;
   collector_options.stale_after = p.stale_after;
   collector_options.build = {std::string(version()), std::string(revision()),
@@ -307,7 +286,8 @@ int run_serve(const ServeSettings& s) {
                                             ? dlms::key_fingerprint(*p.decoder.keys.authentication)
                                             : "none"}});
 
-  std::thread source_thread([&] { source->run(exporter); });
+  if (recording) logger.info("recording the received bytes", {{"file", s.record_file}});
+  std::thread source_thread([&] { source->run(sink); });
 
   // Type=notify: active once /metrics answers and the source runs; WatchdogSec=: the
   // main loop below proves it is alive.

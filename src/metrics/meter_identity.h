@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "dlms/manufacturers.h"
 #include "dlms/security.h"
 
 namespace sm::metrics {
@@ -14,8 +15,8 @@ namespace sm::metrics {
 // or "" when the first three bytes are not capital letters.
 [[nodiscard]] std::string manufacturer_name(const dlms::SystemTitle& system_title);
 
-// The manufacturer for a three-letter FLAG id; "" when the id is not in the table.
-[[nodiscard]] std::string_view known_manufacturer(std::string_view flag_id) noexcept;
+// The manufacturer for a three-letter FLAG id (the project's one table, dlms/manufacturers.h).
+using dlms::known_manufacturer;
 
 // "4B464D1010000023": the label value of `system_title`.
 [[nodiscard]] std::string system_title_label(const dlms::SystemTitle& system_title);

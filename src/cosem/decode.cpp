@@ -352,7 +352,7 @@ class ObisTaggedWalk {
                           std::size_t siblings) {
     if (!pending_) {
       if (auto code = obis_of(value)) {
-        pending_ = PendingName{*code, value.offset};
+        name_next(*code, value.offset);
         return {};
       }
       return visit_unnamed(value, depth, index, siblings);
@@ -391,6 +391,8 @@ class ObisTaggedWalk {
   }
 
   [[nodiscard]] bool name_pending() const noexcept { return pending_.has_value(); }
+  // visit_leaf() of an OBIS code (a 6-byte octet-string) while no name is pending.
+  void name_next(const Obis& code, std::size_t offset) { pending_ = PendingName{code, offset}; }
   // Anything but a scaler-unit breaks the value / scaler-unit adjacency.
   void break_adjacency() noexcept { scalable_.reset(); }
 
@@ -846,10 +848,26 @@ class DirectWalk {
       saw_nested_container_ = true;
       return elements(count, depth + 1);
     }
+    walk_.break_adjacency();
+    if (!walk_.name_pending() && is_obis_name(rest)) return obis_name();
     Value value;
     if (!leaf(value)) return false;
-    walk_.break_adjacency();
     return walk_.visit_leaf(value, depth, index, siblings).has_value();
+  }
+
+  // An OBIS code (octet-string of 6 bytes) that visit_leaf() would take as the name of
+  // the next value: handed over without building its Value.
+  bool is_obis_name(std::span<const std::uint8_t> rest) const noexcept {
+    return rest.size() >= 8 && rest[0] == static_cast<std::uint8_t>(Tag::octet_string) &&
+           rest[1] == 6 && limits_.max_string_length >= 6;
+  }
+
+  bool obis_name() {
+    if (!count_node()) return false;
+    const auto rest = r_.rest();
+    walk_.name_next(*Obis::from_bytes(rest.subspan(2, 6)), r_.offset());
+    (void)r_.skip(8);
+    return true;
   }
 
   enum class Match { no, done, failed };

@@ -750,33 +750,6 @@ Result<Reading> unrecognised(const Value& body, std::string_view detail,
 
 constexpr std::size_t kDirectMaxDepth = 4;
 
-// Content width of the fixed-size leaf tags the direct path decodes (0: not one of them).
-constexpr std::size_t fixed_width(std::uint8_t tag) noexcept {
-  switch (static_cast<Tag>(tag)) {
-    case Tag::boolean:
-    case Tag::int8:
-    case Tag::uint8:
-    case Tag::enum_:
-    case Tag::bcd:
-      return 1;
-    case Tag::int16:
-    case Tag::uint16:
-      return 2;
-    case Tag::int32:
-    case Tag::uint32:
-      return 4;
-    case Tag::int64:
-    case Tag::uint64:
-      return 8;
-    default:
-      return 0;
-  }
-}
-
-bool is_signed_tag_byte(std::uint8_t tag) noexcept {
-  return is_signed_integer_tag(static_cast<Tag>(tag));
-}
-
 constexpr bool is_container_tag_byte(std::uint8_t tag) noexcept {
   return tag == static_cast<std::uint8_t>(Tag::array) ||
          tag == static_cast<std::uint8_t>(Tag::structure);
@@ -786,18 +759,6 @@ constexpr bool is_octets_tag_byte(std::uint8_t tag) noexcept {
   return tag == static_cast<std::uint8_t>(Tag::octet_string) ||
          tag == static_cast<std::uint8_t>(Tag::visible_string) ||
          tag == static_cast<std::uint8_t>(Tag::utf8_string);
-}
-
-std::uint64_t big_endian(std::span<const std::uint8_t> bytes) noexcept {
-  std::uint64_t v = 0;
-  for (const auto b : bytes) v = (v << 8) | b;
-  return v;
-}
-
-// Two's complement of `bytes.size()` bytes, sign-extended (as the A-XDR decoder does).
-std::int64_t big_endian_signed(std::span<const std::uint8_t> bytes) noexcept {
-  const unsigned shift = static_cast<unsigned>(64 - 8 * bytes.size());
-  return static_cast<std::int64_t>(big_endian(bytes) << shift) >> shift;
 }
 
 class DirectWalk {
@@ -876,11 +837,12 @@ class DirectWalk {
   // `depth`: attached to the numeric value before it. `no`: the bytes are not one.
   Match scaler_unit(std::size_t depth) {
     const auto rest = r_.rest();
-    if (rest.size() < 4 || rest[0] != static_cast<std::uint8_t>(Tag::structure) || rest[1] != 2 ||
-        !is_signed_tag_byte(rest[2])) {
+    if (rest.size() < 4 || rest[0] != static_cast<std::uint8_t>(Tag::structure) || rest[1] != 2) {
       return Match::no;
     }
-    const std::size_t width = fixed_width(rest[2]);
+    const auto scaler_tag = dlms::integer_tag(rest[2]);
+    if (scaler_tag.kind != dlms::IntegerKind::signed_int) return Match::no;
+    const std::size_t width = scaler_tag.width;
     const std::size_t unit_at = 3 + width;
     if (rest.size() < unit_at + 2 || rest[unit_at] != static_cast<std::uint8_t>(Tag::enum_)) {
       return Match::no;
@@ -894,7 +856,7 @@ class DirectWalk {
     ScalerUnit scaler_unit;
     const std::size_t pair_offset = r_.offset();
     scaler_unit.scaler_offset = pair_offset + 2;
-    scaler_unit.scaler = big_endian_signed(rest.subspan(3, width));
+    scaler_unit.scaler = dlms::big_endian_signed(rest.subspan(3, width));
     scaler_unit.unit = rest[unit_at + 1];
     if (!walk_.attach_scaler_unit(scaler_unit, pair_offset)) return Match::failed;
     saw_nested_container_ = true;
@@ -921,17 +883,24 @@ class DirectWalk {
       (void)r_.skip(1);
       return count_node();
     }
-    const std::size_t width = fixed_width(tag);
-    if (width == 0 || rest.size() - 1 < width || !count_node()) return false;
-    const auto content = rest.subspan(1, width);
-    if (value.tag == Tag::boolean) {
-      value.data = content[0] != 0;
-    } else if (is_signed_integer_tag(value.tag)) {
-      value.data = big_endian_signed(content);
-    } else {
-      value.data = big_endian(content);
+    const auto integer = dlms::integer_tag(tag);
+    if (integer.kind == dlms::IntegerKind::none || rest.size() - 1 < integer.width ||
+        !count_node()) {
+      return false;
     }
-    (void)r_.skip(1 + width);
+    const auto content = rest.subspan(1, integer.width);
+    switch (integer.kind) {
+      case dlms::IntegerKind::boolean:
+        value.data = content[0] != 0;
+        break;
+      case dlms::IntegerKind::signed_int:
+        value.data = dlms::big_endian_signed(content);
+        break;
+      default:
+        value.data = dlms::big_endian_unsigned(content);
+        break;
+    }
+    (void)r_.skip(1 + integer.width);
     return true;
   }
 

@@ -21,11 +21,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/byte_reader.h"
 #include "common/hex.h"
 #include "cosem/profiles.h"
 #include "cosem/units.h"
@@ -289,8 +291,13 @@ class ObisTaggedWalk {
                          "body is a single " + type_name(body));
     }
     if (auto done = visit_container(body, 0); !done) return done;
+    return check_named(body.offset);
+  }
+
+  // After the body's last element: a body that named nothing is not OBIS-tagged.
+  [[nodiscard]] Result<void> check_named(std::size_t body_offset) const {
     if (named_values_ == 0) {
-      return cosem_error(ErrorCode::unsupported, body.offset, "no OBIS-tagged values");
+      return cosem_error(ErrorCode::unsupported, body_offset, "no OBIS-tagged values");
     }
     return {};
   }
@@ -325,7 +332,7 @@ class ObisTaggedWalk {
   Result<void> visit(const Value& value, std::size_t depth, std::size_t index,
                      std::size_t siblings) {
     if (is_scaler_unit(value)) return attach_scaler_unit(value);
-    scalable_.reset();  // anything else breaks the value / scaler-unit adjacency
+    break_adjacency();
 
     if (value.is_container()) {
       if (pending_) {
@@ -335,9 +342,17 @@ class ObisTaggedWalk {
       }
       return visit_container(value, depth);
     }
+    return visit_leaf(value, depth, index, siblings);
+  }
+
+ public:
+  // The steps of visit() that the direct path (DirectWalk) shares, so both walks apply
+  // the same rules. A leaf is any value that is not a container.
+  Result<void> visit_leaf(const Value& value, std::size_t depth, std::size_t index,
+                          std::size_t siblings) {
     if (!pending_) {
       if (auto code = obis_of(value)) {
-        pending_ = PendingName{*code, value.offset};
+        name_next(*code, value.offset);
         return {};
       }
       return visit_unnamed(value, depth, index, siblings);
@@ -354,17 +369,16 @@ class ObisTaggedWalk {
     return {};
   }
 
-  Result<void> attach_scaler_unit(const Value& pair) {
+  Result<void> attach_scaler_unit(const ScalerUnit& scaler_unit, std::size_t pair_offset) {
     if (pending_) {
       return cosem_error(
-          ErrorCode::decode, pair.offset,
+          ErrorCode::decode, pair_offset,
           "scaler-unit where the value of " + pending_->code.to_string() + " was expected");
     }
     if (!scalable_) {
-      return cosem_error(ErrorCode::decode, pair.offset,
+      return cosem_error(ErrorCode::decode, pair_offset,
                          "scaler-unit structure does not follow a numeric value");
     }
-    const ScalerUnit scaler_unit = read_scaler_unit(pair);
     const std::size_t at = *scalable_;
     scalable_.reset();
     if (auto done = rescale(out_.reading.registers[at], scaler_unit.scaler, scaler_unit.unit,
@@ -374,6 +388,17 @@ class ObisTaggedWalk {
     }
     out_.scaler_from_frame[at] = true;
     return {};
+  }
+
+  [[nodiscard]] bool name_pending() const noexcept { return pending_.has_value(); }
+  // visit_leaf() of an OBIS code (a 6-byte octet-string) while no name is pending.
+  void name_next(const Obis& code, std::size_t offset) { pending_ = PendingName{code, offset}; }
+  // Anything but a scaler-unit breaks the value / scaler-unit adjacency.
+  void break_adjacency() noexcept { scalable_.reset(); }
+
+ private:
+  Result<void> attach_scaler_unit(const Value& pair) {
+    return attach_scaler_unit(read_scaler_unit(pair), pair.offset);
   }
 
   // Values without a preceding OBIS code, where a known list puts them:
@@ -441,10 +466,19 @@ void apply_list_scalers(const profiles::ListScalers& table, Builder& out) {
   }
 }
 
+// After a successful walk: the list id, the list's scalers and the profile name.
+Result<std::string_view> obis_tagged_profile(const ObisTaggedWalk& walk, std::string_view forced,
+                                             Builder& out);
+
 Result<std::string_view> decode_obis_tagged(const Value& body, std::string_view forced,
                                             Builder& out) {
   ObisTaggedWalk walk(out);
   if (auto done = walk.run(body); !done) return tl::unexpected(done.error());
+  return obis_tagged_profile(walk, forced, out);
+}
+
+Result<std::string_view> obis_tagged_profile(const ObisTaggedWalk& walk, std::string_view forced,
+                                             Builder& out) {
   for (const auto& reg : out.reading.registers) {
     if (reg.obis == kListVersion && reg.text && !out.reading.list_id)
       out.reading.list_id = reg.text;
@@ -651,7 +685,7 @@ std::optional<MeterTime> meter_time_of(const dlms::DateTime& time) {
   return MeterTime{std::move(*iso), time.unix_seconds()};
 }
 
-void finish(Builder& out, const dlms::DataNotification& notification) {
+void finish(Builder& out, const std::optional<dlms::DateTime>& header_time) {
   Reading& reading = out.reading;
   for (const Obis& code : kMeterIdCodes) {
     const Register* reg = reading.find(code);
@@ -663,7 +697,7 @@ void finish(Builder& out, const dlms::DataNotification& notification) {
   if (const Register* reg = reading.find(kDeviceName); reg != nullptr && reg->text) {
     reading.device_name = reg->text;
   }
-  if (notification.date_time) reading.meter_time = meter_time_of(*notification.date_time);
+  if (header_time) reading.meter_time = meter_time_of(*header_time);
   if (!reading.meter_time && out.body_clock) reading.meter_time = meter_time_of(*out.body_clock);
 }
 
@@ -704,6 +738,243 @@ Result<Reading> unrecognised(const Value& body, std::string_view detail,
   return cosem_error(ErrorCode::unsupported, offset.value_or(body.offset), std::move(message));
 }
 
+// ----- the direct path ------------------------------------------------------------------
+//
+// The OBIS-tagged walk run straight over the A-XDR bytes of a data-notification, without
+// building the value tree first: flat and nested OBIS lists (nearly every push) decode in
+// one pass. It drives the same ObisTaggedWalk steps with the same value conversions, on a
+// narrow grammar: short-form lengths, boolean / integer / enum / string values, at most
+// kDirectMaxDepth nested containers. On anything else, and on every error, it gives up
+// (nullopt) and the caller decodes the frame the general way, which then yields the same
+// Reading or the error with its exact message and offset.
+
+constexpr std::size_t kDirectMaxDepth = 4;
+
+constexpr bool is_container_tag_byte(std::uint8_t tag) noexcept {
+  return tag == static_cast<std::uint8_t>(Tag::array) ||
+         tag == static_cast<std::uint8_t>(Tag::structure);
+}
+
+constexpr bool is_octets_tag_byte(std::uint8_t tag) noexcept {
+  return tag == static_cast<std::uint8_t>(Tag::octet_string) ||
+         tag == static_cast<std::uint8_t>(Tag::visible_string) ||
+         tag == static_cast<std::uint8_t>(Tag::utf8_string);
+}
+
+class DirectWalk {
+ public:
+  DirectWalk(ByteReader& r, const dlms::AxdrLimits& limits, ObisTaggedWalk& walk,
+             std::pmr::memory_resource* memory)
+      : r_(r), limits_(limits), walk_(walk), memory_(memory) {}
+
+  // The elements of the body container whose header was just read (level 1).
+  bool body_elements(std::size_t count) { return elements(count, 1); }
+
+  // Whether an element of the body was a container (a scaler-unit structure counts too).
+  [[nodiscard]] bool saw_nested_container() const noexcept { return saw_nested_container_; }
+
+  // Reads a container header: tag byte, short-form count. False for anything the
+  // general decoder would treat differently (long counts, limits, too few bytes).
+  bool container_header(std::size_t level, std::size_t& count) {
+    const auto rest = r_.rest();
+    if (rest.size() < 2 || !is_container_tag_byte(rest[0]) || rest[1] >= 0x80) return false;
+    count = rest[1];
+    if (level > limits_.max_depth || level > kDirectMaxDepth || count > limits_.max_elements ||
+        count > rest.size() - 2 || !count_node()) {
+      return false;
+    }
+    (void)r_.skip(2);
+    return true;
+  }
+
+ private:
+  bool count_node() { return ++nodes_ <= limits_.max_nodes; }
+
+  bool elements(std::size_t count, std::size_t level) {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (!element(level, i, count)) return false;
+    }
+    return !walk_.name_pending();  // a name without its value: an error, decoded generally
+  }
+
+  bool element(std::size_t depth, std::size_t index, std::size_t siblings) {
+    const auto rest = r_.rest();
+    if (rest.empty()) return false;
+    const std::uint8_t tag = rest[0];
+    if (is_container_tag_byte(tag)) {
+      if (const Match m = scaler_unit(depth); m != Match::no) return m == Match::done;
+      walk_.break_adjacency();
+      std::size_t count = 0;
+      if (walk_.name_pending() || !container_header(depth + 1, count)) return false;
+      saw_nested_container_ = true;
+      return elements(count, depth + 1);
+    }
+    walk_.break_adjacency();
+    if (!walk_.name_pending() && is_obis_name(rest)) return obis_name();
+    Value value;
+    if (!leaf(value)) return false;
+    return walk_.visit_leaf(value, depth, index, siblings).has_value();
+  }
+
+  // An OBIS code (octet-string of 6 bytes) that visit_leaf() would take as the name of
+  // the next value: handed over without building its Value.
+  bool is_obis_name(std::span<const std::uint8_t> rest) const noexcept {
+    return rest.size() >= 8 && rest[0] == static_cast<std::uint8_t>(Tag::octet_string) &&
+           rest[1] == 6 && limits_.max_string_length >= 6;
+  }
+
+  bool obis_name() {
+    if (!count_node()) return false;
+    const auto rest = r_.rest();
+    walk_.name_next(*Obis::from_bytes(rest.subspan(2, 6)), r_.offset());
+    (void)r_.skip(8);
+    return true;
+  }
+
+  enum class Match { no, done, failed };
+
+  // structure {signed integer, enum} (is_scaler_unit() on the bytes) at walk depth
+  // `depth`: attached to the numeric value before it. `no`: the bytes are not one.
+  Match scaler_unit(std::size_t depth) {
+    const auto rest = r_.rest();
+    if (rest.size() < 4 || rest[0] != static_cast<std::uint8_t>(Tag::structure) || rest[1] != 2) {
+      return Match::no;
+    }
+    const auto scaler_tag = dlms::integer_tag(rest[2]);
+    if (scaler_tag.kind != dlms::IntegerKind::signed_int) return Match::no;
+    const std::size_t width = scaler_tag.width;
+    const std::size_t unit_at = 3 + width;
+    if (rest.size() < unit_at + 2 || rest[unit_at] != static_cast<std::uint8_t>(Tag::enum_)) {
+      return Match::no;
+    }
+    // Three values (the structure and its two elements); the structure opens a level.
+    const std::size_t level = depth + 1;
+    if (level > limits_.max_depth || level > kDirectMaxDepth || limits_.max_elements < 2 ||
+        !count_node() || !count_node() || !count_node()) {
+      return Match::failed;
+    }
+    ScalerUnit scaler_unit;
+    const std::size_t pair_offset = r_.offset();
+    scaler_unit.scaler_offset = pair_offset + 2;
+    scaler_unit.scaler = dlms::big_endian_signed(rest.subspan(3, width));
+    scaler_unit.unit = rest[unit_at + 1];
+    if (!walk_.attach_scaler_unit(scaler_unit, pair_offset)) return Match::failed;
+    saw_nested_container_ = true;
+    (void)r_.skip(unit_at + 2);
+    return Match::done;
+  }
+
+  bool leaf(Value& value) {
+    const auto rest = r_.rest();
+    const std::uint8_t tag = rest[0];
+    value.tag = static_cast<Tag>(tag);
+    value.offset = r_.offset();
+    if (is_octets_tag_byte(tag)) {
+      if (rest.size() < 2 || rest[1] >= 0x80 || rest[1] > limits_.max_string_length ||
+          rest.size() - 2 < rest[1] || !count_node()) {
+        return false;
+      }
+      const auto content = rest.subspan(2, rest[1]);
+      value.data.emplace<dlms::Bytes>(content.begin(), content.end(), memory_);
+      (void)r_.skip(2 + content.size());
+      return true;
+    }
+    if (tag == static_cast<std::uint8_t>(Tag::null_data)) {
+      (void)r_.skip(1);
+      return count_node();
+    }
+    const auto integer = dlms::integer_tag(tag);
+    if (integer.kind == dlms::IntegerKind::none || rest.size() - 1 < integer.width ||
+        !count_node()) {
+      return false;
+    }
+    const auto content = rest.subspan(1, integer.width);
+    switch (integer.kind) {
+      case dlms::IntegerKind::boolean:
+        value.data = content[0] != 0;
+        break;
+      case dlms::IntegerKind::signed_int:
+        value.data = dlms::big_endian_signed(content);
+        break;
+      default:
+        value.data = dlms::big_endian_unsigned(content);
+        break;
+    }
+    (void)r_.skip(1 + integer.width);
+    return true;
+  }
+
+  ByteReader& r_;
+  const dlms::AxdrLimits& limits_;
+  ObisTaggedWalk& walk_;
+  std::pmr::memory_resource* memory_;
+  std::size_t nodes_{0};
+  bool saw_nested_container_{false};
+};
+
+// True when a body that starts with these bytes could be a self-describing push, which
+// comes before the OBIS walk in "auto": the direct path then leaves it to the general one.
+bool may_be_self_describing(std::size_t count, std::uint8_t first) {
+  return count == 0 || first == static_cast<std::uint8_t>(Tag::array);
+}
+
+// True when a structure of `count` elements could match a positional layout (tried before
+// the OBIS walk in "auto"). Only when none of its top-level elements is a container: no
+// field kind of a layout matches a container (see field_matches()).
+bool may_be_positional(std::uint8_t body_tag, std::size_t count) {
+  if (body_tag != static_cast<std::uint8_t>(Tag::structure)) return false;
+  const auto layouts = profiles::positional_layouts();
+  return std::any_of(layouts.begin(), layouts.end(),
+                     [count](const auto& layout) { return layout.fields.size() == count; });
+}
+
+// The header date-time of a data-notification (00, 0C + 12 bytes, or 09 0C + 12 bytes),
+// read as decode_data_notification() reads it. False when that would fail.
+bool header_date_time(ByteReader& r, std::optional<dlms::DateTime>& out) {
+  const auto first = r.peek();
+  if (!first) return false;
+  if (*first == static_cast<std::uint8_t>(Tag::octet_string)) (void)r.skip(1);
+  const auto length = dlms::read_length(r);
+  if (!length) return false;
+  if (*length == 0) return true;
+  if (*length != 12) return false;
+  const auto bytes = r.bytes(12);
+  if (!bytes) return false;
+  if (auto time = dlms::parse_date_time(*bytes, r.offset() - 12)) out = *time;
+  return true;
+}
+
+std::optional<Reading> decode_direct(std::span<const std::uint8_t> apdu,
+                                     const dlms::AxdrLimits& limits) {
+  constexpr std::uint8_t kDataNotification = 0x0F;
+  ByteReader r(apdu, Layer::dlms, "data-notification");
+  if (apdu.empty() || apdu[0] != kDataNotification || !r.skip(5)) return std::nullopt;
+  std::optional<dlms::DateTime> header_time;
+  if (!header_date_time(r, header_time)) return std::nullopt;
+
+  const auto body = r.rest();
+  if (body.size() < 3 || may_be_self_describing(body[1], body[2])) return std::nullopt;
+  const std::size_t body_offset = r.offset();
+  // The strings of one push (OBIS codes, ids), each alive only while it is looked at.
+  alignas(std::max_align_t) std::array<std::byte, 2048> buffer;
+  dlms::ValueArena arena(buffer);
+  Builder out;
+  ObisTaggedWalk walk(out);
+  DirectWalk direct(r, limits, walk, &arena);
+  std::size_t count = 0;
+  if (!direct.container_header(1, count)) return std::nullopt;
+  out.reserve(count);
+  if (!direct.body_elements(count) || !r.empty() || !walk.check_named(body_offset)) {
+    return std::nullopt;
+  }
+  if (!direct.saw_nested_container() && may_be_positional(body[0], count)) return std::nullopt;
+  auto profile = obis_tagged_profile(walk, {}, out);
+  if (!profile) return std::nullopt;
+  out.reading.profile = std::string(*profile);
+  finish(out, header_time);
+  return std::move(out.reading);
+}
+
 }  // namespace
 
 Result<Reading> decode_notification(const dlms::DataNotification& notification,
@@ -731,7 +1002,7 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
       if (auto done = decode_self_describing(body, *objects, out); !done)
         return tl::unexpected(done.error());
       out.reading.profile = std::string(kSelfDescribing);
-      finish(out, notification);
+      finish(out, notification.date_time);
       return std::move(out.reading);
     }
     if (!automatic) return unrecognised(body, "no capture-object list");
@@ -741,7 +1012,7 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
     if (const auto* layout = match_layout(body, only)) {
       if (auto done = apply_layout(*layout, body, out); !done) return tl::unexpected(done.error());
       out.reading.profile = std::string(layout->profile);
-      finish(out, notification);
+      finish(out, notification.date_time);
       return std::move(out.reading);
     }
     if (!automatic) return unrecognised(body, "does not match profile " + std::string(wanted));
@@ -755,10 +1026,17 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
       return tl::unexpected(profile.error());
     }
     out.reading.profile = std::string(*profile);
-    finish(out, notification);
+    finish(out, notification.date_time);
     return std::move(out.reading);
   }
   return unrecognised(body, "");
+}
+
+std::optional<Reading> decode_common_notification(std::span<const std::uint8_t> apdu,
+                                                  const dlms::AxdrLimits& limits,
+                                                  const DecodeOptions& options) {
+  if (options.profile != kAuto) return std::nullopt;
+  return decode_direct(apdu, limits);
 }
 
 std::vector<std::string_view> profile_names() {

@@ -6,6 +6,7 @@
 // take their OBIS codes from the list.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,6 +25,15 @@ struct DecodeOptions {
 // Data-notification -> Reading. The header date-time, when present, is the meter time.
 Result<Reading> decode_notification(const dlms::DataNotification& notification,
                                     const DecodeOptions& options = {});
+
+// The Reading of decode_data_notification() + decode_notification() for the common
+// pushes (flat and nested OBIS lists, profile "auto"), decoded straight from the
+// plaintext APDU without building the value tree. nullopt for any other shape and for
+// anything that does not decode: the general path then gives the same Reading, or the
+// error with its exact message.
+[[nodiscard]] std::optional<Reading> decode_common_notification(std::span<const std::uint8_t> apdu,
+                                                                const dlms::AxdrLimits& limits,
+                                                                const DecodeOptions& options);
 
 // True when the plaintext looks like a DSMR P1 telegram ("/XXX5…\r\n … !CRC").
 [[nodiscard]] bool looks_like_dsmr(std::span<const std::uint8_t> plaintext) noexcept;

@@ -247,19 +247,6 @@ class InlineStack {
                  "more than " + std::to_string(limits.max_nodes) + " A-XDR values"));
 }
 
-std::uint64_t be_uint(std::span<const std::uint8_t> b) noexcept {
-  std::uint64_t v = 0;
-  for (auto x : b) v = (v << 8) | x;
-  return v;
-}
-
-std::int64_t be_int(std::span<const std::uint8_t> b) noexcept {
-  const std::uint64_t u = be_uint(b);
-  const unsigned shift = static_cast<unsigned>(64 - 8 * b.size());
-  // Sign-extend from the encoded width (C++20: conversions and >> are two's complement).
-  return static_cast<std::int64_t>(u << shift) >> shift;
-}
-
 // ---- annotation text (only built when a sink is given) --------------------------------
 
 bool is_printable(std::span<const std::uint8_t> b) {
@@ -401,15 +388,15 @@ Value& place_scalar(Children* parent, Value& root, const Header& h,
     case Kind::boolean:
       return place(parent, root, tag, content[0] != 0, offset);
     case Kind::signed_int:
-      return place(parent, root, tag, be_int(content), offset);
+      return place(parent, root, tag, big_endian_signed(content), offset);
     case Kind::unsigned_int:
-      return place(parent, root, tag, be_uint(content), offset);
+      return place(parent, root, tag, big_endian_unsigned(content), offset);
     case Kind::floating:
       if (h.count == 4) {
-        const auto bits = static_cast<std::uint32_t>(be_uint(content));
+        const auto bits = static_cast<std::uint32_t>(big_endian_unsigned(content));
         return place(parent, root, tag, static_cast<double>(std::bit_cast<float>(bits)), offset);
       }
-      return place(parent, root, tag, std::bit_cast<double>(be_uint(content)), offset);
+      return place(parent, root, tag, std::bit_cast<double>(big_endian_unsigned(content)), offset);
     case Kind::bits:
       return place(parent, root, tag, Bytes(content.begin(), content.end(), memory), offset,
                    static_cast<std::uint32_t>(h.bits));
@@ -424,6 +411,21 @@ Value& place_scalar(Children* parent, Value& root, const Header& h,
 }
 
 }  // namespace
+
+IntegerTag integer_tag(std::uint8_t tag_byte) noexcept {
+  const TagInfo* info = find_tag(tag_byte);
+  if (info == nullptr) return {};
+  switch (info->kind) {
+    case Kind::boolean:
+      return {IntegerKind::boolean, info->width};
+    case Kind::signed_int:
+      return {IntegerKind::signed_int, info->width};
+    case Kind::unsigned_int:
+      return {IntegerKind::unsigned_int, info->width};
+    default:
+      return {};
+  }
+}
 
 std::string_view tag_name(Tag t) noexcept {
   const TagInfo* info = find_tag(static_cast<std::uint8_t>(t));
@@ -494,7 +496,7 @@ Result<std::size_t> read_length(ByteReader& r) {
   }
   auto bytes = r.bytes(n);
   if (!bytes) return tl::unexpected(bytes.error());
-  return static_cast<std::size_t>(be_uint(*bytes));
+  return static_cast<std::size_t>(big_endian_unsigned(*bytes));
 }
 
 void write_length(std::vector<std::uint8_t>& out, std::size_t length) {

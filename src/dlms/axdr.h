@@ -115,6 +115,31 @@ class ValueArena final : public std::pmr::memory_resource {
   std::pmr::monotonic_buffer_resource overflow_;  // beyond the buffer (freed with the arena)
 };
 
+// Big-endian integers of 1..8 content bytes, as the decoder reads them: unsigned, and
+// two's complement sign-extended from the encoded width.
+// (Inline: they run for every integer of every push.)
+[[nodiscard]] inline std::uint64_t big_endian_unsigned(
+    std::span<const std::uint8_t> bytes) noexcept {
+  std::uint64_t v = 0;
+  for (auto x : bytes) v = (v << 8) | x;
+  return v;
+}
+[[nodiscard]] inline std::int64_t big_endian_signed(std::span<const std::uint8_t> bytes) noexcept {
+  const std::uint64_t u = big_endian_unsigned(bytes);
+  const unsigned shift = static_cast<unsigned>(64 - 8 * bytes.size());
+  // Sign-extend from the encoded width (C++20: conversions and >> are two's complement).
+  return static_cast<std::int64_t>(u << shift) >> shift;
+}
+
+// The fixed-width integer-like tags (boolean, int*, uint*, enum, bcd) from the tag table,
+// for readers that decode such values without building a tree (the COSEM direct path).
+enum class IntegerKind : std::uint8_t { none, boolean, signed_int, unsigned_int };
+struct IntegerTag {
+  IntegerKind kind{IntegerKind::none};
+  std::uint8_t width{0};  // content bytes
+};
+[[nodiscard]] IntegerTag integer_tag(std::uint8_t tag_byte) noexcept;
+
 // A-XDR length: one byte < 0x80, else 0x81 xx / 0x82 xxxx / 0x83 xxxxxx / 0x84 xxxxxxxx.
 Result<std::size_t> read_length(ByteReader& r);
 

@@ -304,7 +304,10 @@ Result<Unprotected> unprotect_ciphered(std::span<const std::uint8_t> apdu, const
     Scrub<Aad17> scrub_aad(aad);
     ScrubbedScratch scratch(e.scratch);
     auto& buffer = scratch.get();
-    buffer.assign(payload.begin(), payload.end());
+    // resize + copy_mem (one memmove): assign() from iterators copies byte by byte into
+    // a vector with Botan's allocator.
+    buffer.resize(payload.size());
+    Botan::copy_mem(buffer.data(), payload.data(), payload.size());
     try {
       gcm.set_associated_data(aad.data(), aad.size());
       gcm.start(iv.data(), iv.size());

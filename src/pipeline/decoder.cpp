@@ -92,6 +92,10 @@ Outcome Decoder::decode_apdu(frame::Apdu apdu) const {
       const std::string text(plaintext.begin(), plaintext.end());
       return cosem::decode_dsmr(text);
     }
+    if (sink == nullptr) {  // explain needs the annotations of the general path
+      auto direct = cosem::decode_common_notification(plaintext, options_.axdr, options_.cosem);
+      if (direct) return std::move(*direct);
+    }
     alignas(std::max_align_t) std::array<std::byte, kArenaBytes> arena_buffer;
     dlms::ValueArena arena(arena_buffer);
     auto notification = dlms::decode_data_notification(plaintext, options_.axdr, sink, &arena);

@@ -287,3 +287,37 @@ class HtpasswdHashes(ExporterTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SlowAndIdleClients(ExporterTestCase):
+    """Clients that connect and send nothing, or drip a request a byte at a time, hold
+    CivetWeb workers; while all are held the exporter closes such connections, so scrapes
+    keep being answered (a Prometheus scrape times out after 10 s by default)."""
+
+    def test_scrapes_are_answered_while_many_connections_idle_or_drip(self):
+        ex = self.start_exporter(["--demo", "--demo.interval=1s", "--log.level=debug"])
+        ex.wait_metric(lambda m: m.value("smartmeter_frames_total") >= 1,
+                       message="the first demo frame")
+        idle = []
+        for _ in range(60):  # far more than the 8 workers
+            s = socket.create_connection(("127.0.0.1", ex.port), timeout=5)
+            idle.append(s)
+        dripping = []
+        for _ in range(12):
+            s = socket.create_connection(("127.0.0.1", ex.port), timeout=5)
+            s.sendall(b"GET /metrics HTTP/1.1\r\n")
+            dripping.append(s)
+        try:
+            for scrape in range(5):
+                for s in dripping:
+                    try:
+                        s.sendall(b"X")
+                    except OSError:
+                        pass  # closed by the exporter: what should happen
+                m = ex.scrape()  # HTTP_TIMEOUT bounds it; a starved scrape fails here
+                self.assertEqual(m.value("smartmeter_up"), 1, f"scrape {scrape}")
+        finally:
+            for s in idle + dripping:
+                s.close()
+        _, _, err = ex.stop()
+        self.assertIn("HTTP workers busy: closed", err)

@@ -363,7 +363,7 @@ CPU_MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
   echo "\`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency\`; the exporters serve the same $SAMPLES samples"
   echo "(series sets compared; $BYTES_METRICS bytes per C++ scrape, $BYTES_PY per Python scrape, $BYTES_LANDING per landing page)."
   echo
-  echo "| target | requests/s | p50 | p99 | max | errors: non-2xx / socket | server CPU per request | extra scrapes answered during the run (curl) | wrk connections answered (ss, at 30 %) | load before |"
+  echo "| target | requests/s | p50 | p99 | max | errors: non-2xx / socket | server CPU per request | extra scrapes answered during the run (curl) | wrk connections answered at that moment (ss, at 30 %) | load before |"
   echo "|---|---:|---:|---:|---:|---|---:|---|---|---|"
   echo "$ROW_METRICS"
   echo "$ROW_PYTHON"
@@ -389,9 +389,10 @@ CPU_MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
   done
   echo
   if [ "${METRICS_CONNS%%/*}" != "${METRICS_CONNS#*/}" ]; then
-    echo "Only ${METRICS_CONNS%%/*} of the $CONNECTIONS wrk connections to the C++ exporter (${METRICS_CONNS#*/} established at 30 %) were ever answered: CivetWeb"
-    echo "gives each keep-alive connection a worker thread until it goes quiet, and the other connections wait;"
-    echo "wrk does not count them as errors, so its figures are those of the answered connections."
+    echo "At 30 % of the run ${METRICS_CONNS%%/*} of the ${METRICS_CONNS#*/} established wrk connections to the C++ exporter had"
+    echo "been answered; the others waited in CivetWeb's queue for one of its 8 workers. While every worker is"
+    echo "held, a keep-alive connection is closed after 16 responses (wrk reconnects), so the connections are"
+    echo "served in turns: the p99 is mostly that queueing."
     echo "Extra scrapes during the \`/metrics\` run: $METRICS_PROBES."
     echo
   fi

@@ -241,7 +241,7 @@ struct HttpServer::Impl {
   unsigned worker_threads{1};
   std::chrono::milliseconds saturated_idle_grace{500};
   std::vector<std::uint16_t> ports;  // set before the reaper starts
-  std::map<ino_t, std::chrono::steady_clock::time_point> dripping_since;  // reaper thread only
+  std::map<ino_t, std::chrono::steady_clock::time_point> quiet_since;  // reaper thread only
   std::atomic<std::uint64_t> reaped_total{0};
   std::mutex reaper_mutex;
   std::condition_variable reaper_wake;
@@ -340,11 +340,13 @@ void HttpServer::Impl::reap_quiet_connections() {
   }
   ::closedir(directory);
 
-  // A connection that receives bytes but gets no response is reaped once it has looked
-  // like that for two grace times in a row; a request being handled (microseconds to a
-  // few milliseconds here) never does.
+  // TCP_INFO cannot tell a worker that has just read a request which waited in the queue
+  // (its bytes arrived long ago) from an idle client, nor a slow header from a request being
+  // handled. So a connection is reaped only once it has looked quiet in passes spanning a
+  // grace time (two for dripping ones); a request being handled (microseconds to a few
+  // milliseconds here) sends its response before that and counts as busy again.
   const auto now = std::chrono::steady_clock::now();
-  std::map<ino_t, std::chrono::steady_clock::time_point> still_dripping;
+  std::map<ino_t, std::chrono::steady_clock::time_point> still_quiet;
   std::size_t reaped = 0;
   for (const int fd : descriptors) {
     struct stat status {};
@@ -353,18 +355,17 @@ void HttpServer::Impl::reap_quiet_connections() {
     if (!local_port || std::find(ports.begin(), ports.end(), *local_port) == ports.end()) continue;
     const Quietness state = quietness(fd, saturated_idle_grace);
     if (state == Quietness::busy) continue;
-    if (state == Quietness::dripping) {
-      const auto seen = dripping_since.find(status.st_ino);
-      const auto since = seen != dripping_since.end() ? seen->second : now;
-      if (now - since < 2 * saturated_idle_grace) {
-        still_dripping.emplace(status.st_ino, since);
-        continue;
-      }
+    const auto seen = quiet_since.find(status.st_ino);
+    const auto since = seen != quiet_since.end() ? seen->second : now;
+    const auto needed = state == Quietness::dripping ? 2 * saturated_idle_grace : saturated_idle_grace;
+    if (now - since < needed) {
+      still_quiet.emplace(status.st_ino, since);
+      continue;
     }
     ::shutdown(fd, SHUT_RDWR);
     ++reaped;
   }
-  dripping_since = std::move(still_dripping);
+  quiet_since = std::move(still_quiet);
   if (reaped > 0) {
     reaped_total.fetch_add(reaped);
     log("all " + std::to_string(worker_threads) + " HTTP workers busy: closed " +

@@ -92,15 +92,11 @@ int run_diagnose(const DiagnoseSettings& d, const ServeSettings& s) {
   }
   pipeline::DecoderOptions options;
   std::vector<std::string> warnings;
-  auto ek = resolve_key(s.key_hex, s.key_file, "meter-key", "--meter.key", warnings);
-  if (!ek) return usage_error(ek.error().message);
-  auto ak =
-      resolve_key(s.auth_key_hex, s.auth_key_file, "meter-auth-key", "--meter.auth-key", warnings);
-  if (!ak) return usage_error(ak.error().message);
+  auto keys = resolve_keys(s.key_hex, s.key_file, s.auth_key_hex, s.auth_key_file, warnings);
+  if (!keys) return usage_error(keys.error().message);
   for (const auto& w : warnings)
     std::cerr << "smartmeter_exporter diagnose: warning: " << w << "\n";
-  options.keys.encryption = *ek;
-  options.keys.authentication = *ak;
+  options.keys = *keys;
   options.cosem.profile = s.profile;
 
   DiagnosisInput input;
@@ -150,15 +146,8 @@ int run_diagnose(const DiagnoseSettings& d, const ServeSettings& s) {
   }
 
   std::cout << "smartmeter_exporter diagnose: " << input.source << "; "
-            << (options.keys.encryption
-                    ? "key fingerprint " + dlms::key_fingerprint(*options.keys.encryption)
-                    : std::string("no key"))
-            << ", "
-            << (options.keys.authentication
-                    ? "authentication key fingerprint " +
-                          dlms::key_fingerprint(*options.keys.authentication)
-                    : std::string("no authentication key"))
-            << "\n\n";
+            << key_description(options.keys.encryption, "key") << ", "
+            << key_description(options.keys.authentication, "authentication key") << "\n\n";
   const Diagnosis diagnosis = diagnose(input, options);
   std::cout << format_diagnosis(diagnosis);
   return diagnosis.values_decoded ? 0 : 1;

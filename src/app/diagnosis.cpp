@@ -7,6 +7,7 @@
 #include <optional>
 #include <tuple>
 
+#include "app/keys.h"
 #include "app/render.h"
 #include "common/hex.h"
 #include "dlms/manufacturers.h"
@@ -199,11 +200,6 @@ std::string_view link_name(frame::LinkType link) {
       return "bare APDUs without a link layer";
   }
   return "unknown";
-}
-
-std::string key_text(const std::optional<dlms::Key>& key, std::string_view what) {
-  return key ? std::string(what) + " fingerprint " + dlms::key_fingerprint(*key)
-             : "no " + std::string(what);
 }
 
 // Which operators send frames like these (DESIGN.md "Variants"). A hint, not a rule:
@@ -476,10 +472,11 @@ StageReport decrypt_stage(const TrialAnalysis& best, const pipeline::DecoderOpti
   const std::size_t opened = fates[Fate::decoded] + fates[Fate::content];
   if (opened > 0) {
     s.findings.push_back(std::to_string(opened) + " of " + std::to_string(ciphered) +
-                         " ciphered APDUs decrypted with the " + key_text(keys.encryption, "key"));
+                         " ciphered APDUs decrypted with the " +
+                         key_description(keys.encryption, "key"));
     if (tag_checked > 0) {
       s.findings.push_back("authentication tag verified with the " +
-                           key_text(keys.authentication, "authentication key"));
+                           key_description(keys.authentication, "authentication key"));
     }
     if (tag_unchecked > 0) {
       s.findings.push_back(
@@ -505,7 +502,7 @@ StageReport decrypt_stage(const TrialAnalysis& best, const pipeline::DecoderOpti
     s.findings.push_back(
         "the key does not fit these frames: the decrypted bytes do not form an "
         "APDU (" +
-        key_text(keys.encryption, "key") + ")");
+        key_description(keys.encryption, "key") + ")");
     s.next_step =
         "Check that the key belongs to this meter (system title above): operators "
         "issue a new key when the meter is swapped, and the encryption key (EK, GUEK) "
@@ -514,8 +511,8 @@ StageReport decrypt_stage(const TrialAnalysis& best, const pipeline::DecoderOpti
     s.findings.push_back(
         "authentication key missing/wrong: the authentication tag did not "
         "verify (" +
-        key_text(keys.authentication, "authentication key") + ", " +
-        key_text(keys.encryption, "key") + ")");
+        key_description(keys.authentication, "authentication key") + ", " +
+        key_description(keys.encryption, "key") + ")");
     s.next_step =
         "Check the authentication key (AK, GAK) and the encryption key; or leave the "
         "authentication key out: the exporter then decrypts without checking the tag.";

@@ -1,7 +1,5 @@
 #include "app/keys.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -9,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 
 #include "common/hex.h"
 
@@ -82,6 +81,22 @@ Result<std::optional<dlms::Key>> resolve_key(const std::string& hex, const std::
   if (!key) return tl::unexpected(key.error());
   if (!warning.empty()) warnings.push_back(warning);
   return std::optional<dlms::Key>(*key);
+}
+
+Result<dlms::Keys> resolve_keys(const std::string& key_hex, const std::string& key_file,
+                                const std::string& auth_key_hex, const std::string& auth_key_file,
+                                std::vector<std::string>& warnings) {
+  auto ek = resolve_key(key_hex, key_file, "meter-key", "--meter.key", warnings);
+  if (!ek) return tl::unexpected(ek.error());
+  auto ak =
+      resolve_key(auth_key_hex, auth_key_file, "meter-auth-key", "--meter.auth-key", warnings);
+  if (!ak) return tl::unexpected(ak.error());
+  return dlms::Keys{*ek, *ak};
+}
+
+std::string key_description(const std::optional<dlms::Key>& key, std::string_view what) {
+  return key ? std::string(what) + " fingerprint " + dlms::key_fingerprint(*key)
+             : "no " + std::string(what);
 }
 
 }  // namespace sm::app

@@ -27,4 +27,13 @@ Result<std::optional<dlms::Key>> resolve_key(const std::string& hex, const std::
                                              const char* credential, const char* flag,
                                              std::vector<std::string>& warnings);
 
+// Both keys of the serving flags (--meter.key, --meter.key-file, credential "meter-key";
+// the same for the authentication key), as resolve_key() finds each.
+Result<dlms::Keys> resolve_keys(const std::string& key_hex, const std::string& key_file,
+                                const std::string& auth_key_hex, const std::string& auth_key_file,
+                                std::vector<std::string>& warnings);
+
+// "key fingerprint 1a2b3c4d" or "no key" (`what`: "key", "authentication key", ...).
+std::string key_description(const std::optional<dlms::Key>& key, std::string_view what);
+
 }  // namespace sm::app

@@ -55,8 +55,7 @@ int run_record(const RecordSettings& r, const ServeSettings& s) {
   auto baud = device_baud(r.baud, s);
   if (!baud) return usage_error(baud.error().message);
   // The format is fixed while recording; `diagnose` finds the right one.
-  const auto format = s.serial_format == "8N1" ? source::SerialFormat::eight_none_one
-                                               : source::SerialFormat::eight_even_one;
+  const auto format = initial_serial_format(s.serial_format);
   auto made = make_device_source(s.serial_device, *baud, format);
   if (!made) return usage_error("--serial.device: " + made.error().message);
   auto& source = **made;
@@ -78,14 +77,14 @@ int run_record(const RecordSettings& r, const ServeSettings& s) {
   const auto started = std::chrono::steady_clock::now();
   std::thread runner([&] { source.run(recording); });
   if (limit.count() > 0) {
-    timespec timeout{static_cast<time_t>(limit.count() / 1000),
-                     static_cast<long>(limit.count() % 1000) * 1000000L};
-    while (sigtimedwait(&signals, nullptr, &timeout) < 0 && errno == EINTR) {
-      const auto left = limit - std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::steady_clock::now() - started);
+    // Until the time is up or a signal comes; EINTR (another signal) waits for the rest.
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          limit - (std::chrono::steady_clock::now() - started));
       if (left.count() <= 0) break;
-      timeout = {static_cast<time_t>(left.count() / 1000),
-                 static_cast<long>(left.count() % 1000) * 1000000L};
+      const timespec timeout{static_cast<time_t>(left.count() / 1000),
+                             static_cast<long>(left.count() % 1000) * 1000000L};
+      if (sigtimedwait(&signals, nullptr, &timeout) >= 0 || errno != EINTR) break;
     }
   } else {
     int signal_number = 0;

@@ -1,25 +1,24 @@
 #include "app/serve_command.h"
 
-#include <poll.h>
-#include <signal.h>
-#include <sys/eventfd.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <thread>
+#include <unistd.h>
 
 #include "app/config_file.h"
 #include "app/duration.h"
 #include "app/exporter.h"
 #include "app/keys.h"
 #include "app/landing_page.h"
-#include "app/status_api.h"
 #include "app/log.h"
 #include "app/source_factory.h"
+#include "app/status_api.h"
 #include "app/systemd_notify.h"
 #include "app/version.h"
 #include "http/server.h"
@@ -109,7 +108,9 @@ int startup_error(const std::string& message) {
 
 Result<ServePlan> plan(const ServeSettings& s) {
   ServePlan p;
-  auto bad = [](std::string message) { return fail(ErrorCode::decode, Layer::app, 0, std::move(message)); };
+  auto bad = [](std::string message) {
+    return fail(ErrorCode::decode, Layer::app, 0, std::move(message));
+  };
   for (const auto& text : s.listen_addresses) {
     auto addr = http::parse_listen_address(text);
     if (!addr) return bad("--web.listen-address " + text + ": " + addr.error().message);
@@ -150,13 +151,9 @@ Result<ServePlan> plan(const ServeSettings& s) {
     }
     p.decoder.keys.encryption = source::kDemoKey;
   } else {
-    auto ek = resolve_key(s.key_hex, s.key_file, "meter-key", "--meter.key", p.warnings);
-    if (!ek) return tl::unexpected(ek.error());
-    auto ak = resolve_key(s.auth_key_hex, s.auth_key_file, "meter-auth-key", "--meter.auth-key",
-                          p.warnings);
-    if (!ak) return tl::unexpected(ak.error());
-    p.decoder.keys.encryption = *ek;
-    p.decoder.keys.authentication = *ak;
+    auto keys = resolve_keys(s.key_hex, s.key_file, s.auth_key_hex, s.auth_key_file, p.warnings);
+    if (!keys) return tl::unexpected(keys.error());
+    p.decoder.keys = *keys;
   }
   return p;
 }
@@ -176,8 +173,7 @@ Result<std::unique_ptr<source::Source>> make_source(const ServeSettings& s, cons
     }
     return made;
   }
-  const auto format = s.serial_format == "8N1" ? source::SerialFormat::eight_none_one
-                                               : source::SerialFormat::eight_even_one;
+  const auto format = initial_serial_format(s.serial_format);
   return make_device_source(s.serial_device, s.serial_baud, format, serial);
 }
 
@@ -247,8 +243,7 @@ int run_serve(const ServeSettings& s) {
     r.content_type = "text/html; charset=utf-8";
     const auto now = std::chrono::system_clock::now();
     r.body = landing.render(state.snapshot(), state.power_history(now), now);
-    r.headers = {{"Content-Security-Policy", status_page_csp()},
-                 {"Cache-Control", "no-store"}};
+    r.headers = {{"Content-Security-Policy", status_page_csp()}, {"Cache-Control", "no-store"}};
     return r;
   });
   (void)server.add_route(std::string(kReadingApiPath), [&](const http::Request&) {
@@ -268,23 +263,24 @@ int run_serve(const ServeSettings& s) {
 
   for (const auto& w : p.warnings) logger.warn(w);
   if (geteuid() == 0) {
-    logger.warn("running as root; the exporter only needs read access to the serial device "
-                "(group dialout)");
+    logger.warn(
+        "running as root; the exporter only needs read access to the serial device "
+        "(group dialout)");
   }
   std::string listen_text;
   for (const auto& a : s.listen_addresses) listen_text += (listen_text.empty() ? "" : ",") + a;
-  logger.info("starting smartmeter_exporter",
-              {{"version", std::string(version())},
-               {"revision", std::string(revision())},
-               {"source", source->describe()},
-               {"listen", listen_text},
-               {"telemetry_path", s.telemetry_path},
-               {"key_fingerprint", p.decoder.keys.encryption
-                                       ? dlms::key_fingerprint(*p.decoder.keys.encryption)
-                                       : "none"},
-               {"auth_key_fingerprint", p.decoder.keys.authentication
-                                            ? dlms::key_fingerprint(*p.decoder.keys.authentication)
-                                            : "none"}});
+  logger.info(
+      "starting smartmeter_exporter",
+      {{"version", std::string(version())},
+       {"revision", std::string(revision())},
+       {"source", source->describe()},
+       {"listen", listen_text},
+       {"telemetry_path", s.telemetry_path},
+       {"key_fingerprint",
+        p.decoder.keys.encryption ? dlms::key_fingerprint(*p.decoder.keys.encryption) : "none"},
+       {"auth_key_fingerprint", p.decoder.keys.authentication
+                                    ? dlms::key_fingerprint(*p.decoder.keys.authentication)
+                                    : "none"}});
 
   if (recording) logger.info("recording the received bytes", {{"file", s.record_file}});
   std::thread source_thread([&] { source->run(sink); });

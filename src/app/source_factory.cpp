@@ -27,6 +27,10 @@ Result<std::unique_ptr<source::Source>> make_device_source(const std::string& de
   return std::unique_ptr<source::Source>(std::move(*made));
 }
 
+source::SerialFormat initial_serial_format(std::string_view flag) noexcept {
+  return source::parse_serial_format(flag).value_or(source::SerialFormat::eight_even_one);
+}
+
 void add_device_flags(CLI::App& command, ServeSettings& s, std::string& baud) {
   command
       .add_option("--serial.device", s.serial_device,

@@ -19,6 +19,9 @@ namespace sm::app {
     const std::string& device, int baud, source::SerialFormat format,
     source::SerialSource** serial = nullptr);
 
+// The character format --serial.format asks for; "auto" starts with 8E1 (EN 13757-2).
+[[nodiscard]] source::SerialFormat initial_serial_format(std::string_view flag) noexcept;
+
 // Adds the device flags of the serving command (--serial.device, --serial.format) to a
 // subcommand, bound to the same settings, so they may be given before the subcommand,
 // after it or in --config. --serial.baud goes to `baud` (text: diagnose also takes

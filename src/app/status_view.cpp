@@ -3,7 +3,9 @@
 #include <charconv>
 #include <cmath>
 
+#include "metrics/collector.h"
 #include "metrics/obis_map.h"
+#include "metrics/power_history.h"
 
 namespace sm::app {
 
@@ -36,12 +38,6 @@ Mains mains_of(const cosem::Reading& reading) {
       case ValueMetric::phase_active_power_export:
         phase_slot = &phases[phase].power_export;
         break;
-      case ValueMetric::active_power_import:
-        if (!m.power_import) m.power_import = v;
-        break;
-      case ValueMetric::active_power_export:
-        if (!m.power_export) m.power_export = v;
-        break;
       case ValueMetric::active_energy_import:
       case ValueMetric::active_energy_export:
       case ValueMetric::active_energy_import_tariff:
@@ -61,7 +57,7 @@ Mains mains_of(const cosem::Reading& reading) {
                             reg.obis.to_string(), v / 1000, "kvarh"});
         break;
       default:
-        break;  // reactive power, power factor, frequency: in the register table
+        break;  // total power (below), reactive power, power factor, frequency: the table
     }
     if (phase_slot != nullptr && !*phase_slot) {
       *phase_slot = v;
@@ -71,13 +67,18 @@ Mains mains_of(const cosem::Reading& reading) {
   for (std::size_t i = 0; i < phases.size(); ++i) {
     if (present[i]) m.phases.push_back(phases[i]);
   }
+  // The same total power the chart's history records.
+  if (const auto power = metrics::power_of(reading)) {
+    m.power_import = power->import_watts;
+    m.power_export = power->export_watts;
+  }
   return m;
 }
 
 MeterStatus status_of(const metrics::Snapshot& snapshot, std::chrono::milliseconds stale_after,
                       std::chrono::system_clock::time_point now) {
   if (!snapshot.last) return MeterStatus::no_frame;
-  return now - snapshot.last->received < stale_after ? MeterStatus::up : MeterStatus::stale;
+  return metrics::is_fresh(snapshot, stale_after, now) ? MeterStatus::up : MeterStatus::stale;
 }
 
 const char* to_string(MeterStatus status) noexcept {

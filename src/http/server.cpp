@@ -4,24 +4,23 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <cstring>
+#include <ctime>
 #include <dirent.h>
 #include <exception>
-#include <map>
 #include <linux/sockios.h>
+#include <map>
+#include <mutex>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
-#include <mutex>
-#include <netdb.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <thread>
 #include <unistd.h>
 #include <utility>
-
-#include <cstring>
-#include <ctime>
 
 #include <civetweb.h>
 
@@ -111,7 +110,6 @@ void poke(const std::string& host, std::uint16_t port) noexcept {
   freeaddrinfo(list);
 }
 
-
 // The local port of a connected TCP socket; nothing for listening sockets, files, pipes.
 std::optional<std::uint16_t> connected_local_port(int fd) {
   sockaddr_storage peer{};
@@ -156,28 +154,24 @@ Quietness quietness(int fd, std::chrono::milliseconds grace) {
 
 // Whether the client wants the connection kept open after this response: its Connection
 // header's tokens when it sent one, else the default of its HTTP version.
-bool client_wants_keep_alive(const mg_request_info& info) {
-  for (int i = 0; i < std::clamp(info.num_headers, 0, static_cast<int>(MG_MAX_HEADERS)); ++i) {
-    const mg_header& field = info.http_headers[i];
-    if (field.name == nullptr || field.value == nullptr ||
-        !equals_ignoring_case(field.name, "Connection")) {
-      continue;
-    }
-    std::string_view tokens(field.value);
+bool client_wants_keep_alive(const Request& request, const char* http_version) {
+  if (const auto connection = request.header("Connection")) {
+    std::string_view tokens = *connection;
     while (!tokens.empty()) {
       const std::size_t comma = tokens.find(',');
       std::string_view token = tokens.substr(0, comma);
       while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) {
         token.remove_prefix(1);
       }
-      while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+      while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
+        token.remove_suffix(1);
       if (equals_ignoring_case(token, "keep-alive")) return true;
       if (comma == std::string_view::npos) break;
       tokens.remove_prefix(comma + 1);
     }
     return false;
   }
-  return info.http_version != nullptr && std::string_view(info.http_version) == "1.1";
+  return http_version != nullptr && std::string_view(http_version) == "1.1";
 }
 
 // An IMF-fixdate (RFC 9110 5.6.7) for the Date header.
@@ -185,7 +179,8 @@ std::string http_date(std::time_t now) {
   std::tm utc{};
   gmtime_r(&now, &utc);
   std::array<char, 40> text{};
-  const std::size_t length = std::strftime(text.data(), text.size(), "%a, %d %b %Y %H:%M:%S GMT", &utc);
+  const std::size_t length =
+      std::strftime(text.data(), text.size(), "%a, %d %b %Y %H:%M:%S GMT", &utc);
   return {text.data(), length};
 }
 
@@ -216,8 +211,7 @@ struct HttpServer::Impl {
 
   int handle(mg_connection* connection);
   Response respond(const Request& request);
-  void send(mg_connection* connection, const Response& response, bool head_only,
-            bool keep_alive);
+  void send(mg_connection* connection, const Response& response, bool head_only, bool keep_alive);
   void log(std::string_view message) noexcept;
 
   BasicAuthenticator authenticator;
@@ -275,7 +269,7 @@ int HttpServer::Impl::on_log_message(const mg_connection* connection,
 }
 
 int HttpServer::Impl::on_init_connection(const mg_connection* connection,
-                                          void** /*connection_data*/) noexcept {
+                                         void** /*connection_data*/) noexcept {
   const mg_context* context = mg_get_context(connection);
   auto* impl = context != nullptr ? static_cast<Impl*>(mg_get_user_data(context)) : nullptr;
   if (impl == nullptr) return 0;
@@ -357,7 +351,8 @@ void HttpServer::Impl::reap_quiet_connections() {
     if (state == Quietness::busy) continue;
     const auto seen = quiet_since.find(status.st_ino);
     const auto since = seen != quiet_since.end() ? seen->second : now;
-    const auto needed = state == Quietness::dripping ? 2 * saturated_idle_grace : saturated_idle_grace;
+    const auto needed =
+        state == Quietness::dripping ? 2 * saturated_idle_grace : saturated_idle_grace;
     if (now - since < needed) {
       still_quiet.emplace(status.st_ino, since);
       continue;
@@ -418,16 +413,15 @@ int HttpServer::Impl::handle(mg_connection* connection) {
   // We never read request bodies; CivetWeb would otherwise have to skip them to find the
   // next request on the connection, so such connections end after the response.
   const bool has_body = info->content_length > 0 || request.header("Transfer-Encoding");
-  // When every worker holds a connection, others wait in CivetWeb's queue: close this one
-  // after the response so keep-alive clients take turns instead of keeping their workers.
-  // The connection's request count lives in CivetWeb's per-connection pointer (nullptr,
-  // i.e. 0, at init_connection). While every worker is held, a keep-alive connection gets
-  // kRequestsPerTurn requests and is then closed, so queued clients wait for at most that
-  // many short responses per worker, and busy clients still reuse their connections.
+  // When every worker holds a connection, others wait in CivetWeb's queue. A keep-alive
+  // connection then gets kRequestsPerTurn requests and is closed, so queued clients wait
+  // for at most that many short responses per worker, and busy clients still reuse their
+  // connections. The count lives in CivetWeb's per-connection pointer (nullptr, i.e. 0, at
+  // init_connection).
   constexpr std::uintptr_t kRequestsPerTurn = 16;
   const auto served = reinterpret_cast<std::uintptr_t>(mg_get_user_connection_data(connection)) + 1;
   mg_set_user_connection_data(connection, reinterpret_cast<void*>(served));
-  const bool keep_alive = client_wants_keep_alive(*info) && !has_body &&
+  const bool keep_alive = client_wants_keep_alive(request, info->http_version) && !has_body &&
                           (request.method == "GET" || request.method == "HEAD") &&
                           (served % kRequestsPerTurn != 0 || !saturated());
   if (!keep_alive) mg_disable_connection_keep_alive(connection);

@@ -35,7 +35,19 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/grafana/
 
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE
         DESTINATION ${SM_PKG_DOC_DIR})
-install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${SM_PKG_DOC_DIR} RENAME copyright)
+# copyright: our licence, plus Botan's notice when Botan is linked into the binary.
+set(SM_COPYRIGHT ${PROJECT_SOURCE_DIR}/LICENSE)
+set(SM_BOTAN_COPYRIGHT /usr/share/doc/libbotan-2-dev/copyright)
+if(SM_STATIC_BOTAN AND SM_BOTAN_ARCHIVE AND EXISTS ${SM_BOTAN_COPYRIGHT})
+  file(READ ${PROJECT_SOURCE_DIR}/LICENSE sm_license_text)
+  file(READ ${SM_BOTAN_COPYRIGHT} sm_botan_copyright_text)
+  set(SM_COPYRIGHT ${CMAKE_BINARY_DIR}/copyright)
+  file(WRITE ${SM_COPYRIGHT} "${sm_license_text}\n"
+       "----------------------------------------------------------------------------\n"
+       "smartmeter_exporter contains Botan (statically linked), under these terms:\n\n"
+       "${sm_botan_copyright_text}")
+endif()
+install(FILES ${SM_COPYRIGHT} DESTINATION ${SM_PKG_DOC_DIR} RENAME copyright)
 install(FILES ${PROJECT_SOURCE_DIR}/systemd/example.conf
               ${PROJECT_SOURCE_DIR}/systemd/meter-auth-key.conf
         DESTINATION ${SM_PKG_DOC_DIR}/examples)

@@ -2,7 +2,8 @@
 # Builds and checks the Debian package of smartmeter_exporter:
 #   - `cpack -G DEB` (package written to a temporary directory, not into BUILD_DIR);
 #   - file name smartmeter-exporter_<version>_<arch>.deb;
-#   - control: Depends from dpkg-shlibdeps (libbotan, civetweb, prometheus-cpp),
+#   - control: Depends from dpkg-shlibdeps (civetweb, prometheus-cpp; no libbotan when Botan
+#     is linked statically, the default, and then copyright carries Botan's notice),
 #     Section net, the conffile /etc/default/smartmeter-exporter, maintainer scripts
 #     that never enable or start the service; the files in the package;
 #   - as root (or with sudo): apt-get install, `smartmeter_exporter --version`, the
@@ -79,9 +80,17 @@ fi
 info=$(dpkg-deb -I "$deb")
 printf '%s\n' "$info" | sed -n 's/^ \(Package\|Version\|Architecture\|Section\|Maintainer\|Depends\):/&/p'
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in 'libbotan-2-[0-9]+' 'libcivetweb[0-9]' 'libprometheus-cpp-core[0-9.]+' 'libc6' 'libstdc\+\+6'; do
+for lib in 'libcivetweb[0-9]' 'libprometheus-cpp-core[0-9.]+' 'libc6' 'libstdc\+\+6'; do
   printf '%s\n' "$depends" | grep -qE "(^|, )${lib}( |,|$)" || fail "Depends lacks ${lib}: $depends"
 done
+# Botan: a dependency exactly when the binary loads libbotan (SM_STATIC_BOTAN=OFF).
+if ldd "$build_dir/smartmeter_exporter" | grep -q 'libbotan-2'; then
+  printf '%s\n' "$depends" | grep -qE "(^|, )libbotan-2-[0-9]+( |,|$)" || fail "Depends lacks libbotan: $depends"
+else
+  printf '%s\n' "$depends" | grep -q 'libbotan' && fail "Depends names libbotan, which is linked statically: $depends"
+  dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/smartmeter-exporter/copyright |
+    grep -q 'Botan' || fail "copyright lacks Botan's notice (Botan is linked statically)"
+fi
 [ "$(dpkg-deb -f "$deb" Package)" = smartmeter-exporter ] || fail "Package is not smartmeter-exporter"
 [ "$(dpkg-deb -f "$deb" Section)" = net ] || fail "Section is not net"
 [ -n "$(dpkg-deb -f "$deb" Maintainer)" ] || fail "no Maintainer"

@@ -1,9 +1,8 @@
 #include <iterator>
 #include <utility>
 
-#include <prometheus/text_serializer.h>
-
 #include "metrics/collector.h"
+#include "metrics/text_format.h"
 
 namespace sm::metrics {
 
@@ -15,7 +14,10 @@ std::string serialize(const std::vector<const prometheus::Collectable*>& collect
     families.insert(families.end(), std::make_move_iterator(collected.begin()),
                     std::make_move_iterator(collected.end()));
   }
-  return prometheus::TextSerializer().Serialize(families);
+  std::string text;
+  text.reserve(8192);
+  append_text_format(text, families);
+  return text;
 }
 
 }  // namespace sm::metrics

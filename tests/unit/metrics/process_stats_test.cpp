@@ -2,7 +2,10 @@
 #include "metrics/process_stats.h"
 
 #include <cmath>
+#include <fcntl.h>
 #include <string>
+#include <unistd.h>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -117,6 +120,27 @@ TEST(ProcessCollector, ReadsThisProcess) {
   EXPECT_GE(value("process_max_fds"), value("process_open_fds"));
   EXPECT_GT(value("process_start_time_seconds"), 1.5e9);  // after 2017
   EXPECT_GE(value("process_cpu_seconds_total"), 0);
+}
+
+// process_open_fds follows the real descriptor table: 300 more descriptors (more than one
+// getdents64 buffer's worth of entries) are counted exactly, and gone again once closed.
+TEST(ProcessCollector, CountsOpenDescriptorsExactly) {
+  const auto open_fds = [] {
+    const auto families = ProcessCollector().Collect();
+    const auto* f = find_family(families, "process_open_fds");
+    return f == nullptr ? -1.0 : f->metric.at(0).gauge.value;
+  };
+  const double before = open_fds();
+  ASSERT_GE(before, 1);
+  std::vector<int> fds;
+  for (int i = 0; i < 300; ++i) {
+    const int fd = ::dup(0 <= ::fcntl(2, F_GETFD) ? 2 : 0);
+    ASSERT_GE(fd, 0);
+    fds.push_back(fd);
+  }
+  EXPECT_EQ(open_fds(), before + 300);
+  for (const int fd : fds) ::close(fd);
+  EXPECT_EQ(open_fds(), before);
 }
 
 }  // namespace

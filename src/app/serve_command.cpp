@@ -43,6 +43,11 @@ void add_serve_flags(CLI::App& app, ServeSettings& s) {
       ->capture_default_str();
   app.add_option("--web.config.file", s.web_config_file,
                  "Exporter-toolkit web config (YAML) with basic_auth_users");
+  app.add_option("--web.max-connections", s.web_max_connections,
+                 "HTTP connections served at once, one worker thread each (1-1024); more "
+                 "wait, and busy keep-alive clients take turns")
+      ->check(CLI::Range(1U, 1024U))
+      ->capture_default_str();
   app.add_option("--serial.device", s.serial_device,
                  "Serial device (/dev/ttyUSB0, /dev/serial/by-id/...) or tcp://host:port")
       ->capture_default_str();
@@ -256,6 +261,7 @@ int run_serve(const ServeSettings& s) {
   });
   http::ServerOptions server_options;
   server_options.listen_addresses = p.listen;
+  server_options.worker_threads = s.web_max_connections;
   server_options.log = [&logger](std::string_view m) { logger.debug(m, {{"component", "http"}}); };
   if (auto started = server.start(server_options); !started) {
     return startup_error(started.error().message);

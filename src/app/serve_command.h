@@ -15,6 +15,8 @@ struct ServeSettings {
   std::vector<std::string> listen_addresses{":10369"};
   std::string telemetry_path = "/metrics";
   std::string web_config_file;
+  // HTTP connections served at once: CivetWeb gives each its own worker thread.
+  unsigned web_max_connections = 16;
   std::string serial_device = "/dev/ttyUSB0";
   int serial_baud = 2400;
   std::string serial_format = "auto";

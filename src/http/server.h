@@ -61,7 +61,7 @@ using LogSink = std::function<void(std::string_view message)>;
 struct ServerOptions {
   std::vector<ListenAddress> listen_addresses;  // at least one
   // One thread per connection: a scrape, a browser or a slow client each hold one.
-  unsigned worker_threads{8};
+  unsigned worker_threads{16};
   // Budget for reading a request and for each write; bounds how long a slowloris-style
   // client can hold a worker.
   std::chrono::milliseconds request_timeout{10'000};

@@ -285,9 +285,6 @@ class HtpasswdHashes(ExporterTestCase):
         ex.stop()
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class SlowAndIdleClients(ExporterTestCase):
     """Clients that connect and send nothing, or drip a request a byte at a time, hold
@@ -299,7 +296,7 @@ class SlowAndIdleClients(ExporterTestCase):
         ex.wait_metric(lambda m: m.value("smartmeter_frames_total") >= 1,
                        message="the first demo frame")
         idle = []
-        for _ in range(60):  # far more than the 8 workers
+        for _ in range(60):  # far more than the 16 workers
             s = socket.create_connection(("127.0.0.1", ex.port), timeout=5)
             idle.append(s)
         dripping = []
@@ -321,3 +318,22 @@ class SlowAndIdleClients(ExporterTestCase):
                 s.close()
         _, _, err = ex.stop()
         self.assertIn("HTTP workers busy: closed", err)
+
+    def test_max_connections_sets_the_number_of_workers(self):
+        ex = self.start_exporter(["--demo", "--demo.interval=1s", "--log.level=debug",
+                                  "--web.max-connections=2"])
+        ex.wait_metric(lambda m: m.value("smartmeter_frames_total") >= 1,
+                       message="the first demo frame")
+        idle = [socket.create_connection(("127.0.0.1", ex.port), timeout=5) for _ in range(3)]
+        try:
+            m = ex.scrape()  # both workers held by idle clients: the reaper frees one
+            self.assertEqual(m.value("smartmeter_up"), 1)
+        finally:
+            for s in idle:
+                s.close()
+        _, _, err = ex.stop()
+        self.assertIn("all 2 HTTP workers busy: closed", err)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -57,6 +57,11 @@ class StartupErrors(ExporterTestCase):
         self.assert_startup_error(["--demo", "--web.listen-address=nope"], "--web.listen-address",
                                   "nope", listen=False)
 
+    def test_bad_max_connections(self):
+        for value in ("0", "1025", "many"):
+            self.assert_startup_error(["--demo", f"--web.max-connections={value}"],
+                                      "--web.max-connections")
+
     def test_bad_telemetry_path(self):
         self.assert_startup_error(["--demo", "--web.telemetry-path=metrics"],
                                   "--web.telemetry-path")

@@ -24,6 +24,8 @@
 
 #include <civetweb.h>
 
+#include "http/accept_wait.h"
+
 namespace sm::http {
 namespace {
 
@@ -641,9 +643,10 @@ void HttpServer::stop() noexcept {
   if (impl_ == nullptr || impl_->context == nullptr) return;
   impl_->stop_reaper();
   // mg_stop() returns once CivetWeb's accept thread sees the stop flag, which it checks
-  // only between poll() calls of up to 2 s. Connecting to our own listening sockets ends
-  // that poll at once, so a SIGTERM (or a test) does not wait out the quantum. Pokes made
-  // before the flag is set are just connections that close without a request.
+  // only when its poll() returns: that wait has no timeout here (accept_wait.h), and the
+  // stop event ends it. Connecting to our own listening sockets ends it too, should poll()
+  // not be ours (then CivetWeb's own 2 s quantum applies); pokes made before the flag is
+  // set are just connections that close without a request.
   std::atomic<bool> stopped{false};
   std::thread waker;
   try {
@@ -656,7 +659,9 @@ void HttpServer::stop() noexcept {
   } catch (...) {
     // No thread (or no memory): mg_stop() still works, only more slowly.
   }
+  accept_wait::begin_stop();
   mg_stop(impl_->context);
+  accept_wait::end_stop();
   stopped = true;
   if (waker.joinable()) waker.join();
   impl_->context = nullptr;

@@ -1,6 +1,7 @@
 """TCP source (serial-over-TCP gateways, ser2net): frames from a Python server reach
 /metrics; when the server goes away and comes back on the same port the exporter
 reconnects and bytes flow again."""
+import os
 import time
 import unittest
 
@@ -95,6 +96,44 @@ class TcpSource(ExporterTestCase):
         self.assertEqual(m.value("smartmeter_up"), 0)
         self.assertEqual(ex.request("/").status, 200)
         ex.stop()
+
+    def test_idle_exporter_sleeps(self):
+        """Connected to a gateway that sends nothing, after a scrape: no thread of the
+        exporter wakes up (CivetWeb's accept thread included, whose own wait would end every
+        2 s), and SIGTERM still ends it at once."""
+        gw = self.gateway()
+        ex = self.start_exporter(self.tcp_args(gw.port))
+        gw.accept()
+        gw.send(FRAME)
+        ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 1,
+                       message="the frame sent over TCP to be decoded")
+        time.sleep(3)  # the scrape's keep-alive connection ends after 2 s
+        before = context_switches(ex.proc.pid)
+        self.assertTrue(any(k.endswith(" civetweb-master") for k in before), before)
+        time.sleep(5)
+        after = context_switches(ex.proc.pid)
+        woke = {name: after[name] - before[name] for name in before
+                if name in after and after[name] != before[name]}
+        self.assertEqual(woke, {}, "threads that woke up (task: context switches) in 5 s")
+        _, elapsed, _ = ex.stop()
+        self.assertLess(elapsed, 1.0, "SIGTERM to exit")
+
+
+def context_switches(pid):
+    """{"<tid> <thread name>": voluntary + involuntary context switches} of every thread."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                switches = sum(int(line.split()[1]) for line in f
+                               if line.startswith(("voluntary_ctxt_switches",
+                                                   "nonvoluntary_ctxt_switches")))
+        except FileNotFoundError:
+            continue  # the thread ended
+        out[f"{tid} {name}"] = switches
+    return out
 
 
 if __name__ == "__main__":

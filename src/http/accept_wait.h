@@ -11,7 +11,9 @@
 namespace sm::http::accept_wait {
 
 // Wakes every accept thread that is waiting; they see their stop flags. Counted: each
-// call needs one end_stop() (several servers may stop at once).
+// call needs one end_stop() (several servers may stop at once). Until then the accept
+// threads of servers that keep running return from every wait at once (they spin for
+// the few milliseconds an mg_stop() takes; only tests run several servers).
 void begin_stop() noexcept;
 void end_stop() noexcept;
 

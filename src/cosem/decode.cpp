@@ -227,7 +227,7 @@ std::optional<dlms::DateTime> date_time_of(const Leaf& value) {
   const auto* data = value.bytes();
   if (data == nullptr || data->size() != 12) return std::nullopt;
   if (value.tag != Tag::octet_string && value.tag != Tag::date_time) return std::nullopt;
-  return parse_plausible_date_time(*data, value.offset);
+  return parse_plausible_date_time(*data);
 }
 
 std::optional<dlms::DateTime> date_time_of(const Value& value) {
@@ -333,10 +333,44 @@ ScalerUnit read_scaler_unit(const Value& pair) {
 
 // ----- the Reading under construction ---------------------------------------------------
 
+constexpr std::size_t kNoRegister = std::numeric_limits<std::size_t>::max();
+
+// One flag per register, kept beside the Reading while it is built: in place for the
+// registers of a typical push, on the heap beyond that.
+class RegisterFlags {
+ public:
+  void reserve(std::size_t n) {
+    if (n > kInline) more_.reserve(n - kInline);
+  }
+  void push_back(std::uint8_t flag) {
+    if (size_ < kInline) {
+      inline_[size_] = flag;
+    } else {
+      more_.push_back(flag);
+    }
+    ++size_;
+  }
+  std::uint8_t& operator[](std::size_t i) noexcept {
+    return i < kInline ? inline_[i] : more_[i - kInline];
+  }
+  std::uint8_t& back() noexcept { return (*this)[size_ - 1]; }
+
+ private:
+  static constexpr std::size_t kInline = 64;
+  std::array<std::uint8_t, kInline> inline_{};
+  std::vector<std::uint8_t> more_;
+  std::size_t size_{0};
+};
+
+// The Reading under construction lives where its caller keeps it (the Decoder builds it
+// inside the Outcome it returns), so it is not moved from place to place.
 struct Builder {
-  Reading reading;
-  std::vector<std::uint8_t> scaler_from_frame;  // parallel to reading.registers (0 or 1)
+  explicit Builder(Reading& target) : reading(target) {}
+
+  Reading& reading;
+  RegisterFlags scaler_from_frame;  // parallel to reading.registers: 1 = scaler from the frame
   std::optional<dlms::DateTime> body_clock;
+  std::size_t body_clock_text{kNoRegister};  // the register whose text shows body_clock
 
   // Room for about one register per top-level element (nested lists have exactly that,
   // flat {OBIS, value} lists half of it), so the list is not regrown while it is built.
@@ -363,8 +397,10 @@ struct Builder {
 
   void add_clock(const Obis& code, const dlms::DateTime& time,
                  std::span<const std::uint8_t> bytes) {
-    if (!body_clock) body_clock = time;
+    const bool first = !body_clock;
+    if (first) body_clock = time;
     add_text(code, date_time_text(time, bytes));
+    if (first) body_clock_text = reading.registers.size() - 1;
   }
 };
 
@@ -383,9 +419,10 @@ Result<bool> add_named_register(const Obis& code, const Leaf& value, Builder& ou
     const bool clock = is_clock_object || is_clock_obis(code);
     if (clock || value.tag == Tag::date_time) {
       if (auto time = date_time_of(value)) {
-        if (clock && !out.body_clock)
-          out.body_clock = *time;  // other times are not the meter's clock
+        const bool meter_clock = clock && !out.body_clock;  // other times are not the meter's
+        if (meter_clock) out.body_clock = *time;
         out.add_text(code, date_time_text(*time, *data));
+        if (meter_clock) out.body_clock_text = out.reading.registers.size() - 1;
         return true;
       }
     }
@@ -803,6 +840,17 @@ std::optional<MeterTime> meter_time_of(const dlms::DateTime& time) {
   return MeterTime{std::move(*iso), time.unix_seconds()};
 }
 
+// meter_time_of(), taking the text from the clock register when it shows this very time
+// (the header time and the clock object usually agree), instead of formatting it again.
+std::optional<MeterTime> meter_time_of(const Builder& out, const dlms::DateTime& time) {
+  if (out.body_clock && out.body_clock_text < out.reading.registers.size() && time.has_date() &&
+      *out.body_clock == time) {
+    const Register& clock = out.reading.registers[out.body_clock_text];
+    if (clock.text) return MeterTime{*clock.text, time.unix_seconds()};
+  }
+  return meter_time_of(time);
+}
+
 void finish(Builder& out, const std::optional<dlms::DateTime>& header_time) {
   Reading& reading = out.reading;
   for (const Obis& code : kMeterIdCodes) {
@@ -815,8 +863,10 @@ void finish(Builder& out, const std::optional<dlms::DateTime>& header_time) {
   if (const Register* reg = reading.find(kDeviceName); reg != nullptr && reg->text) {
     reading.device_name = reg->text;
   }
-  if (header_time) reading.meter_time = meter_time_of(*header_time);
-  if (!reading.meter_time && out.body_clock) reading.meter_time = meter_time_of(*out.body_clock);
+  if (header_time) reading.meter_time = meter_time_of(out, *header_time);
+  if (!reading.meter_time && out.body_clock) {
+    reading.meter_time = meter_time_of(out, *out.body_clock);
+  }
 }
 
 bool is_positional_profile(std::string_view name) {
@@ -1059,36 +1109,37 @@ bool header_date_time(ByteReader& r, std::optional<dlms::DateTime>& out) {
   if (*length != 12) return false;
   const auto bytes = r.bytes(12);
   if (!bytes) return false;
-  if (auto time = dlms::parse_date_time(*bytes, r.offset() - 12)) out = *time;
+  if (auto time = dlms::try_parse_date_time(*bytes)) out = *time;
   return true;
 }
 
-std::optional<Reading> decode_direct(std::span<const std::uint8_t> apdu,
-                                     const dlms::AxdrLimits& limits) {
+bool decode_direct(std::span<const std::uint8_t> apdu, const dlms::AxdrLimits& limits,
+                   Reading& reading) {
   constexpr std::uint8_t kDataNotification = 0x0F;
   ByteReader r(apdu, Layer::dlms, "data-notification");
-  if (apdu.empty() || apdu[0] != kDataNotification || !r.skip(5)) return std::nullopt;
+  if (apdu.empty() || apdu[0] != kDataNotification || !r.skip(5)) return false;
   std::optional<dlms::DateTime> header_time;
-  if (!header_date_time(r, header_time)) return std::nullopt;
+  if (!header_date_time(r, header_time)) return false;
 
   const auto body = r.rest();
-  if (body.size() < 3 || may_be_self_describing(body[1], body[2])) return std::nullopt;
+  if (body.size() < 3 || may_be_self_describing(body[1], body[2])) return false;
   const std::size_t body_offset = r.offset();
-  Builder out;
+  reading = Reading{};
+  Builder out(reading);
   ObisTaggedWalk walk(out);
   DirectWalk direct(r, limits, walk);
   std::size_t count = 0;
-  if (!direct.container_header(1, count)) return std::nullopt;
+  if (!direct.container_header(1, count)) return false;
   out.reserve(count);
   if (!direct.body_elements(count) || !r.empty() || !walk.check_named(body_offset)) {
-    return std::nullopt;
+    return false;
   }
-  if (!direct.saw_nested_container() && may_be_positional(body[0], count)) return std::nullopt;
+  if (!direct.saw_nested_container() && may_be_positional(body[0], count)) return false;
   auto profile = obis_tagged_profile(walk, {}, out);
-  if (!profile) return std::nullopt;
-  out.reading.profile = std::string(*profile);
+  if (!profile) return false;
+  reading.profile = std::string(*profile);
   finish(out, header_time);
-  return std::move(out.reading);
+  return true;
 }
 
 }  // namespace
@@ -1110,15 +1161,16 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
     return unrecognised(body, "profile dsmr needs a DSMR telegram");
   }
 
-  Builder out;
+  Reading reading;
+  Builder out(reading);
   if (const auto* kids = body.children()) out.reserve(kids->size());
   if (automatic || wanted == kSelfDescribing) {
     if (auto objects = capture_list_of(body)) {
       if (auto done = decode_self_describing(body, *objects, out); !done)
         return tl::unexpected(done.error());
-      out.reading.profile = std::string(kSelfDescribing);
+      reading.profile = std::string(kSelfDescribing);
       finish(out, notification.date_time);
-      return std::move(out.reading);
+      return reading;
     }
     if (!automatic) return unrecognised(body, "no capture-object list");
   }
@@ -1126,9 +1178,9 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
     const std::string_view only = automatic ? std::string_view{} : wanted;
     if (const auto* layout = match_layout(body, only)) {
       if (auto done = apply_layout(*layout, body, out); !done) return tl::unexpected(done.error());
-      out.reading.profile = std::string(layout->profile);
+      reading.profile = std::string(layout->profile);
       finish(out, notification.date_time);
-      return std::move(out.reading);
+      return reading;
     }
     if (!automatic) return unrecognised(body, "does not match profile " + std::string(wanted));
   }
@@ -1140,9 +1192,9 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
       }
       return tl::unexpected(profile.error());
     }
-    out.reading.profile = std::string(*profile);
+    reading.profile = std::string(*profile);
     finish(out, notification.date_time);
-    return std::move(out.reading);
+    return reading;
   }
   return unrecognised(body, "");
 }
@@ -1150,8 +1202,15 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
 std::optional<Reading> decode_common_notification(std::span<const std::uint8_t> apdu,
                                                   const dlms::AxdrLimits& limits,
                                                   const DecodeOptions& options) {
-  if (options.profile != kAuto) return std::nullopt;
-  return decode_direct(apdu, limits);
+  Reading reading;
+  if (!decode_common_notification(apdu, limits, options, reading)) return std::nullopt;
+  return reading;
+}
+
+bool decode_common_notification(std::span<const std::uint8_t> apdu, const dlms::AxdrLimits& limits,
+                                const DecodeOptions& options, Reading& reading) {
+  if (options.profile != kAuto) return false;
+  return decode_direct(apdu, limits, reading);
 }
 
 std::vector<std::string_view> profile_names() {

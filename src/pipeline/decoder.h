@@ -37,18 +37,18 @@ struct DecodedFrame {
   std::optional<dlms::SecurityHeader> security;  // nullopt: plaintext APDU
   bool tag_verified{false};
   cosem::Reading reading;
-  Annotations notes;                   // only with explain
-  std::vector<std::uint8_t> apdu;      // only with explain: the APDU as framed
-  std::vector<std::uint8_t> plaintext; // only with explain: the deciphered APDU
+  Annotations notes;                    // only with explain
+  std::vector<std::uint8_t> apdu;       // only with explain: the APDU as framed
+  std::vector<std::uint8_t> plaintext;  // only with explain: the deciphered APDU
 };
 
 struct FrameFailure {
   Error error;
-  std::optional<frame::LinkType> link;            // nullopt: failed before a frame was found
+  std::optional<frame::LinkType> link;  // nullopt: failed before a frame was found
   std::size_t stream_offset{0};
   std::size_t stream_length{0};
-  std::optional<dlms::SecurityHeader> security;   // what the ciphering header said, if read
-  Annotations notes;                              // only with explain
+  std::optional<dlms::SecurityHeader> security;  // what the ciphering header said, if read
+  Annotations notes;                             // only with explain
 };
 
 using Outcome = std::variant<DecodedFrame, FrameFailure>;
@@ -70,6 +70,7 @@ class Decoder {
 
  private:
   std::vector<Outcome> convert(std::vector<frame::FrameEvent>& events) const;
+  void decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out) const;
 
   DecoderOptions options_;
   frame::StreamFramer framer_;

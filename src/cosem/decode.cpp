@@ -545,6 +545,14 @@ class ObisTaggedWalk {
   }
 
   [[nodiscard]] bool name_pending() const noexcept { return pending_.has_value(); }
+  // visit_leaf() of a number named by `code` (no name pending): the direct path's most
+  // common step. False when the value is not a finite number.
+  bool named_number(const Obis& code, const Leaf& value) {
+    if (!out_.add_numeric(code, value, 0, kUnitNone)) return false;
+    ++named_values_;
+    scalable_ = out_.reading.registers.size() - 1;
+    return true;
+  }
   // visit_leaf() of an OBIS code (a 6-byte octet-string) while no name is pending.
   void name_next(const Obis& code, std::size_t offset) { pending_ = PendingName{code, offset}; }
   // Anything but a scaler-unit breaks the value / scaler-unit adjacency.
@@ -931,6 +939,8 @@ constexpr bool is_octets_tag_byte(std::uint8_t tag) noexcept {
 
 class DirectWalk {
  public:
+  enum class Match { no, done, failed };
+
   DirectWalk(ByteReader& r, const dlms::AxdrLimits& limits, ObisTaggedWalk& walk)
       : r_(r), limits_(limits), walk_(walk) {}
 
@@ -959,6 +969,11 @@ class DirectWalk {
 
   bool elements(std::size_t count, std::size_t level) {
     for (std::size_t i = 0; i < count; ++i) {
+      if (const Match m = named_integer(i, count); m != Match::no) {
+        if (m == Match::failed) return false;
+        ++i;  // the name and its value
+        continue;
+      }
       if (!element(level, i, count)) return false;
     }
     return !walk_.name_pending();  // a name without its value: an error, decoded generally
@@ -990,6 +1005,26 @@ class DirectWalk {
            rest[1] == 6 && limits_.max_string_length >= 6;
   }
 
+  // An OBIS code followed by an integer (or boolean) in the same container, the most
+  // common pair: what obis_name(), then element() and visit_leaf() of the value, do, in
+  // one step. `no`: the bytes are something else.
+  Match named_integer(std::size_t index, std::size_t siblings) {
+    if (index + 1 >= siblings || walk_.name_pending()) return Match::no;
+    const auto rest = r_.rest();
+    if (!is_obis_name(rest) || rest.size() < 9) return Match::no;
+    const auto integer = dlms::integer_tag(rest[8]);
+    if (integer.kind == dlms::IntegerKind::none || rest.size() - 9 < integer.width) {
+      return Match::no;
+    }
+    if (!count_node() || !count_node()) return Match::failed;
+    walk_.break_adjacency();
+    const Obis code = *Obis::from_bytes(rest.subspan(2, 6));
+    (void)r_.skip(8);
+    Leaf value;
+    read_integer(integer, value);
+    return walk_.named_number(code, value) ? Match::done : Match::failed;
+  }
+
   bool obis_name() {
     if (!count_node()) return false;
     const auto rest = r_.rest();
@@ -997,8 +1032,6 @@ class DirectWalk {
     (void)r_.skip(8);
     return true;
   }
-
-  enum class Match { no, done, failed };
 
   // structure {signed integer, enum} (is_scaler_unit() on the bytes) at walk depth
   // `depth`: attached to the numeric value before it. `no`: the bytes are not one.
@@ -1055,6 +1088,15 @@ class DirectWalk {
         !count_node()) {
       return false;
     }
+    read_integer(integer, value);
+    return true;
+  }
+
+  // The integer-like value at the reader (its tag `integer`, its bytes present).
+  void read_integer(dlms::IntegerTag integer, Leaf& value) {
+    const auto rest = r_.rest();
+    value.tag = static_cast<Tag>(rest[0]);
+    value.offset = r_.offset();
     const auto content = rest.subspan(1, integer.width);
     switch (integer.kind) {
       case dlms::IntegerKind::boolean:
@@ -1071,7 +1113,6 @@ class DirectWalk {
         break;
     }
     (void)r_.skip(1 + integer.width);
-    return true;
   }
 
   ByteReader& r_;

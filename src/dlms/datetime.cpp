@@ -151,14 +151,20 @@ std::uint16_t u16_at(std::span<const std::uint8_t> twelve, std::size_t at) noexc
 
 std::optional<DateTime> try_parse_date_time(std::span<const std::uint8_t> twelve) noexcept {
   if (twelve.size() != 12) return std::nullopt;
-  DateTime dt;
+  std::optional<DateTime> parsed{std::in_place};
+  DateTime& dt = *parsed;
   const std::uint16_t year = u16_at(twelve, 0);
   if (year != 0xFFFF) dt.year = year;
-  for (std::size_t i = 0; i < std::size(kFields); ++i) {
+  // kFields one by one with constant indices (this runs for the header and the clock of
+  // every push), so the ranges fold into the code.
+  const auto in_range = [&](std::size_t i, std::optional<int>& out) {
     const FieldSpec& f = kFields[i];
-    if (!field(twelve[kFirstField + i], f.lo, f.hi, f.dst_specials, dt.*f.member)) {
-      return std::nullopt;
-    }
+    return field(twelve[kFirstField + i], f.lo, f.hi, f.dst_specials, out);
+  };
+  if (!in_range(0, dt.month) || !in_range(1, dt.day) || !in_range(2, dt.weekday) ||
+      !in_range(3, dt.hour) || !in_range(4, dt.minute) || !in_range(5, dt.second) ||
+      !in_range(6, dt.hundredths)) {
+    return std::nullopt;
   }
   if (dt.year && dt.month && dt.day && *dt.day > days_in_month(*dt.year, *dt.month)) {
     return std::nullopt;
@@ -170,7 +176,7 @@ std::optional<DateTime> try_parse_date_time(std::span<const std::uint8_t> twelve
     dt.deviation_minutes = minutes;
   }
   dt.clock_status = twelve[11];
-  return dt;
+  return parsed;
 }
 
 Result<DateTime> parse_date_time(std::span<const std::uint8_t> twelve, std::size_t offset) {

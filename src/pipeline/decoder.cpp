@@ -49,8 +49,8 @@ std::vector<Outcome> Decoder::convert(std::vector<frame::FrameEvent>& events) co
       decode_apdu_into(std::move(*apdu), out);
     } else {
       auto& fe = std::get<frame::FrameError>(event);
-      out.emplace_back(std::in_place_type<FrameFailure>, std::move(fe.error), std::nullopt,
-                       fe.stream_offset, fe.skipped, std::nullopt, Annotations{});
+      out.emplace_back(FrameFailure{std::move(fe.error), std::nullopt, fe.stream_offset, fe.skipped,
+                                    std::nullopt, Annotations{}});
     }
   }
   events.clear();  // nothing of a push is kept beyond it
@@ -72,8 +72,8 @@ void Decoder::decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out) co
   if (sink != nullptr) notes = std::move(apdu.notes);
 
   auto failure = [&](Error error, std::optional<dlms::SecurityHeader> security) -> Outcome& {
-    return out.emplace_back(std::in_place_type<FrameFailure>, std::move(error), apdu.link,
-                            apdu.stream_offset, apdu.stream_length, security, std::move(notes));
+    return out.emplace_back(FrameFailure{std::move(error), apdu.link, apdu.stream_offset,
+                                         apdu.stream_length, security, std::move(notes)});
   };
 
   auto unprotected = dlms::unprotect(apdu.bytes, options_.keys, sink);

@@ -41,12 +41,12 @@ void Decoder::reset() {
   framer_.reset();
 }
 
-std::vector<Outcome> Decoder::convert(std::vector<frame::FrameEvent>& events) const {
+std::vector<Outcome> Decoder::convert(std::vector<frame::FrameEvent>& events) {
   std::vector<Outcome> out;
   out.reserve(events.size());
   for (auto& event : events) {
     if (auto* apdu = std::get_if<frame::Apdu>(&event)) {
-      decode_apdu_into(std::move(*apdu), out);
+      decode_apdu_into(std::move(*apdu), out, &plaintext_);
     } else {
       auto& fe = std::get<frame::FrameError>(event);
       out.emplace_back(FrameFailure{std::move(fe.error), std::nullopt, fe.stream_offset, fe.skipped,
@@ -60,13 +60,14 @@ std::vector<Outcome> Decoder::convert(std::vector<frame::FrameEvent>& events) co
 Outcome Decoder::decode_apdu(frame::Apdu apdu) const {
   std::vector<Outcome> out;
   out.reserve(1);
-  decode_apdu_into(std::move(apdu), out);
+  decode_apdu_into(std::move(apdu), out, nullptr);
   return std::move(out.front());
 }
 
 // The Outcome is built where it is returned (out.back()): a Reading is large, and moving
 // it from function to function cost more than building it.
-void Decoder::decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out) const {
+void Decoder::decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out,
+                               std::vector<std::uint8_t>* plaintext_buffer) const {
   Annotations notes;
   Annotations* sink = options_.explain ? &notes : nullptr;
   if (sink != nullptr) notes = std::move(apdu.notes);
@@ -76,7 +77,9 @@ void Decoder::decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out) co
                                          apdu.stream_length, security, std::move(notes)});
   };
 
-  auto unprotected = dlms::unprotect(apdu.bytes, options_.keys, sink);
+  auto unprotected = dlms::unprotect(
+      apdu.bytes, options_.keys, sink,
+      plaintext_buffer != nullptr ? std::move(*plaintext_buffer) : std::vector<std::uint8_t>{});
   if (!unprotected) {
     failure(unprotected.error(), std::nullopt);
     return;
@@ -146,6 +149,8 @@ void Decoder::decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out) co
     decoded.notes = std::move(notes);
     decoded.plaintext = std::move(unprotected->plaintext);
     decoded.apdu = std::move(apdu.bytes);
+  } else if (plaintext_buffer != nullptr) {
+    *plaintext_buffer = std::move(unprotected->plaintext);  // for the next APDU
   }
 }
 

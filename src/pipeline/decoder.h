@@ -69,12 +69,16 @@ class Decoder {
   [[nodiscard]] std::size_t bytes_buffered() const noexcept { return framer_.bytes_buffered(); }
 
  private:
-  std::vector<Outcome> convert(std::vector<frame::FrameEvent>& events) const;
-  void decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out) const;
+  std::vector<Outcome> convert(std::vector<frame::FrameEvent>& events);
+  // Appends the Outcome of one APDU to `out`. `plaintext` (optional): a buffer whose
+  // capacity the plaintext reuses, and gets back.
+  void decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out,
+                        std::vector<std::uint8_t>* plaintext) const;
 
   DecoderOptions options_;
   frame::StreamFramer framer_;
   std::vector<frame::FrameEvent> events_;  // the framer's events of one push (capacity kept)
+  std::vector<std::uint8_t> plaintext_;    // the plaintext of the last APDU (capacity kept)
 };
 
 }  // namespace sm::pipeline

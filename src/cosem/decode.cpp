@@ -645,7 +645,7 @@ Result<std::string_view> obis_tagged_profile(const ObisTaggedWalk& walk, std::st
     if (reg.obis == kListVersion && reg.text && !out.reading.list_id)
       out.reading.list_id = reg.text;
   }
-  const profiles::ListScalers* table = scalers_named(forced);
+  const profiles::ListScalers* table = forced.empty() ? nullptr : scalers_named(forced);
   if (table == nullptr && out.reading.list_id) table = scalers_for_list(*out.reading.list_id);
   if (table != nullptr) {
     apply_list_scalers(*table, out);

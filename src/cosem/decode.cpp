@@ -1008,7 +1008,7 @@ class DirectWalk {
   // An OBIS code followed by an integer (or boolean) in the same container, the most
   // common pair: what obis_name(), then element() and visit_leaf() of the value, do, in
   // one step. `no`: the bytes are something else.
-  Match named_integer(std::size_t index, std::size_t siblings) {
+  [[gnu::always_inline]] Match named_integer(std::size_t index, std::size_t siblings) {
     if (index + 1 >= siblings || walk_.name_pending()) return Match::no;
     const auto rest = r_.rest();
     if (!is_obis_name(rest) || rest.size() < 9) return Match::no;
@@ -1035,7 +1035,7 @@ class DirectWalk {
 
   // structure {signed integer, enum} (is_scaler_unit() on the bytes) at walk depth
   // `depth`: attached to the numeric value before it. `no`: the bytes are not one.
-  Match scaler_unit(std::size_t depth) {
+  [[gnu::always_inline]] Match scaler_unit(std::size_t depth) {
     const auto rest = r_.rest();
     if (rest.size() < 4 || rest[0] != static_cast<std::uint8_t>(Tag::structure) || rest[1] != 2) {
       return Match::no;
@@ -1093,7 +1093,7 @@ class DirectWalk {
   }
 
   // The integer-like value at the reader (its tag `integer`, its bytes present).
-  void read_integer(dlms::IntegerTag integer, Leaf& value) {
+  [[gnu::always_inline]] void read_integer(dlms::IntegerTag integer, Leaf& value) {
     const auto rest = r_.rest();
     value.tag = static_cast<Tag>(rest[0]);
     value.offset = r_.offset();

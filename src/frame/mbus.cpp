@@ -3,6 +3,7 @@
 // operators' customer-interface specs describe) the CI field carries the transport
 // segmentation — low nibble = sequence number, bit 0x10 = last segment — and STSAP/DTSAP
 // follow in every segment.
+#include <algorithm>
 #include <cstring>
 #include <optional>
 
@@ -16,19 +17,20 @@ namespace sm::frame::link {
 std::uint8_t mbus_checksum(std::span<const std::uint8_t> bytes) noexcept {
   constexpr std::uint64_t kLowBytes = 0x00FF00FF00FF00FFu;
   constexpr std::size_t kWordsPerBlock = 128;  // 128 * 2 * 255 < 65536
+  const std::size_t words = bytes.size() / 8;
   std::uint64_t total = 0;
-  std::size_t i = 0;
-  while (bytes.size() - i >= 8) {
+  for (std::size_t w = 0; w < words;) {
+    const std::size_t block_end = std::min(words, w + kWordsPerBlock);
     std::uint64_t lanes = 0;
-    for (std::size_t words = 0; words < kWordsPerBlock && bytes.size() - i >= 8; ++words, i += 8) {
+    for (; w < block_end; ++w) {
       std::uint64_t word = 0;
-      std::memcpy(&word, bytes.data() + i, sizeof word);  // byte order does not matter here
+      std::memcpy(&word, bytes.data() + 8 * w, sizeof word);  // byte order does not matter
       lanes += (word & kLowBytes) + ((word >> 8) & kLowBytes);
     }
     total +=
         (lanes & 0xFFFFu) + ((lanes >> 16) & 0xFFFFu) + ((lanes >> 32) & 0xFFFFu) + (lanes >> 48);
   }
-  for (; i < bytes.size(); ++i) total += bytes[i];
+  for (std::size_t i = 8 * words; i < bytes.size(); ++i) total += bytes[i];
   return static_cast<std::uint8_t>(total & 0xFFu);
 }
 

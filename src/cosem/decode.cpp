@@ -21,7 +21,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <memory_resource>
 #include <optional>
 #include <string>
 #include <utility>
@@ -80,14 +79,20 @@ tl::unexpected<Error> cosem_error(ErrorCode code, std::size_t offset, std::strin
 
 // ----- shape description for error messages ---------------------------------------------
 
-std::string type_name(const Value& value) {
-  std::string name(dlms::tag_name(value.tag));
-  if (const auto* data = value.bytes()) {
-    name += "(" + std::to_string(data->size()) + ")";
-  } else if (const auto* kids = value.children()) {
-    name += "(" + std::to_string(kids->size()) + ")";
-  }
+std::string type_name(Tag tag, std::optional<std::size_t> size) {
+  std::string name(dlms::tag_name(tag));
+  if (size) name += "(" + std::to_string(*size) + ")";
   return name;
+}
+
+std::string type_name(const Value& value) {
+  std::optional<std::size_t> size;
+  if (const auto* data = value.bytes()) {
+    size = data->size();
+  } else if (const auto* kids = value.children()) {
+    size = kids->size();
+  }
+  return type_name(value.tag, size);
 }
 
 std::string describe_shape(const Value& body) {
@@ -105,13 +110,96 @@ std::string describe_shape(const Value& body) {
   return out;
 }
 
+// ----- leaves ---------------------------------------------------------------------------
+//
+// A value that is not a container, as the walk names and converts it: a view, so that the
+// direct path can hand over integers and strings straight from the A-XDR bytes without
+// building a Value, and the general path hands over its tree's nodes (leaf_of()). Mirrors
+// what Value says about the same bytes.
+struct Leaf {
+  enum class Kind : std::uint8_t { none, boolean, signed_int, unsigned_int, real, bytes };
+  Tag tag{Tag::null_data};
+  Kind kind{Kind::none};
+  bool flag{false};  // boolean
+  std::size_t offset{0};
+  std::int64_t signed_int{0};
+  std::uint64_t unsigned_int{0};
+  double real{0};
+  std::span<const std::uint8_t> content;  // bytes (octet/visible/utf8/bit-string, date, time)
+
+  [[nodiscard]] bool is_number() const noexcept {
+    return kind == Kind::signed_int || kind == Kind::unsigned_int || kind == Kind::real;
+  }
+  [[nodiscard]] bool is_octets() const noexcept {
+    return tag == Tag::octet_string || tag == Tag::visible_string || tag == Tag::utf8_string;
+  }
+  [[nodiscard]] const std::span<const std::uint8_t>* bytes() const noexcept {
+    return kind == Kind::bytes ? &content : nullptr;
+  }
+  // As Value::as_int64 and Value::as_double.
+  [[nodiscard]] bool as_int64(std::int64_t& out) const noexcept {
+    if (kind == Kind::signed_int) {
+      out = signed_int;
+      return true;
+    }
+    if (kind == Kind::unsigned_int &&
+        unsigned_int <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      out = static_cast<std::int64_t>(unsigned_int);
+      return true;
+    }
+    return false;
+  }
+  [[nodiscard]] double as_double() const noexcept {
+    switch (kind) {
+      case Kind::signed_int:
+        return static_cast<double>(signed_int);
+      case Kind::unsigned_int:
+        return static_cast<double>(unsigned_int);
+      case Kind::real:
+        return real;
+      default:
+        return 0.0;
+    }
+  }
+};
+
+// A tree node that is not a container, as a Leaf.
+Leaf leaf_of(const Value& value) {
+  Leaf leaf;
+  leaf.tag = value.tag;
+  leaf.offset = value.offset;
+  if (const auto* flag = std::get_if<bool>(&value.data)) {
+    leaf.kind = Leaf::Kind::boolean;
+    leaf.flag = *flag;
+  } else if (const auto* s = std::get_if<std::int64_t>(&value.data)) {
+    leaf.kind = Leaf::Kind::signed_int;
+    leaf.signed_int = *s;
+  } else if (const auto* u = std::get_if<std::uint64_t>(&value.data)) {
+    leaf.kind = Leaf::Kind::unsigned_int;
+    leaf.unsigned_int = *u;
+  } else if (const auto* d = std::get_if<double>(&value.data)) {
+    leaf.kind = Leaf::Kind::real;
+    leaf.real = *d;
+  } else if (const auto* data = value.bytes()) {
+    leaf.kind = Leaf::Kind::bytes;
+    leaf.content = *data;
+  }
+  return leaf;
+}
+
+std::string type_name(const Leaf& leaf) {
+  std::optional<std::size_t> size;
+  if (const auto* data = leaf.bytes()) size = data->size();
+  return type_name(leaf.tag, size);
+}
+
 // ----- small predicates over values -----------------------------------------------------
 
 bool is_signed_integer_tag(Tag tag) {
   return tag == Tag::int8 || tag == Tag::int16 || tag == Tag::int32 || tag == Tag::int64;
 }
 
-bool is_numeric_value(const Value& value) {
+bool is_numeric_value(const Leaf& value) {
   return value.is_number() || value.tag == Tag::boolean;
 }
 
@@ -123,18 +211,28 @@ bool is_scaler_unit(const Value& value) {
          is_signed_integer_tag((*kids)[0].tag) && (*kids)[1].tag == Tag::enum_;
 }
 
-std::optional<Obis> obis_of(const Value& value) {
+std::optional<Obis> obis_of(const Leaf& value) {
   const auto* data = value.bytes();
   if (value.tag != Tag::octet_string || data == nullptr || data->size() != 6) return std::nullopt;
   return Obis::from_bytes(*data);
 }
 
+std::optional<Obis> obis_of(const Value& value) {
+  if (value.is_container()) return std::nullopt;
+  return obis_of(leaf_of(value));
+}
+
 // A 12-byte value that decodes as a plausible COSEM date-time.
-std::optional<dlms::DateTime> date_time_of(const Value& value) {
+std::optional<dlms::DateTime> date_time_of(const Leaf& value) {
   const auto* data = value.bytes();
   if (data == nullptr || data->size() != 12) return std::nullopt;
   if (value.tag != Tag::octet_string && value.tag != Tag::date_time) return std::nullopt;
-  return parse_plausible_date_time(*data, value.offset);
+  return parse_plausible_date_time(*data);
+}
+
+std::optional<dlms::DateTime> date_time_of(const Value& value) {
+  if (value.is_container()) return std::nullopt;
+  return date_time_of(leaf_of(value));
 }
 
 bool is_clock_obis(const Obis& code) {
@@ -143,16 +241,29 @@ bool is_clock_obis(const Obis& code) {
 
 // ----- numbers --------------------------------------------------------------------------
 
-double power_of_ten(int exponent) {
+constexpr double power_of_ten(int exponent) {
   double result = 1.0;
   for (int i = 0; i < exponent; ++i) result *= 10.0;  // exact up to 10^22
   return result;
 }
 
+// The same powers, looked up (every register's value goes through apply_scaler()).
+constexpr auto kPowersOfTen = [] {
+  std::array<double, kMaxAbsScaler + 1> powers{};
+  for (int i = 0; i <= kMaxAbsScaler; ++i) powers[static_cast<std::size_t>(i)] = power_of_ten(i);
+  return powers;
+}();
+
+double exact_power_of_ten(int exponent) {
+  return exponent <= kMaxAbsScaler ? kPowersOfTen[static_cast<std::size_t>(exponent)]
+                                   : power_of_ten(exponent);
+}
+
 // raw * 10^scaler, dividing for negative scalers so that 2337 with -1 gives the double
 // nearest to 233.7 (multiplying by 0.1 would not).
 double apply_scaler(double unscaled, int scaler) {
-  return scaler >= 0 ? unscaled * power_of_ten(scaler) : unscaled / power_of_ten(-scaler);
+  return scaler >= 0 ? unscaled * exact_power_of_ten(scaler)
+                     : unscaled / exact_power_of_ten(-scaler);
 }
 
 Result<int> checked_scaler(std::int64_t scaler, std::size_t offset) {
@@ -164,15 +275,16 @@ Result<int> checked_scaler(std::int64_t scaler, std::size_t offset) {
   return static_cast<int>(scaler);
 }
 
-Result<Register> numeric_register(const Obis& code, const Value& value, int scaler, int unit_code) {
-  Register reg;
+// Fills a numeric register in place (it is built where the Reading keeps it).
+Result<void> fill_numeric(Register& reg, const Obis& code, const Leaf& value, int scaler,
+                          int unit_code) {
   reg.obis = code;
   reg.scaler = scaler;
   reg.unit = unit_code;
   double unscaled = 0;
   std::int64_t raw = 0;
-  if (const auto* flag = std::get_if<bool>(&value.data)) {
-    raw = *flag ? 1 : 0;
+  if (value.kind == Leaf::Kind::boolean) {
+    raw = value.flag ? 1 : 0;
     reg.raw = raw;
     unscaled = static_cast<double>(raw);
   } else if (value.as_int64(raw)) {
@@ -186,7 +298,7 @@ Result<Register> numeric_register(const Obis& code, const Value& value, int scal
                        "value of " + code.to_string() + " is not a finite number");
   }
   reg.value = apply_scaler(unscaled, scaler);
-  return reg;
+  return {};
 }
 
 // Re-applies a scaler-unit to a register that was built with scaler 0.
@@ -219,19 +331,46 @@ ScalerUnit read_scaler_unit(const Value& pair) {
   return out;
 }
 
-Register text_register(const Obis& code, std::string text) {
-  Register reg;
-  reg.obis = code;
-  reg.text = std::move(text);
-  return reg;
-}
-
 // ----- the Reading under construction ---------------------------------------------------
 
+constexpr std::size_t kNoRegister = std::numeric_limits<std::size_t>::max();
+
+// One flag per register, kept beside the Reading while it is built: in place for the
+// registers of a typical push, on the heap beyond that.
+class RegisterFlags {
+ public:
+  void reserve(std::size_t n) {
+    if (n > kInline) more_.reserve(n - kInline);
+  }
+  void push_back(std::uint8_t flag) {
+    if (size_ < kInline) {
+      inline_[size_] = flag;
+    } else {
+      more_.push_back(flag);
+    }
+    ++size_;
+  }
+  std::uint8_t& operator[](std::size_t i) noexcept {
+    return i < kInline ? inline_[i] : more_[i - kInline];
+  }
+  std::uint8_t& back() noexcept { return (*this)[size_ - 1]; }
+
+ private:
+  static constexpr std::size_t kInline = 64;
+  std::array<std::uint8_t, kInline> inline_{};
+  std::vector<std::uint8_t> more_;
+  std::size_t size_{0};
+};
+
+// The Reading under construction lives where its caller keeps it (the Decoder builds it
+// inside the Outcome it returns), so it is not moved from place to place.
 struct Builder {
-  Reading reading;
-  std::vector<bool> scaler_from_frame;  // parallel to reading.registers
+  explicit Builder(Reading& target) : reading(target) {}
+
+  Reading& reading;
+  RegisterFlags scaler_from_frame;  // parallel to reading.registers: 1 = scaler from the frame
   std::optional<dlms::DateTime> body_clock;
+  std::size_t body_clock_text{kNoRegister};  // the register whose text shows body_clock
 
   // Room for about one register per top-level element (nested lists have exactly that,
   // flat {OBIS, value} lists half of it), so the list is not regrown while it is built.
@@ -242,38 +381,53 @@ struct Builder {
     scaler_from_frame.reserve(n);
   }
 
-  std::size_t add(Register&& reg) {
-    reading.registers.push_back(std::move(reg));
-    scaler_from_frame.push_back(false);
-    return reading.registers.size() - 1;
+  // A new register, default but for its code, built in place.
+  Register& add(const Obis& code) {
+    Register& reg = reading.registers.emplace_back();
+    reg.obis = code;
+    scaler_from_frame.push_back(0);
+    return reg;
+  }
+
+  void add_text(const Obis& code, std::string text) { add(code).text = std::move(text); }
+
+  Result<void> add_numeric(const Obis& code, const Leaf& value, int scaler, int unit_code) {
+    return fill_numeric(add(code), code, value, scaler, unit_code);
   }
 
   void add_clock(const Obis& code, const dlms::DateTime& time,
                  std::span<const std::uint8_t> bytes) {
-    if (!body_clock) body_clock = time;
-    add(text_register(code, date_time_text(time, bytes)));
+    const bool first = !body_clock;
+    if (first) body_clock = time;
+    add_text(code, date_time_text(time, bytes));
+    if (first) body_clock_text = reading.registers.size() - 1;
   }
 };
 
-// A named value -> register (nullopt for null-data). Containers are the caller's business.
-Result<std::optional<Register>> named_register(const Obis& code, const Value& value, Builder& out,
-                                               bool is_clock_object = false) {
-  if (value.tag == Tag::null_data) return std::optional<Register>{};
+// A named value -> a register added to `out`; false for null-data (nothing added).
+// Containers are the caller's business.
+Result<bool> add_named_register(const Obis& code, const Leaf& value, Builder& out,
+                                bool is_clock_object = false) {
+  if (value.tag == Tag::null_data) return false;
   if (is_numeric_value(value)) {
-    auto reg = numeric_register(code, value, 0, kUnitNone);
-    if (!reg) return tl::unexpected(reg.error());
-    return std::optional<Register>{std::move(*reg)};
+    if (auto done = out.add_numeric(code, value, 0, kUnitNone); !done) {
+      return tl::unexpected(done.error());
+    }
+    return true;
   }
   if (const auto* data = value.bytes()) {
     const bool clock = is_clock_object || is_clock_obis(code);
     if (clock || value.tag == Tag::date_time) {
       if (auto time = date_time_of(value)) {
-        if (clock && !out.body_clock)
-          out.body_clock = *time;  // other times are not the meter's clock
-        return std::optional<Register>{text_register(code, date_time_text(*time, *data))};
+        const bool meter_clock = clock && !out.body_clock;  // other times are not the meter's
+        if (meter_clock) out.body_clock = *time;
+        out.add_text(code, date_time_text(*time, *data));
+        if (meter_clock) out.body_clock_text = out.reading.registers.size() - 1;
+        return true;
       }
     }
-    return std::optional<Register>{text_register(code, bytes_text(*data))};
+    out.add_text(code, bytes_text(*data));
+    return true;
   }
   return cosem_error(ErrorCode::unsupported, value.offset,
                      "value of " + code.to_string() + " has unsupported type " + type_name(value));
@@ -342,13 +496,13 @@ class ObisTaggedWalk {
       }
       return visit_container(value, depth);
     }
-    return visit_leaf(value, depth, index, siblings);
+    return visit_leaf(leaf_of(value), depth, index, siblings);
   }
 
  public:
   // The steps of visit() that the direct path (DirectWalk) shares, so both walks apply
   // the same rules. A leaf is any value that is not a container.
-  Result<void> visit_leaf(const Value& value, std::size_t depth, std::size_t index,
+  Result<void> visit_leaf(const Leaf& value, std::size_t depth, std::size_t index,
                           std::size_t siblings) {
     if (!pending_) {
       if (auto code = obis_of(value)) {
@@ -359,11 +513,11 @@ class ObisTaggedWalk {
     }
     const Obis code = pending_->code;
     pending_.reset();
-    auto reg = named_register(code, value, out_);
-    if (!reg) return tl::unexpected(reg.error());
-    if (!*reg) return {};
-    const bool numeric = (*reg)->numeric();
-    const std::size_t at = out_.add(std::move(**reg));
+    auto added = add_named_register(code, value, out_);
+    if (!added) return tl::unexpected(added.error());
+    if (!*added) return {};
+    const bool numeric = out_.reading.registers.back().numeric();
+    const std::size_t at = out_.reading.registers.size() - 1;
     ++named_values_;
     if (numeric) scalable_ = at;
     return {};
@@ -386,11 +540,19 @@ class ObisTaggedWalk {
         !done) {
       return done;
     }
-    out_.scaler_from_frame[at] = true;
+    out_.scaler_from_frame[at] = 1;
     return {};
   }
 
   [[nodiscard]] bool name_pending() const noexcept { return pending_.has_value(); }
+  // visit_leaf() of a number named by `code` (no name pending): the direct path's most
+  // common step. False when the value is not a finite number.
+  bool named_number(const Obis& code, const Leaf& value) {
+    if (!out_.add_numeric(code, value, 0, kUnitNone)) return false;
+    ++named_values_;
+    scalable_ = out_.reading.registers.size() - 1;
+    return true;
+  }
   // visit_leaf() of an OBIS code (a 6-byte octet-string) while no name is pending.
   void name_next(const Obis& code, std::size_t offset) { pending_ = PendingName{code, offset}; }
   // Anything but a scaler-unit breaks the value / scaler-unit adjacency.
@@ -406,7 +568,7 @@ class ObisTaggedWalk {
   //  - a string as the first top-level element: the list version (Kamstrup, Kaifa NO);
   //  - a string as the last top-level element: the meter number (EVN: "meter number
   //    last, untagged", Netz NÖ customer interface description).
-  Result<void> visit_unnamed(const Value& value, std::size_t depth, std::size_t index,
+  Result<void> visit_unnamed(const Leaf& value, std::size_t depth, std::size_t index,
                              std::size_t siblings) {
     if (value.tag == Tag::null_data) return {};
     if (auto time = date_time_of(value)) {
@@ -417,11 +579,11 @@ class ObisTaggedWalk {
     if (top_level_string && index == 0 && siblings > 1) {
       std::string list_id = bytes_text(*value.bytes());
       out_.reading.list_id = list_id;
-      out_.add(text_register(kListVersion, std::move(list_id)));
+      out_.add_text(kListVersion, std::move(list_id));
       return {};
     }
     if (top_level_string && index + 1 == siblings && siblings > 1) {
-      out_.add(text_register(kMeterSerial, bytes_text(*value.bytes())));
+      out_.add_text(kMeterSerial, bytes_text(*value.bytes()));
       meter_number_last_ = true;
       return {};
     }
@@ -483,7 +645,7 @@ Result<std::string_view> obis_tagged_profile(const ObisTaggedWalk& walk, std::st
     if (reg.obis == kListVersion && reg.text && !out.reading.list_id)
       out.reading.list_id = reg.text;
   }
-  const profiles::ListScalers* table = scalers_named(forced);
+  const profiles::ListScalers* table = forced.empty() ? nullptr : scalers_named(forced);
   if (table == nullptr && out.reading.list_id) table = scalers_for_list(*out.reading.list_id);
   if (table != nullptr) {
     apply_list_scalers(*table, out);
@@ -556,9 +718,9 @@ Result<void> decode_self_describing(const Value& body, const std::vector<Capture
     if (object.attribute != kAttributeValue || value.is_container()) continue;
     if (!has_scaler_unit && object.class_id != kClassData && object.class_id != kClassClock)
       continue;
-    auto reg = named_register(object.code, value, out, object.class_id == kClassClock);
-    if (!reg) return tl::unexpected(reg.error());
-    if (*reg) out.add(std::move(**reg));
+    auto added =
+        add_named_register(object.code, leaf_of(value), out, object.class_id == kClassClock);
+    if (!added) return tl::unexpected(added.error());
   }
   for (const auto& [code, pair] : scaler_units) {
     const ScalerUnit scaler_unit = read_scaler_unit(*pair);
@@ -569,7 +731,7 @@ Result<void> decode_self_describing(const Value& body, const std::vector<Capture
           !done) {
         return done;
       }
-      out.scaler_from_frame[i] = true;
+      out.scaler_from_frame[i] = 1;
     }
   }
   if (out.reading.registers.empty()) {
@@ -643,14 +805,15 @@ Result<void> apply_layout(const profiles::PositionalLayout& layout, const Value&
     const Value& value = kids[i];
     switch (field.kind) {
       case Field::number: {
-        auto reg = numeric_register(field.obis, value, field.scaler, field.unit);
-        if (!reg) return tl::unexpected(reg.error());
-        const std::size_t at = out.add(std::move(*reg));
-        out.scaler_from_frame[at] = true;  // the profile's scaler is final
+        if (auto done = out.add_numeric(field.obis, leaf_of(value), field.scaler, field.unit);
+            !done) {
+          return done;
+        }
+        out.scaler_from_frame.back() = 1;  // the profile's scaler is final
         break;
       }
       case Field::text:
-        out.add(text_register(field.obis, bytes_text(*value.bytes())));
+        out.add_text(field.obis, bytes_text(*value.bytes()));
         break;
       case Field::date_time:
         out.add_clock(field.obis, *date_time_of(value), *value.bytes());
@@ -663,7 +826,7 @@ Result<void> apply_layout(const profiles::PositionalLayout& layout, const Value&
         break;
       case Field::list_id:
         out.reading.list_id = std::string(layout.list_id);
-        out.add(text_register(field.obis, std::string(layout.list_id)));
+        out.add_text(field.obis, std::string(layout.list_id));
         break;
       case Field::obis_literal:
       case Field::unused_text:
@@ -685,6 +848,17 @@ std::optional<MeterTime> meter_time_of(const dlms::DateTime& time) {
   return MeterTime{std::move(*iso), time.unix_seconds()};
 }
 
+// meter_time_of(), taking the text from the clock register when it shows this very time
+// (the header time and the clock object usually agree), instead of formatting it again.
+std::optional<MeterTime> meter_time_of(const Builder& out, const dlms::DateTime& time) {
+  if (out.body_clock && out.body_clock_text < out.reading.registers.size() && time.has_date() &&
+      *out.body_clock == time) {
+    const Register& clock = out.reading.registers[out.body_clock_text];
+    if (clock.text) return MeterTime{*clock.text, time.unix_seconds()};
+  }
+  return meter_time_of(time);
+}
+
 void finish(Builder& out, const std::optional<dlms::DateTime>& header_time) {
   Reading& reading = out.reading;
   for (const Obis& code : kMeterIdCodes) {
@@ -697,8 +871,10 @@ void finish(Builder& out, const std::optional<dlms::DateTime>& header_time) {
   if (const Register* reg = reading.find(kDeviceName); reg != nullptr && reg->text) {
     reading.device_name = reg->text;
   }
-  if (header_time) reading.meter_time = meter_time_of(*header_time);
-  if (!reading.meter_time && out.body_clock) reading.meter_time = meter_time_of(*out.body_clock);
+  if (header_time) reading.meter_time = meter_time_of(out, *header_time);
+  if (!reading.meter_time && out.body_clock) {
+    reading.meter_time = meter_time_of(out, *out.body_clock);
+  }
 }
 
 bool is_positional_profile(std::string_view name) {
@@ -763,9 +939,10 @@ constexpr bool is_octets_tag_byte(std::uint8_t tag) noexcept {
 
 class DirectWalk {
  public:
-  DirectWalk(ByteReader& r, const dlms::AxdrLimits& limits, ObisTaggedWalk& walk,
-             std::pmr::memory_resource* memory)
-      : r_(r), limits_(limits), walk_(walk), memory_(memory) {}
+  enum class Match { no, done, failed };
+
+  DirectWalk(ByteReader& r, const dlms::AxdrLimits& limits, ObisTaggedWalk& walk)
+      : r_(r), limits_(limits), walk_(walk) {}
 
   // The elements of the body container whose header was just read (level 1).
   bool body_elements(std::size_t count) { return elements(count, 1); }
@@ -792,6 +969,11 @@ class DirectWalk {
 
   bool elements(std::size_t count, std::size_t level) {
     for (std::size_t i = 0; i < count; ++i) {
+      if (const Match m = named_integer(i, count); m != Match::no) {
+        if (m == Match::failed) return false;
+        ++i;  // the name and its value
+        continue;
+      }
       if (!element(level, i, count)) return false;
     }
     return !walk_.name_pending();  // a name without its value: an error, decoded generally
@@ -811,7 +993,7 @@ class DirectWalk {
     }
     walk_.break_adjacency();
     if (!walk_.name_pending() && is_obis_name(rest)) return obis_name();
-    Value value;
+    Leaf value;
     if (!leaf(value)) return false;
     return walk_.visit_leaf(value, depth, index, siblings).has_value();
   }
@@ -823,6 +1005,26 @@ class DirectWalk {
            rest[1] == 6 && limits_.max_string_length >= 6;
   }
 
+  // An OBIS code followed by an integer (or boolean) in the same container, the most
+  // common pair: what obis_name(), then element() and visit_leaf() of the value, do, in
+  // one step. `no`: the bytes are something else.
+  [[gnu::always_inline]] Match named_integer(std::size_t index, std::size_t siblings) {
+    if (index + 1 >= siblings || walk_.name_pending()) return Match::no;
+    const auto rest = r_.rest();
+    if (!is_obis_name(rest) || rest.size() < 9) return Match::no;
+    const auto integer = dlms::integer_tag(rest[8]);
+    if (integer.kind == dlms::IntegerKind::none || rest.size() - 9 < integer.width) {
+      return Match::no;
+    }
+    if (!count_node() || !count_node()) return Match::failed;
+    walk_.break_adjacency();
+    const Obis code = *Obis::from_bytes(rest.subspan(2, 6));
+    (void)r_.skip(8);
+    Leaf value;
+    read_integer(integer, value);
+    return walk_.named_number(code, value) ? Match::done : Match::failed;
+  }
+
   bool obis_name() {
     if (!count_node()) return false;
     const auto rest = r_.rest();
@@ -831,11 +1033,9 @@ class DirectWalk {
     return true;
   }
 
-  enum class Match { no, done, failed };
-
   // structure {signed integer, enum} (is_scaler_unit() on the bytes) at walk depth
   // `depth`: attached to the numeric value before it. `no`: the bytes are not one.
-  Match scaler_unit(std::size_t depth) {
+  [[gnu::always_inline]] Match scaler_unit(std::size_t depth) {
     const auto rest = r_.rest();
     if (rest.size() < 4 || rest[0] != static_cast<std::uint8_t>(Tag::structure) || rest[1] != 2) {
       return Match::no;
@@ -864,7 +1064,7 @@ class DirectWalk {
     return Match::done;
   }
 
-  bool leaf(Value& value) {
+  bool leaf(Leaf& value) {
     const auto rest = r_.rest();
     const std::uint8_t tag = rest[0];
     value.tag = static_cast<Tag>(tag);
@@ -874,9 +1074,9 @@ class DirectWalk {
           rest.size() - 2 < rest[1] || !count_node()) {
         return false;
       }
-      const auto content = rest.subspan(2, rest[1]);
-      value.data.emplace<dlms::Bytes>(content.begin(), content.end(), memory_);
-      (void)r_.skip(2 + content.size());
+      value.kind = Leaf::Kind::bytes;
+      value.content = rest.subspan(2, rest[1]);
+      (void)r_.skip(2 + value.content.size());
       return true;
     }
     if (tag == static_cast<std::uint8_t>(Tag::null_data)) {
@@ -888,26 +1088,36 @@ class DirectWalk {
         !count_node()) {
       return false;
     }
+    read_integer(integer, value);
+    return true;
+  }
+
+  // The integer-like value at the reader (its tag `integer`, its bytes present).
+  [[gnu::always_inline]] void read_integer(dlms::IntegerTag integer, Leaf& value) {
+    const auto rest = r_.rest();
+    value.tag = static_cast<Tag>(rest[0]);
+    value.offset = r_.offset();
     const auto content = rest.subspan(1, integer.width);
     switch (integer.kind) {
       case dlms::IntegerKind::boolean:
-        value.data = content[0] != 0;
+        value.kind = Leaf::Kind::boolean;
+        value.flag = content[0] != 0;
         break;
       case dlms::IntegerKind::signed_int:
-        value.data = dlms::big_endian_signed(content);
+        value.kind = Leaf::Kind::signed_int;
+        value.signed_int = dlms::big_endian_signed(content);
         break;
       default:
-        value.data = dlms::big_endian_unsigned(content);
+        value.kind = Leaf::Kind::unsigned_int;
+        value.unsigned_int = dlms::big_endian_unsigned(content);
         break;
     }
     (void)r_.skip(1 + integer.width);
-    return true;
   }
 
   ByteReader& r_;
   const dlms::AxdrLimits& limits_;
   ObisTaggedWalk& walk_;
-  std::pmr::memory_resource* memory_;
   std::size_t nodes_{0};
   bool saw_nested_container_{false};
 };
@@ -940,39 +1150,37 @@ bool header_date_time(ByteReader& r, std::optional<dlms::DateTime>& out) {
   if (*length != 12) return false;
   const auto bytes = r.bytes(12);
   if (!bytes) return false;
-  if (auto time = dlms::parse_date_time(*bytes, r.offset() - 12)) out = *time;
+  if (auto time = dlms::try_parse_date_time(*bytes)) out = *time;
   return true;
 }
 
-std::optional<Reading> decode_direct(std::span<const std::uint8_t> apdu,
-                                     const dlms::AxdrLimits& limits) {
+bool decode_direct(std::span<const std::uint8_t> apdu, const dlms::AxdrLimits& limits,
+                   Reading& reading) {
   constexpr std::uint8_t kDataNotification = 0x0F;
   ByteReader r(apdu, Layer::dlms, "data-notification");
-  if (apdu.empty() || apdu[0] != kDataNotification || !r.skip(5)) return std::nullopt;
+  if (apdu.empty() || apdu[0] != kDataNotification || !r.skip(5)) return false;
   std::optional<dlms::DateTime> header_time;
-  if (!header_date_time(r, header_time)) return std::nullopt;
+  if (!header_date_time(r, header_time)) return false;
 
   const auto body = r.rest();
-  if (body.size() < 3 || may_be_self_describing(body[1], body[2])) return std::nullopt;
+  if (body.size() < 3 || may_be_self_describing(body[1], body[2])) return false;
   const std::size_t body_offset = r.offset();
-  // The strings of one push (OBIS codes, ids), each alive only while it is looked at.
-  alignas(std::max_align_t) std::array<std::byte, 2048> buffer;
-  dlms::ValueArena arena(buffer);
-  Builder out;
+  reading = Reading{};
+  Builder out(reading);
   ObisTaggedWalk walk(out);
-  DirectWalk direct(r, limits, walk, &arena);
+  DirectWalk direct(r, limits, walk);
   std::size_t count = 0;
-  if (!direct.container_header(1, count)) return std::nullopt;
+  if (!direct.container_header(1, count)) return false;
   out.reserve(count);
   if (!direct.body_elements(count) || !r.empty() || !walk.check_named(body_offset)) {
-    return std::nullopt;
+    return false;
   }
-  if (!direct.saw_nested_container() && may_be_positional(body[0], count)) return std::nullopt;
+  if (!direct.saw_nested_container() && may_be_positional(body[0], count)) return false;
   auto profile = obis_tagged_profile(walk, {}, out);
-  if (!profile) return std::nullopt;
-  out.reading.profile = std::string(*profile);
+  if (!profile) return false;
+  reading.profile = std::string(*profile);
   finish(out, header_time);
-  return std::move(out.reading);
+  return true;
 }
 
 }  // namespace
@@ -989,21 +1197,21 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
   // Steiermark / Luxembourg: DSMR P1 text carried in an octet-string body.
   const bool body_is_text =
       body.is_octets() && body.bytes() != nullptr && looks_like_dsmr(*body.bytes());
-  if (body_is_text && (automatic || wanted == kDsmr))
-    return decode_dsmr_body(body, notification);
+  if (body_is_text && (automatic || wanted == kDsmr)) return decode_dsmr_body(body, notification);
   if (!automatic && wanted == kDsmr) {
     return unrecognised(body, "profile dsmr needs a DSMR telegram");
   }
 
-  Builder out;
+  Reading reading;
+  Builder out(reading);
   if (const auto* kids = body.children()) out.reserve(kids->size());
   if (automatic || wanted == kSelfDescribing) {
     if (auto objects = capture_list_of(body)) {
       if (auto done = decode_self_describing(body, *objects, out); !done)
         return tl::unexpected(done.error());
-      out.reading.profile = std::string(kSelfDescribing);
+      reading.profile = std::string(kSelfDescribing);
       finish(out, notification.date_time);
-      return std::move(out.reading);
+      return reading;
     }
     if (!automatic) return unrecognised(body, "no capture-object list");
   }
@@ -1011,9 +1219,9 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
     const std::string_view only = automatic ? std::string_view{} : wanted;
     if (const auto* layout = match_layout(body, only)) {
       if (auto done = apply_layout(*layout, body, out); !done) return tl::unexpected(done.error());
-      out.reading.profile = std::string(layout->profile);
+      reading.profile = std::string(layout->profile);
       finish(out, notification.date_time);
-      return std::move(out.reading);
+      return reading;
     }
     if (!automatic) return unrecognised(body, "does not match profile " + std::string(wanted));
   }
@@ -1025,9 +1233,9 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
       }
       return tl::unexpected(profile.error());
     }
-    out.reading.profile = std::string(*profile);
+    reading.profile = std::string(*profile);
     finish(out, notification.date_time);
-    return std::move(out.reading);
+    return reading;
   }
   return unrecognised(body, "");
 }
@@ -1035,8 +1243,15 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
 std::optional<Reading> decode_common_notification(std::span<const std::uint8_t> apdu,
                                                   const dlms::AxdrLimits& limits,
                                                   const DecodeOptions& options) {
-  if (options.profile != kAuto) return std::nullopt;
-  return decode_direct(apdu, limits);
+  Reading reading;
+  if (!decode_common_notification(apdu, limits, options, reading)) return std::nullopt;
+  return reading;
+}
+
+bool decode_common_notification(std::span<const std::uint8_t> apdu, const dlms::AxdrLimits& limits,
+                                const DecodeOptions& options, Reading& reading) {
+  if (options.profile != kAuto) return false;
+  return decode_direct(apdu, limits, reading);
 }
 
 std::vector<std::string_view> profile_names() {

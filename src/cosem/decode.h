@@ -34,6 +34,11 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
 [[nodiscard]] std::optional<Reading> decode_common_notification(std::span<const std::uint8_t> apdu,
                                                                 const dlms::AxdrLimits& limits,
                                                                 const DecodeOptions& options);
+// The same into `reading` (replaced when true; unspecified when false), for a caller that
+// keeps the Reading where it will be used instead of moving it there.
+[[nodiscard]] bool decode_common_notification(std::span<const std::uint8_t> apdu,
+                                              const dlms::AxdrLimits& limits,
+                                              const DecodeOptions& options, Reading& reading);
 
 // True when the plaintext looks like a DSMR P1 telegram ("/XXX5…\r\n … !CRC").
 [[nodiscard]] bool looks_like_dsmr(std::span<const std::uint8_t> plaintext) noexcept;

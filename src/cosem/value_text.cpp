@@ -53,28 +53,8 @@ std::optional<std::string> decode_hex_ascii(std::string_view text) {
   return std::string(bytes->begin(), bytes->end());
 }
 
-// Blue Book 4.1.6.1: month 1..12, 0xFD/0xFE (DST end/begin), 0xFF; day 1..31, 0xFD/0xFE
-// (second last / last day of month), 0xFF; weekday 1..7, 0xFF; hour 0..23; minute and
-// second 0..59; hundredths 0..99; deviation -720..720 minutes or 0x8000.
-std::optional<dlms::DateTime> parse_plausible_date_time(std::span<const std::uint8_t> twelve,
-                                                        std::size_t offset) {
-  if (twelve.size() != 12) return std::nullopt;
-  const bool plausible = in_range_or_special(twelve[2], 1, 12, {0xFD, 0xFE, 0xFF}) &&
-                         in_range_or_special(twelve[3], 1, 31, {0xFD, 0xFE, 0xFF}) &&
-                         in_range_or_special(twelve[4], 1, 7, {0xFF}) &&
-                         in_range_or_special(twelve[5], 0, 23, {0xFF}) &&
-                         in_range_or_special(twelve[6], 0, 59, {0xFF}) &&
-                         in_range_or_special(twelve[7], 0, 59, {0xFF}) &&
-                         in_range_or_special(twelve[8], 0, 99, {0xFF});
-  if (!plausible) return std::nullopt;
-  const auto deviation_bits = static_cast<std::uint16_t>((twelve[9] << 8) | twelve[10]);
-  if (deviation_bits != 0x8000) {
-    const auto deviation = static_cast<std::int16_t>(deviation_bits);
-    if (deviation < -720 || deviation > 720) return std::nullopt;
-  }
-  auto parsed = dlms::parse_date_time(twelve, offset);
-  if (!parsed) return std::nullopt;
-  return *parsed;
+std::optional<dlms::DateTime> parse_plausible_date_time(std::span<const std::uint8_t> twelve) {
+  return dlms::try_parse_date_time(twelve);
 }
 
 std::string date_time_text(const dlms::DateTime& time, std::span<const std::uint8_t> bytes) {

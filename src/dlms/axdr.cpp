@@ -167,7 +167,7 @@ struct Header {
 // position; for anything else it leaves the reader untouched and returns false, and the
 // caller runs read_header_checked(), so every error comes from one place.
 [[gnu::always_inline]] inline bool read_header_fast(ByteReader& r, const AxdrLimits& limits,
-                                                     Header& h) {
+                                                    Header& h) {
   const auto rest = r.rest();
   if (rest.empty()) return false;
   const TagInfo* info = find_tag(rest[0]);
@@ -412,7 +412,9 @@ Value& place_scalar(Children* parent, Value& root, const Header& h,
 
 }  // namespace
 
-IntegerTag integer_tag(std::uint8_t tag_byte) noexcept {
+namespace {
+
+constexpr IntegerTag integer_tag_of(std::uint8_t tag_byte) noexcept {
   const TagInfo* info = find_tag(tag_byte);
   if (info == nullptr) return {};
   switch (info->kind) {
@@ -426,6 +428,16 @@ IntegerTag integer_tag(std::uint8_t tag_byte) noexcept {
       return {};
   }
 }
+
+}  // namespace
+
+// Generated from kTagTable at compile time, for the inline integer_tag().
+constexpr std::array<IntegerTag, 256> kIntegerTags = [] {
+  std::array<IntegerTag, 256> tags{};
+  for (std::size_t b = 0; b < tags.size(); ++b)
+    tags[b] = integer_tag_of(static_cast<std::uint8_t>(b));
+  return tags;
+}();
 
 std::string_view tag_name(Tag t) noexcept {
   const TagInfo* info = find_tag(static_cast<std::uint8_t>(t));

@@ -138,7 +138,11 @@ struct IntegerTag {
   IntegerKind kind{IntegerKind::none};
   std::uint8_t width{0};  // content bytes
 };
-[[nodiscard]] IntegerTag integer_tag(std::uint8_t tag_byte) noexcept;
+// integer_tag() of every byte, from the tag table (axdr.cpp).
+extern const std::array<IntegerTag, 256> kIntegerTags;
+[[nodiscard]] inline IntegerTag integer_tag(std::uint8_t tag_byte) noexcept {
+  return kIntegerTags[tag_byte];
+}
 
 // A-XDR length: one byte < 0x80, else 0x81 xx / 0x82 xxxx / 0x83 xxxxxx / 0x84 xxxxxxxx.
 Result<std::size_t> read_length(ByteReader& r);

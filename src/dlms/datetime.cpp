@@ -9,8 +9,8 @@
 #include "dlms/datetime.h"
 
 #include <charconv>
-
-#include "common/byte_reader.h"
+#include <iterator>
+#include <string_view>
 
 namespace sm::dlms {
 namespace {
@@ -96,57 +96,92 @@ inline char* put_padded(char* out, int value, int width) noexcept {
 
 }  // namespace
 
-Result<DateTime> parse_date_time(std::span<const std::uint8_t> twelve, std::size_t offset) {
+namespace {
+
+// The one-byte fields after the year, in wire order (byte 2 + index).
+struct FieldSpec {
+  std::optional<int> DateTime::*member;
+  int lo, hi;
+  bool dst_specials;
+  std::string_view name;
+};
+constexpr FieldSpec kFields[7] = {
+    {&DateTime::month, 1, 12, true, "month"},
+    {&DateTime::day, 1, 31, true, "day"},
+    {&DateTime::weekday, 1, 7, false, "weekday"},
+    {&DateTime::hour, 0, 23, false, "hour"},
+    {&DateTime::minute, 0, 59, false, "minute"},
+    {&DateTime::second, 0, 59, false, "second"},
+    {&DateTime::hundredths, 0, 99, false, "hundredths"},
+};
+
+constexpr std::size_t kFirstField = 2;
+constexpr std::size_t kDeviationAt = 9;
+
+std::uint16_t u16_at(std::span<const std::uint8_t> twelve, std::size_t at) noexcept {
+  return static_cast<std::uint16_t>((twelve[at] << 8) | twelve[at + 1]);
+}
+
+[[gnu::cold]] tl::unexpected<Error> date_time_error(std::span<const std::uint8_t> twelve,
+                                                    std::size_t offset) {
   if (twelve.size() != 12) {
     return fail(ErrorCode::length, Layer::dlms, offset,
                 "date-time: expected 12 bytes, got " + std::to_string(twelve.size()));
   }
-  ByteReader r(twelve, Layer::dlms, "date-time", offset);
-  // The size is checked above, so none of these reads can fail.
-  const std::uint16_t year = *r.u16be();
-  std::uint8_t b[7];
-  for (auto& x : b) x = *r.u8();
-  const std::uint16_t deviation = *r.u16be();
-  const std::uint8_t status = *r.u8();
-
   DateTime dt;
-  if (year != 0xFFFF) dt.year = year;
-  struct Spec {
-    std::optional<int>* out;
-    int lo, hi;
-    bool dst_specials;
-    std::string_view name;
-  };
-  const Spec specs[7] = {
-      {&dt.month, 1, 12, true, "month"},
-      {&dt.day, 1, 31, true, "day"},
-      {&dt.weekday, 1, 7, false, "weekday"},
-      {&dt.hour, 0, 23, false, "hour"},
-      {&dt.minute, 0, 59, false, "minute"},
-      {&dt.second, 0, 59, false, "second"},
-      {&dt.hundredths, 0, 99, false, "hundredths"},
-  };
-  for (std::size_t i = 0; i < 7; ++i) {
-    if (!field(b[i], specs[i].lo, specs[i].hi, specs[i].dst_specials, *specs[i].out)) {
-      return field_out_of_range(specs[i].name, b[i], specs[i].lo, specs[i].hi, offset + 2 + i);
+  for (std::size_t i = 0; i < std::size(kFields); ++i) {
+    const FieldSpec& f = kFields[i];
+    const std::uint8_t raw = twelve[kFirstField + i];
+    if (!field(raw, f.lo, f.hi, f.dst_specials, dt.*f.member)) {
+      return field_out_of_range(f.name, raw, f.lo, f.hi, offset + kFirstField + i);
     }
   }
-  if (dt.year && dt.month && dt.day && *dt.day > days_in_month(*dt.year, *dt.month)) {
+  const std::uint16_t year = u16_at(twelve, 0);
+  if (year != 0xFFFF && dt.month && dt.day && *dt.day > days_in_month(year, *dt.month)) {
     return fail(ErrorCode::decode, Layer::dlms, offset + 3,
                 "date-time: day " + std::to_string(*dt.day) + " does not exist in " +
-                    std::to_string(*dt.year) + "-" + std::to_string(*dt.month));
+                    std::to_string(year) + "-" + std::to_string(*dt.month));
   }
+  const auto minutes = static_cast<int>(static_cast<std::int16_t>(u16_at(twelve, kDeviationAt)));
+  return fail(ErrorCode::decode, Layer::dlms, offset + kDeviationAt,
+              "date-time: deviation " + std::to_string(minutes) + " min out of range -720..720");
+}
+
+}  // namespace
+
+std::optional<DateTime> try_parse_date_time(std::span<const std::uint8_t> twelve) noexcept {
+  if (twelve.size() != 12) return std::nullopt;
+  std::optional<DateTime> parsed{std::in_place};
+  DateTime& dt = *parsed;
+  const std::uint16_t year = u16_at(twelve, 0);
+  if (year != 0xFFFF) dt.year = year;
+  // kFields one by one with constant indices (this runs for the header and the clock of
+  // every push), so the ranges fold into the code.
+  const auto in_range = [&](std::size_t i, std::optional<int>& out) {
+    const FieldSpec& f = kFields[i];
+    return field(twelve[kFirstField + i], f.lo, f.hi, f.dst_specials, out);
+  };
+  if (!in_range(0, dt.month) || !in_range(1, dt.day) || !in_range(2, dt.weekday) ||
+      !in_range(3, dt.hour) || !in_range(4, dt.minute) || !in_range(5, dt.second) ||
+      !in_range(6, dt.hundredths)) {
+    return std::nullopt;
+  }
+  if (dt.year && dt.month && dt.day && *dt.day > days_in_month(*dt.year, *dt.month)) {
+    return std::nullopt;
+  }
+  const std::uint16_t deviation = u16_at(twelve, kDeviationAt);
   if (deviation != kDeviationNotSpecified) {
     const auto minutes = static_cast<int>(static_cast<std::int16_t>(deviation));
-    if (minutes < -kMaxDeviation || minutes > kMaxDeviation) {
-      return fail(
-          ErrorCode::decode, Layer::dlms, offset + 9,
-          "date-time: deviation " + std::to_string(minutes) + " min out of range -720..720");
-    }
+    if (minutes < -kMaxDeviation || minutes > kMaxDeviation) return std::nullopt;
     dt.deviation_minutes = minutes;
   }
-  dt.clock_status = status;
-  return dt;
+  dt.clock_status = twelve[11];
+  return parsed;
+}
+
+Result<DateTime> parse_date_time(std::span<const std::uint8_t> twelve, std::size_t offset) {
+  if (auto dt = try_parse_date_time(twelve)) return *dt;
+  return date_time_error(twelve, offset);
 }
 
 std::optional<std::int64_t> DateTime::unix_seconds() const {
@@ -162,7 +197,7 @@ std::optional<std::int64_t> DateTime::unix_seconds() const {
 // Formatted by hand (this runs for every frame): the same text as
 // "%04d-%02d-%02dT%02d:%02d:%02d" and "%c%02d:%02d", for any field values.
 std::optional<std::string> DateTime::iso8601() const {
-  if (!year || !month || !day) return std::nullopt;
+  if (!has_date()) return std::nullopt;
   char buf[96];  // 9 fields of at most 11 characters each, and separators
   char* p = put_padded(buf, *year, 4);
   *p++ = '-';

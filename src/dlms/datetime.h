@@ -19,6 +19,10 @@ struct DateTime {
   std::optional<int> year, month, day, weekday, hour, minute, second, hundredths;
   std::optional<int> deviation_minutes;  // UTC - local, in minutes
   std::uint8_t clock_status{0xFF};       // 0xFF = not specified
+  bool operator==(const DateTime&) const = default;
+
+  // Year, month and day are all specified (what iso8601() needs).
+  [[nodiscard]] bool has_date() const noexcept { return year && month && day; }
   [[nodiscard]] bool dst_active() const noexcept {
     return clock_status != 0xFF && (clock_status & 0x80);
   }
@@ -37,5 +41,10 @@ struct DateTime {
 // month/day are accepted and leave the field unspecified. `offset` is where the 12
 // bytes sit in the caller's buffer (for error offsets).
 Result<DateTime> parse_date_time(std::span<const std::uint8_t> twelve, std::size_t offset = 0);
+
+// The same without the error: nullopt wherever parse_date_time() fails (and nothing is
+// allocated for it; values that are not date-times are common where one is looked for).
+[[nodiscard]] std::optional<DateTime> try_parse_date_time(
+    std::span<const std::uint8_t> twelve) noexcept;
 
 }  // namespace sm::dlms

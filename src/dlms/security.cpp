@@ -198,7 +198,7 @@ std::string describe_title(std::span<const std::uint8_t> t) {
 }
 
 Result<Unprotected> unprotect_ciphered(std::span<const std::uint8_t> apdu, const Keys& keys,
-                                       Annotations* notes) {
+                                       Annotations* notes, std::vector<std::uint8_t>& buffer) {
   const std::uint8_t apdu_tag = apdu[0];
   ByteReader r(apdu, Layer::dlms,
                apdu_tag == kGloCiphering ? "general-glo-ciphering" : "general-ded-ciphering");
@@ -292,6 +292,8 @@ Result<Unprotected> unprotect_ciphered(std::span<const std::uint8_t> apdu, const
   const Iv iv = make_iv(header.system_title, header.invocation_counter);
   Unprotected out;
   out.security = header;
+  out.plaintext = std::move(buffer);
+  out.plaintext.clear();
 
   const bool can_verify = authenticated && keys.encryption && keys.authentication;
   if (encrypted && can_verify) {
@@ -303,20 +305,20 @@ Result<Unprotected> unprotect_ciphered(std::span<const std::uint8_t> apdu, const
     Aad17 aad = make_aad(sc, *keys.authentication);
     Scrub<Aad17> scrub_aad(aad);
     ScrubbedScratch scratch(e.scratch);
-    auto& buffer = scratch.get();
+    auto& work = scratch.get();
     // resize + copy_mem (one memmove): assign() from iterators copies byte by byte into
     // a vector with Botan's allocator.
-    buffer.resize(payload.size());
-    Botan::copy_mem(buffer.data(), payload.data(), payload.size());
+    work.resize(payload.size());
+    Botan::copy_mem(work.data(), payload.data(), payload.size());
     try {
       gcm.set_associated_data(aad.data(), aad.size());
       gcm.start(iv.data(), iv.size());
-      gcm.finish(buffer);
+      gcm.finish(work);
     } catch (const Botan::Invalid_Authentication_Tag&) {
       return tl::unexpected(
           c.error_at(0, ErrorCode::auth, "GCM tag does not verify (wrong keys or corrupted APDU)"));
     }
-    out.plaintext.assign(buffer.begin(), buffer.end());
+    out.plaintext.assign(work.begin(), work.end());
     out.tag_verified = true;
   } else if (encrypted) {
     // Encryption only, or a tag we cannot check (no AK): GCM's counter mode, tag ignored.
@@ -333,11 +335,11 @@ Result<Unprotected> unprotect_ciphered(std::span<const std::uint8_t> apdu, const
     aad.push_back(sc);
     aad.insert(aad.end(), keys.authentication->begin(), keys.authentication->end());
     aad.insert(aad.end(), body.begin(), body.end());
-    Botan::secure_vector<std::uint8_t> buffer(tag.begin(), tag.end());
+    Botan::secure_vector<std::uint8_t> tag_only(tag.begin(), tag.end());
     try {
       gcm.set_associated_data(aad.data(), aad.size());
       gcm.start(iv.data(), iv.size());
-      gcm.finish(buffer);
+      gcm.finish(tag_only);
     } catch (const Botan::Invalid_Authentication_Tag&) {
       return tl::unexpected(c.error_at(0, ErrorCode::auth,
                                        "GMAC tag does not verify (wrong keys or corrupted APDU)"));
@@ -454,15 +456,21 @@ bool is_ciphered(std::span<const std::uint8_t> apdu) noexcept {
 
 Result<Unprotected> unprotect(std::span<const std::uint8_t> apdu, const Keys& keys,
                               Annotations* notes) {
+  return unprotect(apdu, keys, notes, {});
+}
+
+Result<Unprotected> unprotect(std::span<const std::uint8_t> apdu, const Keys& keys,
+                              Annotations* notes, std::vector<std::uint8_t> buffer) {
   if (apdu.empty()) return fail(ErrorCode::incomplete, Layer::dlms, 0, "empty APDU");
   if (!is_ciphered(apdu)) {
     return guarded("unprotect", [&]() -> Result<Unprotected> {
       Unprotected out;
+      out.plaintext = std::move(buffer);
       out.plaintext.assign(apdu.begin(), apdu.end());
       return out;
     });
   }
-  return guarded("unprotect", [&] { return unprotect_ciphered(apdu, keys, notes); });
+  return guarded("unprotect", [&] { return unprotect_ciphered(apdu, keys, notes, buffer); });
 }
 
 Result<std::vector<std::uint8_t>> protect(std::span<const std::uint8_t> plaintext,

@@ -57,6 +57,10 @@ struct Unprotected {
 // `notes` (optional) gets annotations in space "apdu", layer "security".
 Result<Unprotected> unprotect(std::span<const std::uint8_t> apdu, const Keys& keys,
                               Annotations* notes = nullptr);
+// The same, with the plaintext written into `buffer` (whose capacity a caller that
+// unprotects frame after frame hands back each time, so no frame allocates for it).
+Result<Unprotected> unprotect(std::span<const std::uint8_t> apdu, const Keys& keys,
+                              Annotations* notes, std::vector<std::uint8_t> buffer);
 
 // Builds a general-glo-ciphering APDU (used by the demo meter and the tests).
 // control 0x20/0x21: encrypt only; 0x30/0x31: encrypt + 12-byte tag (needs AK);

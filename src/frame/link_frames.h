@@ -87,6 +87,9 @@ enum class ProbeMode { frame, header };
 }
 
 // ---- M-Bus long frame (EN 13757-2) carrying a DLMS transport segment --------------------
+// The M-Bus checksum: the sum of the bytes modulo 256.
+[[nodiscard]] std::uint8_t mbus_checksum(std::span<const std::uint8_t> bytes) noexcept;
+
 struct MbusFrame {
   std::uint8_t control{0};
   std::uint8_t address{0};

@@ -37,18 +37,20 @@ std::vector<Outcome> Decoder::finish() {
   return convert(events_);
 }
 
-void Decoder::reset() { framer_.reset(); }
+void Decoder::reset() {
+  framer_.reset();
+}
 
-std::vector<Outcome> Decoder::convert(std::vector<frame::FrameEvent>& events) const {
+std::vector<Outcome> Decoder::convert(std::vector<frame::FrameEvent>& events) {
   std::vector<Outcome> out;
   out.reserve(events.size());
   for (auto& event : events) {
     if (auto* apdu = std::get_if<frame::Apdu>(&event)) {
-      out.push_back(decode_apdu(std::move(*apdu)));
+      decode_apdu_into(std::move(*apdu), out, &plaintext_);
     } else {
       auto& fe = std::get<frame::FrameError>(event);
-      FrameFailure failure{std::move(fe.error), std::nullopt, fe.stream_offset, fe.skipped, {}, {}};
-      out.emplace_back(std::move(failure));
+      out.emplace_back(FrameFailure{std::move(fe.error), std::nullopt, fe.stream_offset, fe.skipped,
+                                    std::nullopt, Annotations{}});
     }
   }
   events.clear();  // nothing of a push is kept beyond it
@@ -56,17 +58,32 @@ std::vector<Outcome> Decoder::convert(std::vector<frame::FrameEvent>& events) co
 }
 
 Outcome Decoder::decode_apdu(frame::Apdu apdu) const {
+  std::vector<Outcome> out;
+  out.reserve(1);
+  decode_apdu_into(std::move(apdu), out, nullptr);
+  return std::move(out.front());
+}
+
+// The Outcome is built where it is returned (out.back()): a Reading is large, and moving
+// it from function to function cost more than building it.
+void Decoder::decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out,
+                               std::vector<std::uint8_t>* plaintext_buffer) const {
   Annotations notes;
   Annotations* sink = options_.explain ? &notes : nullptr;
   if (sink != nullptr) notes = std::move(apdu.notes);
 
-  auto failure = [&](Error error, std::optional<dlms::SecurityHeader> security) -> Outcome {
-    return FrameFailure{std::move(error), apdu.link, apdu.stream_offset, apdu.stream_length,
-                        security, std::move(notes)};
+  auto failure = [&](Error error, std::optional<dlms::SecurityHeader> security) -> Outcome& {
+    return out.emplace_back(FrameFailure{std::move(error), apdu.link, apdu.stream_offset,
+                                         apdu.stream_length, security, std::move(notes)});
   };
 
-  auto unprotected = dlms::unprotect(apdu.bytes, options_.keys, sink);
-  if (!unprotected) return failure(unprotected.error(), std::nullopt);
+  auto unprotected = dlms::unprotect(
+      apdu.bytes, options_.keys, sink,
+      plaintext_buffer != nullptr ? std::move(*plaintext_buffer) : std::vector<std::uint8_t>{});
+  if (!unprotected) {
+    failure(unprotected.error(), std::nullopt);
+    return;
+  }
 
   const auto& security = unprotected->security;
   const bool key_unproven =
@@ -82,48 +99,59 @@ Outcome Decoder::decode_apdu(frame::Apdu apdu) const {
   };
 
   if (key_unproven && !plausible_plaintext(plaintext)) {
-    return failure(not_an_apdu(Error{ErrorCode::decode, Layer::dlms, 0,
-                                     "unknown APDU tag after decryption"}),
-                   security);
+    failure(
+        not_an_apdu(Error{ErrorCode::decode, Layer::dlms, 0, "unknown APDU tag after decryption"}),
+        security);
+    return;
   }
 
-  Result<cosem::Reading> reading = [&]() -> Result<cosem::Reading> {
+  auto& decoded = std::get<DecodedFrame>(out.emplace_back(std::in_place_type<DecodedFrame>));
+  // Fills decoded.reading; an error instead (out.back() is then replaced by the failure).
+  const Result<void> read = [&]() -> Result<void> {
     if (cosem::looks_like_dsmr(plaintext)) {
       const std::string text(plaintext.begin(), plaintext.end());
-      return cosem::decode_dsmr(text);
+      auto reading = cosem::decode_dsmr(text);
+      if (!reading) return tl::unexpected(reading.error());
+      decoded.reading = std::move(*reading);
+      return {};
     }
-    if (sink == nullptr) {  // explain needs the annotations of the general path
-      auto direct = cosem::decode_common_notification(plaintext, options_.axdr, options_.cosem);
-      if (direct) return std::move(*direct);
+    // explain needs the annotations of the general path
+    if (sink == nullptr && cosem::decode_common_notification(plaintext, options_.axdr,
+                                                             options_.cosem, decoded.reading)) {
+      return {};
     }
     alignas(std::max_align_t) std::array<std::byte, kArenaBytes> arena_buffer;
     dlms::ValueArena arena(arena_buffer);
     auto notification = dlms::decode_data_notification(plaintext, options_.axdr, sink, &arena);
     if (!notification) return tl::unexpected(notification.error());
-    return cosem::decode_notification(*notification, options_.cosem);
+    auto reading = cosem::decode_notification(*notification, options_.cosem);
+    if (!reading) return tl::unexpected(reading.error());
+    decoded.reading = std::move(*reading);
+    return {};
   }();
-  if (!reading) {
-    Error error = reading.error();
+  if (!read) {
+    Error error = read.error();
     if (key_unproven && error.layer == Layer::dlms && error.code == ErrorCode::decode) {
       error = not_an_apdu(error);
     }
-    return failure(std::move(error), security);
+    out.pop_back();
+    failure(std::move(error), security);
+    return;
   }
 
-  DecodedFrame decoded;
   decoded.link = apdu.link;
   decoded.stream_offset = apdu.stream_offset;
   decoded.stream_length = apdu.stream_length;
   decoded.link_frames = apdu.link_frames;
   decoded.security = security;
   decoded.tag_verified = unprotected->tag_verified;
-  decoded.reading = std::move(*reading);
   if (options_.explain) {
     decoded.notes = std::move(notes);
     decoded.plaintext = std::move(unprotected->plaintext);
     decoded.apdu = std::move(apdu.bytes);
+  } else if (plaintext_buffer != nullptr) {
+    *plaintext_buffer = std::move(unprotected->plaintext);  // for the next APDU
   }
-  return decoded;
 }
 
 }  // namespace sm::pipeline

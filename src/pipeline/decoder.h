@@ -37,18 +37,18 @@ struct DecodedFrame {
   std::optional<dlms::SecurityHeader> security;  // nullopt: plaintext APDU
   bool tag_verified{false};
   cosem::Reading reading;
-  Annotations notes;                   // only with explain
-  std::vector<std::uint8_t> apdu;      // only with explain: the APDU as framed
-  std::vector<std::uint8_t> plaintext; // only with explain: the deciphered APDU
+  Annotations notes;                    // only with explain
+  std::vector<std::uint8_t> apdu;       // only with explain: the APDU as framed
+  std::vector<std::uint8_t> plaintext;  // only with explain: the deciphered APDU
 };
 
 struct FrameFailure {
   Error error;
-  std::optional<frame::LinkType> link;            // nullopt: failed before a frame was found
+  std::optional<frame::LinkType> link;  // nullopt: failed before a frame was found
   std::size_t stream_offset{0};
   std::size_t stream_length{0};
-  std::optional<dlms::SecurityHeader> security;   // what the ciphering header said, if read
-  Annotations notes;                              // only with explain
+  std::optional<dlms::SecurityHeader> security;  // what the ciphering header said, if read
+  Annotations notes;                             // only with explain
 };
 
 using Outcome = std::variant<DecodedFrame, FrameFailure>;
@@ -69,11 +69,16 @@ class Decoder {
   [[nodiscard]] std::size_t bytes_buffered() const noexcept { return framer_.bytes_buffered(); }
 
  private:
-  std::vector<Outcome> convert(std::vector<frame::FrameEvent>& events) const;
+  std::vector<Outcome> convert(std::vector<frame::FrameEvent>& events);
+  // Appends the Outcome of one APDU to `out`. `plaintext` (optional): a buffer whose
+  // capacity the plaintext reuses, and gets back.
+  void decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out,
+                        std::vector<std::uint8_t>* plaintext) const;
 
   DecoderOptions options_;
   frame::StreamFramer framer_;
   std::vector<frame::FrameEvent> events_;  // the framer's events of one push (capacity kept)
+  std::vector<std::uint8_t> plaintext_;    // the plaintext of the last APDU (capacity kept)
 };
 
 }  // namespace sm::pipeline

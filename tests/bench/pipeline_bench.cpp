@@ -13,64 +13,26 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <memory_resource>
-#include <sstream>
-#include <string>
 #include <vector>
 
 #include <benchmark/benchmark.h>
 #include <botan/cipher_mode.h>
 #include <botan/stream_cipher.h>
 
-#include "app/keys.h"
-#include "common/hex.h"
+#include "bursts.h"
 #include "cosem/decode.h"
 #include "dlms/apdu.h"
 #include "dlms/security.h"
 #include "frame/stream_framer.h"
 #include "pipeline/decoder.h"
 
-namespace fs = std::filesystem;
-
 namespace {
 
-struct Burst {
-  std::vector<std::uint8_t> wire;
-  sm::pipeline::DecoderOptions options;
-  std::size_t ciphertext_bytes = 0;
-  std::vector<std::uint8_t> apdu;       // the burst's one APDU, as framed
-  std::vector<std::uint8_t> plaintext;  // the same, deciphered
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-Burst load(const std::string& id, std::size_t ciphertext_bytes) {
-  const fs::path dir = fs::path(SM_TEST_DATA) / "vectors" / id;
-  Burst b;
-  b.wire = *sm::parse_hex(slurp(dir / "input.hex"));
-  b.options.keys.encryption = *sm::app::load_key_file((dir / "key.hex").string());
-  if (fs::exists(dir / "auth-key.hex")) {
-    b.options.keys.authentication = *sm::app::load_key_file((dir / "auth-key.hex").string());
-  }
-  b.ciphertext_bytes = ciphertext_bytes;
-  sm::frame::StreamFramer framer(b.options.framer, sm::frame::Annotate::no);
-  auto events = framer.push(b.wire);
-  if (events.size() == 1) {
-    if (auto* apdu = std::get_if<sm::frame::Apdu>(&events.front())) b.apdu = std::move(apdu->bytes);
-  }
-  if (auto unprotected = sm::dlms::unprotect(b.apdu, b.options.keys)) {
-    b.plaintext = std::move(unprotected->plaintext);
-  }
-  return b;
-}
+using sm::bench::Burst;
+using sm::bench::e450_gbt;
+using sm::bench::ksm_west;
 
 void run_pipeline(benchmark::State& state, const Burst& burst) {
   sm::pipeline::Decoder decoder(burst.options);
@@ -80,7 +42,8 @@ void run_pipeline(benchmark::State& state, const Burst& burst) {
     decoded += outcomes.size();
     benchmark::DoNotOptimize(outcomes);
   }
-  if (decoded != static_cast<std::size_t>(state.iterations())) state.SkipWithError("burst did not decode");
+  if (decoded != static_cast<std::size_t>(state.iterations()))
+    state.SkipWithError("burst did not decode");
   state.SetItemsProcessed(state.iterations());
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(burst.wire.size()));
 }
@@ -93,7 +56,8 @@ void run_framing(benchmark::State& state, const Burst& burst) {
     framed += events.size();
     benchmark::DoNotOptimize(events);
   }
-  if (framed != static_cast<std::size_t>(state.iterations())) state.SkipWithError("burst did not frame");
+  if (framed != static_cast<std::size_t>(state.iterations()))
+    state.SkipWithError("burst did not frame");
   state.SetItemsProcessed(state.iterations());
 }
 
@@ -147,29 +111,36 @@ void run_bare_ctr(benchmark::State& state, std::size_t bytes) {
   state.SetItemsProcessed(state.iterations());
 }
 
-// KSM West (Vorarlberg/TINETZ/Salzburg): two M-Bus segments, SC 0x21, 265-byte APDU,
-// 250 bytes of ciphertext.
-const Burst& ksm_west() {
-  static const Burst b = load("AT-TINETZ-KFM-DOC-EXAMPLE", 250);
-  return b;
+void BM_Pipeline_KsmWest_MbusBurst(benchmark::State& s) {
+  run_pipeline(s, ksm_west());
 }
-// L+G E450: three HDLC frames of General-Block-Transfer, SC 0x30 with a 12-byte tag;
-// 259-byte APDU, 241 bytes of ciphertext (GCM also computes GHASH over it).
-const Burst& e450_gbt() {
-  static const Burst b = load("XX-LGZ-E450-GBT-1", 241);
-  return b;
+void BM_BareAesCtr_KsmWest(benchmark::State& s) {
+  run_bare_ctr(s, ksm_west().ciphertext_bytes);
 }
-
-void BM_Pipeline_KsmWest_MbusBurst(benchmark::State& s) { run_pipeline(s, ksm_west()); }
-void BM_BareAesCtr_KsmWest(benchmark::State& s) { run_bare_ctr(s, ksm_west().ciphertext_bytes); }
-void BM_Framing_KsmWest(benchmark::State& s) { run_framing(s, ksm_west()); }
-void BM_Unprotect_KsmWest(benchmark::State& s) { run_unprotect(s, ksm_west()); }
-void BM_Decode_KsmWest(benchmark::State& s) { run_decode(s, ksm_west()); }
-void BM_Pipeline_E450_HdlcGbtTagged(benchmark::State& s) { run_pipeline(s, e450_gbt()); }
-void BM_BareAesCtr_E450(benchmark::State& s) { run_bare_ctr(s, e450_gbt().ciphertext_bytes); }
-void BM_Framing_E450(benchmark::State& s) { run_framing(s, e450_gbt()); }
-void BM_Unprotect_E450(benchmark::State& s) { run_unprotect(s, e450_gbt()); }
-void BM_Decode_E450(benchmark::State& s) { run_decode(s, e450_gbt()); }
+void BM_Framing_KsmWest(benchmark::State& s) {
+  run_framing(s, ksm_west());
+}
+void BM_Unprotect_KsmWest(benchmark::State& s) {
+  run_unprotect(s, ksm_west());
+}
+void BM_Decode_KsmWest(benchmark::State& s) {
+  run_decode(s, ksm_west());
+}
+void BM_Pipeline_E450_HdlcGbtTagged(benchmark::State& s) {
+  run_pipeline(s, e450_gbt());
+}
+void BM_BareAesCtr_E450(benchmark::State& s) {
+  run_bare_ctr(s, e450_gbt().ciphertext_bytes);
+}
+void BM_Framing_E450(benchmark::State& s) {
+  run_framing(s, e450_gbt());
+}
+void BM_Unprotect_E450(benchmark::State& s) {
+  run_unprotect(s, e450_gbt());
+}
+void BM_Decode_E450(benchmark::State& s) {
+  run_decode(s, e450_gbt());
+}
 
 BENCHMARK(BM_Pipeline_KsmWest_MbusBurst);
 BENCHMARK(BM_BareAesCtr_KsmWest);

@@ -1,0 +1,46 @@
+// A fixed number of Decoder::push calls on one of the benchmark bursts, for instruction
+// counts that do not depend on the machine's load:
+//   valgrind --tool=callgrind build/tests/bench/pipeline_count ksm 2000   (and 1000)
+// (total instructions of the two runs, subtracted, / 1000 = instructions per burst,
+// including the destruction of the Outcomes). `aes` runs bare AES-128-CTR over the
+// burst's ciphertext instead: pipeline_count aes-ksm|aes-e450 N.
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
+#include <botan/stream_cipher.h>
+
+#include "bursts.h"
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: pipeline_count ksm|e450|aes-ksm|aes-e450 PUSHES\n");
+    return 2;
+  }
+  const std::string_view which = argv[1];
+  const long pushes = std::strtol(argv[2], nullptr, 10);
+  const bool ksm = which == "ksm" || which == "aes-ksm";
+  if (!ksm && which != "e450" && which != "aes-e450") return 2;
+  const sm::bench::Burst& burst = ksm ? sm::bench::ksm_west() : sm::bench::e450_gbt();
+  std::size_t decoded = 0;
+  if (which.starts_with("aes-")) {
+    auto ctr = Botan::StreamCipher::create_or_throw("CTR-BE(AES-128)");
+    std::vector<std::uint8_t> key(16, 0x42), iv(16, 0x01), buf(burst.ciphertext_bytes, 0x5A);
+    ctr->set_key(key);
+    for (long i = 0; i < pushes; ++i) {
+      ctr->set_iv(iv.data(), iv.size());
+      ctr->cipher1(buf.data(), buf.size());
+      decoded += buf[0] & 1U;
+    }
+    std::printf("%zu\n", decoded);
+    return 0;
+  }
+  sm::pipeline::Decoder decoder(burst.options);
+  for (long i = 0; i < pushes; ++i) {
+    for (const auto& outcome : decoder.push(burst.wire)) {
+      decoded += std::holds_alternative<sm::pipeline::DecodedFrame>(outcome) ? 1 : 0;
+    }
+  }
+  std::printf("%zu decoded\n", decoded);
+  return decoded == static_cast<std::size_t>(pushes) ? 0 : 1;
+}

@@ -84,12 +84,13 @@ for lib in 'libcivetweb[0-9]' 'libprometheus-cpp-core[0-9.]+' 'libc6' 'libstdc\+
   printf '%s\n' "$depends" | grep -qE "(^|, )${lib}( |,|$)" || fail "Depends lacks ${lib}: $depends"
 done
 # Botan: a dependency exactly when the binary loads libbotan (SM_STATIC_BOTAN=OFF).
-if ldd "$build_dir/smartmeter_exporter" | grep -q 'libbotan-2'; then
+if ldd "$build_dir/smartmeter_exporter" | grep -c 'libbotan-2' >/dev/null; then
   printf '%s\n' "$depends" | grep -qE "(^|, )libbotan-2-[0-9]+( |,|$)" || fail "Depends lacks libbotan: $depends"
 else
   printf '%s\n' "$depends" | grep -q 'libbotan' && fail "Depends names libbotan, which is linked statically: $depends"
-  dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/smartmeter-exporter/copyright |
-    grep -q 'Botan' || fail "copyright lacks Botan's notice (Botan is linked statically)"
+  # Read whole before searching: `grep -q` leaving early would make tar die of SIGPIPE.
+  copyright=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/smartmeter-exporter/copyright)
+  grep -q 'Botan' <<<"$copyright" || fail "copyright lacks Botan's notice (Botan is linked statically)"
 fi
 [ "$(dpkg-deb -f "$deb" Package)" = smartmeter-exporter ] || fail "Package is not smartmeter-exporter"
 [ "$(dpkg-deb -f "$deb" Section)" = net ] || fail "Section is not net"

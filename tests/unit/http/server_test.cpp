@@ -98,7 +98,6 @@ class ServerTest : public ::testing::Test {
   }
 
   CountingVerifier verifier;
-  HttpServer server{verifier.function()};
   std::uint16_t port{0};
   std::atomic<int> metrics_calls{0};
   std::mutex seen_mutex;
@@ -106,6 +105,9 @@ class ServerTest : public ::testing::Test {
   std::string seen_accept;
   std::mutex log_mutex;
   std::vector<std::string> log_lines;
+  // Last, so it is destroyed (stopped) first: its handlers and its log sink use the members
+  // above until then (the idle reaper may log while the server stops).
+  HttpServer server{verifier.function()};
 };
 
 TEST_F(ServerTest, RouteReturnsBodyTypeAndHeaders) {

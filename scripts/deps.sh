@@ -3,7 +3,7 @@
 BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config git
   prometheus-cpp-dev libcivetweb-dev libbotan-2-dev libcli11-dev libexpected-dev
   libgtest-dev libgmock-dev libbenchmark-dev)
-TEST_PACKAGES=(clang libclang-rt-14-dev prometheus socat curl python3 xxd strace dpkg-dev systemd chromium)
+TEST_PACKAGES=(clang clang-format libclang-rt-14-dev prometheus socat curl python3 xxd strace dpkg-dev systemd chromium)
 # htpasswd for the basic-auth test, valgrind for the soak test (tests/e2e/test_security.py,
 # tests/soak).
 TEST_PACKAGES+=(apache2-utils valgrind)

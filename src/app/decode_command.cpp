@@ -86,9 +86,15 @@ int run_decode(const DecodeSettings& s) {
       ++decoded;
     }
     switch (format) {
-      case OutputFormat::json: std::cout << render_json(outcome) << "\n"; break;
-      case OutputFormat::text: std::cout << render_text(outcome) << "\n"; break;
-      case OutputFormat::explain: std::cout << render_explain(outcome, *bytes) << "\n"; break;
+      case OutputFormat::json:
+        std::cout << render_json(outcome) << "\n";
+        break;
+      case OutputFormat::text:
+        std::cout << render_text(outcome) << "\n";
+        break;
+      case OutputFormat::explain:
+        std::cout << render_explain(outcome, *bytes) << "\n";
+        break;
     }
   }
   if (outcomes.empty()) {

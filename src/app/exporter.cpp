@@ -24,7 +24,8 @@ void Exporter::on_bytes(std::span<const std::uint8_t> bytes,
   }
 }
 
-void Exporter::handle(const pipeline::Outcome& outcome, std::chrono::system_clock::time_point arrival) {
+void Exporter::handle(const pipeline::Outcome& outcome,
+                      std::chrono::system_clock::time_point arrival) {
   if (const auto* failure = std::get_if<pipeline::FrameFailure>(&outcome)) {
     handle_failure(*failure);
     return;
@@ -35,10 +36,11 @@ void Exporter::handle(const pipeline::Outcome& outcome, std::chrono::system_cloc
     const auto verdict = replay_guard_.check(frame.security->invocation_counter);
     if (verdict == pipeline::ReplayGuard::Verdict::replay) {
       state_.record_error(metrics::ErrorReason::replay);
-      logger_.log_limited("replay", std::chrono::seconds(60), LogLevel::warn,
-                          "frame rejected: invocation counter did not increase (replayed frame?)",
-                          {{"invocation_counter", std::to_string(frame.security->invocation_counter)},
-                           {"last_accepted", std::to_string(replay_guard_.last().value_or(0))}});
+      logger_.log_limited(
+          "replay", std::chrono::seconds(60), LogLevel::warn,
+          "frame rejected: invocation counter did not increase (replayed frame?)",
+          {{"invocation_counter", std::to_string(frame.security->invocation_counter)},
+           {"last_accepted", std::to_string(replay_guard_.last().value_or(0))}});
       return;
     }
     if (verdict == pipeline::ReplayGuard::Verdict::accept_after_reboot) {
@@ -47,8 +49,9 @@ void Exporter::handle(const pipeline::Outcome& outcome, std::chrono::system_cloc
     }
     if (frame.security->authenticated() && !frame.tag_verified && !untagged_warning_logged_) {
       untagged_warning_logged_ = true;
-      logger_.warn("frames carry an authentication tag but no authentication key is configured: "
-                   "decrypting without verifying (set --meter.auth-key-file to verify)");
+      logger_.warn(
+          "frames carry an authentication tag but no authentication key is configured: "
+          "decrypting without verifying (set --meter.auth-key-file to verify)");
     }
   }
   if (!first_frame_logged_) {
@@ -75,11 +78,12 @@ void Exporter::handle_failure(const pipeline::FrameFailure& failure) {
   state_.record_error(reason);
   if ((reason == metrics::ErrorReason::decrypt || reason == metrics::ErrorReason::auth) &&
       wrong_key_alarm_.on_key_failure()) {
-    logger_.error("key looks wrong: frames do not decrypt/authenticate with the configured key "
-                  "(check the key from your grid operator's portal; it changes when the meter "
-                  "is replaced)",
-                  {{"reason", std::string(to_string(failure.error.code))},
-                   {"detail", failure.error.message}});
+    logger_.error(
+        "key looks wrong: frames do not decrypt/authenticate with the configured key "
+        "(check the key from your grid operator's portal; it changes when the meter "
+        "is replaced)",
+        {{"reason", std::string(to_string(failure.error.code))},
+         {"detail", failure.error.message}});
     return;
   }
   const std::string kind(to_string(failure.error.code));
@@ -146,10 +150,18 @@ bool Exporter::expire_partial_frame(std::chrono::steady_clock::time_point now,
 
 void Exporter::log(source::LogLevel level, std::string_view message) {
   switch (level) {
-    case source::LogLevel::debug: logger_.debug(message); break;
-    case source::LogLevel::info: logger_.info(message); break;
-    case source::LogLevel::warn: logger_.warn(message); break;
-    case source::LogLevel::error: logger_.error(message); break;
+    case source::LogLevel::debug:
+      logger_.debug(message);
+      break;
+    case source::LogLevel::info:
+      logger_.info(message);
+      break;
+    case source::LogLevel::warn:
+      logger_.warn(message);
+      break;
+    case source::LogLevel::error:
+      logger_.error(message);
+      break;
   }
 }
 

@@ -1,5 +1,5 @@
-// Reading captured bytes for `decode`: a timed capture (as `record` writes), hex text (whitespace, 0x,
-// commas, '#' comments tolerated) or raw binary, from a file or standard input.
+// Reading captured bytes for `decode`: a timed capture (as `record` writes), hex text (whitespace,
+// 0x, commas, '#' comments tolerated) or raw binary, from a file or standard input.
 #pragma once
 
 #include <cstdint>

@@ -11,10 +11,14 @@ namespace {
 
 constexpr std::string_view level_name(LogLevel l) {
   switch (l) {
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warn: return "warn";
-    case LogLevel::error: return "error";
+    case LogLevel::debug:
+      return "debug";
+    case LogLevel::info:
+      return "info";
+    case LogLevel::warn:
+      return "warn";
+    case LogLevel::error:
+      return "error";
   }
   return "info";
 }
@@ -22,18 +26,21 @@ constexpr std::string_view level_name(LogLevel l) {
 // syslog priorities as sd-daemon(3) prefixes.
 constexpr std::string_view journal_prefix(LogLevel l) {
   switch (l) {
-    case LogLevel::debug: return "<7>";
-    case LogLevel::info: return "<6>";
-    case LogLevel::warn: return "<4>";
-    case LogLevel::error: return "<3>";
+    case LogLevel::debug:
+      return "<7>";
+    case LogLevel::info:
+      return "<6>";
+    case LogLevel::warn:
+      return "<4>";
+    case LogLevel::error:
+      return "<3>";
   }
   return "<6>";
 }
 
 std::string timestamp(std::chrono::system_clock::time_point when) {
   const auto secs = std::chrono::time_point_cast<std::chrono::seconds>(when);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(when - secs).count();
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(when - secs).count();
   const std::time_t t = std::chrono::system_clock::to_time_t(secs);
   std::tm tm{};
   gmtime_r(&t, &tm);

@@ -75,7 +75,9 @@ void write_security(JsonWriter& w, const std::optional<dlms::SecurityHeader>& se
   }
 }
 
-std::string format_number(double v) { return JsonWriter::format_double(v); }
+std::string format_number(double v) {
+  return JsonWriter::format_double(v);
+}
 
 }  // namespace
 
@@ -174,14 +176,15 @@ std::string render_text(const pipeline::Outcome& outcome) {
   if (frame.security) {
     const auto& s = *frame.security;
     std::string maker = manufacturer_name(s.system_title);
-    out += "  SystemTitle          " + to_hex(s.system_title) + " (" + manufacturer_code(s.system_title) +
-           (maker.empty() ? "" : ", " + maker) + ")\n";
+    out += "  SystemTitle          " + to_hex(s.system_title) + " (" +
+           manufacturer_code(s.system_title) + (maker.empty() ? "" : ", " + maker) + ")\n";
     out += "  InvocationCounter    " + std::to_string(s.invocation_counter) + "\n";
-    out += "  Security             " + hex_byte(s.control) + (s.encrypted() ? " encrypted" : "") +
-           (s.authenticated() ? (frame.tag_verified ? " authenticated (tag verified)"
-                                                    : " authenticated (tag NOT verified: no auth key)")
-                              : "") +
-           "\n";
+    out +=
+        "  Security             " + hex_byte(s.control) + (s.encrypted() ? " encrypted" : "") +
+        (s.authenticated() ? (frame.tag_verified ? " authenticated (tag verified)"
+                                                 : " authenticated (tag NOT verified: no auth key)")
+                           : "") +
+        "\n";
   }
   auto row = [&out](std::string_view name, std::string_view value) {
     std::string line = "  " + std::string(name);
@@ -223,7 +226,7 @@ std::string render_explain(const pipeline::Outcome& outcome, std::span<const std
   }
   std::string_view current_space;
   for (const auto& note : *notes) {
-    std::span<const std::uint8_t> space_bytes = note.space == "stream"  ? stream
+    std::span<const std::uint8_t> space_bytes = note.space == "stream" ? stream
                                                 : note.space == "apdu" ? apdu
                                                                        : plaintext;
     if (note.space != current_space) {

@@ -22,8 +22,8 @@ class ByteReader {
              std::size_t base = 0) noexcept
       : data_(data), layer_(layer), what_(what), base_(base) {}
 
-  [[nodiscard]] std::size_t offset() const noexcept { return base_ + pos_; }      // absolute
-  [[nodiscard]] std::size_t position() const noexcept { return pos_; }            // relative
+  [[nodiscard]] std::size_t offset() const noexcept { return base_ + pos_; }  // absolute
+  [[nodiscard]] std::size_t position() const noexcept { return pos_; }        // relative
   [[nodiscard]] std::size_t remaining() const noexcept { return data_.size() - pos_; }
   [[nodiscard]] bool empty() const noexcept { return pos_ >= data_.size(); }
   [[nodiscard]] Layer layer() const noexcept { return layer_; }
@@ -73,8 +73,10 @@ class ByteReader {
   [[nodiscard]] Error error(ErrorCode code, std::string message) const {
     return Error{code, layer_, offset(), std::string(what_) + ": " + std::move(message)};
   }
-  [[nodiscard]] Error error_at(std::size_t relative_pos, ErrorCode code, std::string message) const {
-    return Error{code, layer_, base_ + relative_pos, std::string(what_) + ": " + std::move(message)};
+  [[nodiscard]] Error error_at(std::size_t relative_pos, ErrorCode code,
+                               std::string message) const {
+    return Error{code, layer_, base_ + relative_pos,
+                 std::string(what_) + ": " + std::move(message)};
   }
 
  private:
@@ -87,9 +89,9 @@ class ByteReader {
     return v;
   }
   [[nodiscard]] tl::unexpected<Error> short_read(std::size_t wanted) const {
-    return tl::unexpected(error(ErrorCode::incomplete, "expected " + std::to_string(wanted) +
-                                                           " bytes, " + std::to_string(remaining()) +
-                                                           " left"));
+    return tl::unexpected(error(
+        ErrorCode::incomplete,
+        "expected " + std::to_string(wanted) + " bytes, " + std::to_string(remaining()) + " left"));
   }
   static std::string hex2(std::uint8_t b) {
     constexpr std::string_view digits = "0123456789ABCDEF";

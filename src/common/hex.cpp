@@ -25,7 +25,9 @@ bool is_separator(char c) {
 }
 }  // namespace
 
-std::string to_hex(std::span<const std::uint8_t> bytes) { return encode(bytes, "0123456789ABCDEF"); }
+std::string to_hex(std::span<const std::uint8_t> bytes) {
+  return encode(bytes, "0123456789ABCDEF");
+}
 std::string to_hex_lower(std::span<const std::uint8_t> bytes) {
   return encode(bytes, "0123456789abcdef");
 }
@@ -45,8 +47,7 @@ std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view text) {
       if (high >= 0) return std::nullopt;  // a separator splits a byte
       continue;
     }
-    if (c == '0' && i + 1 < text.size() && (text[i + 1] == 'x' || text[i + 1] == 'X') &&
-        high < 0) {
+    if (c == '0' && i + 1 < text.size() && (text[i + 1] == 'x' || text[i + 1] == 'X') && high < 0) {
       ++i;
       continue;
     }

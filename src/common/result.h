@@ -30,24 +30,36 @@ enum class Layer { frame, dlms, cosem, app };
 
 [[nodiscard]] constexpr std::string_view to_string(ErrorCode c) noexcept {
   switch (c) {
-    case ErrorCode::checksum: return "checksum";
-    case ErrorCode::length: return "length";
-    case ErrorCode::incomplete: return "incomplete";
-    case ErrorCode::key: return "key";
-    case ErrorCode::auth: return "auth";
-    case ErrorCode::decrypt: return "decrypt";
-    case ErrorCode::decode: return "decode";
-    case ErrorCode::unsupported: return "unsupported";
+    case ErrorCode::checksum:
+      return "checksum";
+    case ErrorCode::length:
+      return "length";
+    case ErrorCode::incomplete:
+      return "incomplete";
+    case ErrorCode::key:
+      return "key";
+    case ErrorCode::auth:
+      return "auth";
+    case ErrorCode::decrypt:
+      return "decrypt";
+    case ErrorCode::decode:
+      return "decode";
+    case ErrorCode::unsupported:
+      return "unsupported";
   }
   return "unknown";
 }
 
 [[nodiscard]] constexpr std::string_view to_string(Layer l) noexcept {
   switch (l) {
-    case Layer::frame: return "frame";
-    case Layer::dlms: return "dlms";
-    case Layer::cosem: return "cosem";
-    case Layer::app: return "app";
+    case Layer::frame:
+      return "frame";
+    case Layer::dlms:
+      return "dlms";
+    case Layer::cosem:
+      return "cosem";
+    case Layer::app:
+      return "app";
   }
   return "unknown";
 }

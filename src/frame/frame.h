@@ -18,10 +18,14 @@ enum class LinkType { mbus, hdlc, wrapper, raw };
 
 [[nodiscard]] constexpr std::string_view to_string(LinkType t) noexcept {
   switch (t) {
-    case LinkType::mbus: return "mbus";
-    case LinkType::hdlc: return "hdlc";
-    case LinkType::wrapper: return "wrapper";
-    case LinkType::raw: return "raw";
+    case LinkType::mbus:
+      return "mbus";
+    case LinkType::hdlc:
+      return "hdlc";
+    case LinkType::wrapper:
+      return "wrapper";
+    case LinkType::raw:
+      return "raw";
   }
   return "raw";
 }
@@ -31,17 +35,17 @@ using sm::Annotations;
 
 struct Apdu {
   LinkType link{LinkType::raw};
-  std::vector<std::uint8_t> bytes;     // the complete APDU (e.g. DB…, 0F…, E0 stripped)
-  std::size_t stream_offset{0};        // offset of the first byte of the first frame
-  std::size_t stream_length{0};        // bytes consumed from the stream, all segments
-  std::size_t link_frames{0};          // link frames/segments/blocks that made it
-  Annotations notes;                   // link-layer annotations (space "stream")
+  std::vector<std::uint8_t> bytes;  // the complete APDU (e.g. DB…, 0F…, E0 stripped)
+  std::size_t stream_offset{0};     // offset of the first byte of the first frame
+  std::size_t stream_length{0};     // bytes consumed from the stream, all segments
+  std::size_t link_frames{0};       // link frames/segments/blocks that made it
+  Annotations notes;                // link-layer annotations (space "stream")
 };
 
 struct FrameError {
-  Error error;                 // code: checksum | length | incomplete | decode (garbage)
-  std::size_t stream_offset;   // where the bad bytes started
-  std::size_t skipped;         // bytes discarded to resync
+  Error error;                // code: checksum | length | incomplete | decode (garbage)
+  std::size_t stream_offset;  // where the bad bytes started
+  std::size_t skipped;        // bytes discarded to resync
 };
 
 using FrameEvent = std::variant<Apdu, FrameError>;

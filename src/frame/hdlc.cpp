@@ -70,8 +70,8 @@ std::string describe_control(std::uint8_t control) {
 }  // namespace
 
 Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared_opening_flag,
-                 bool stream_ended, const FramerLimits& limits, HdlcFrame* out,
-                 Annotations* notes, ProbeMode mode) {
+                 bool stream_ended, const FramerLimits& limits, HdlcFrame* out, Annotations* notes,
+                 ProbeMode mode) {
   ByteReader r(data, Layer::frame, "HDLC frame", at);
   if (!shared_opening_flag) {
     auto flag = r.u8();

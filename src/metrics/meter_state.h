@@ -23,27 +23,44 @@ namespace sm::metrics {
 // The `reason` label of smartmeter_frame_errors_total. Every reason is always exported
 // (0 until it happens) so rate() works from the first error.
 enum class ErrorReason : std::size_t {
-  checksum, length, incomplete, key, auth, decrypt, decode, unsupported, replay, timeout,
+  checksum,
+  length,
+  incomplete,
+  key,
+  auth,
+  decrypt,
+  decode,
+  unsupported,
+  replay,
+  timeout,
   count_
 };
 inline constexpr std::size_t kErrorReasonCount = static_cast<std::size_t>(ErrorReason::count_);
 
 [[nodiscard]] constexpr std::string_view to_string(ErrorReason r) noexcept {
   constexpr std::array<std::string_view, kErrorReasonCount> names{
-      "checksum", "length", "incomplete", "key", "auth", "decrypt", "decode", "unsupported",
-      "replay", "timeout"};
+      "checksum", "length", "incomplete",  "key",    "auth",
+      "decrypt",  "decode", "unsupported", "replay", "timeout"};
   return names[static_cast<std::size_t>(r)];
 }
 [[nodiscard]] constexpr ErrorReason reason_for(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::checksum: return ErrorReason::checksum;
-    case ErrorCode::length: return ErrorReason::length;
-    case ErrorCode::incomplete: return ErrorReason::incomplete;
-    case ErrorCode::key: return ErrorReason::key;
-    case ErrorCode::auth: return ErrorReason::auth;
-    case ErrorCode::decrypt: return ErrorReason::decrypt;
-    case ErrorCode::decode: return ErrorReason::decode;
-    case ErrorCode::unsupported: return ErrorReason::unsupported;
+    case ErrorCode::checksum:
+      return ErrorReason::checksum;
+    case ErrorCode::length:
+      return ErrorReason::length;
+    case ErrorCode::incomplete:
+      return ErrorReason::incomplete;
+    case ErrorCode::key:
+      return ErrorReason::key;
+    case ErrorCode::auth:
+      return ErrorReason::auth;
+    case ErrorCode::decrypt:
+      return ErrorReason::decrypt;
+    case ErrorCode::decode:
+      return ErrorReason::decode;
+    case ErrorCode::unsupported:
+      return ErrorReason::unsupported;
   }
   return ErrorReason::decode;
 }
@@ -51,9 +68,9 @@ inline constexpr std::size_t kErrorReasonCount = static_cast<std::size_t>(ErrorR
 struct GoodFrame {
   std::shared_ptr<const cosem::Reading> reading;
   std::optional<dlms::SecurityHeader> security;
-  std::string link;                                  // "mbus", "hdlc", ...
-  std::chrono::system_clock::time_point received;    // host time of the frame's last byte
-  bool tag_verified = false;                         // the GCM tag checked with the auth key
+  std::string link;                                // "mbus", "hdlc", ...
+  std::chrono::system_clock::time_point received;  // host time of the frame's last byte
+  bool tag_verified = false;                       // the GCM tag checked with the auth key
 };
 
 struct Snapshot {

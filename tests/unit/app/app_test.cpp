@@ -50,8 +50,8 @@ TEST(Keys, WarnsAboutReadableKeyFiles) {
   std::string warning;
   ASSERT_TRUE(sm::app::load_key_file(path.string(), &warning).has_value());
   EXPECT_NE(warning.find("readable by group or others"), std::string::npos);
-  std::filesystem::permissions(path, std::filesystem::perms::owner_read |
-                                         std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   warning.clear();
   ASSERT_TRUE(sm::app::load_key_file(path.string(), &warning).has_value());
   EXPECT_TRUE(warning.empty());
@@ -64,9 +64,10 @@ TEST(Keys, WarnsAboutReadableKeyFiles) {
 TEST(Logger, FormatsLogfmtAndJson) {
   const auto t = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
   sm::app::Logger logfmt(sm::app::LogLevel::info, sm::app::LogFormat::logfmt);
-  EXPECT_EQ(logfmt.format_line(sm::app::LogLevel::warn, "frame error",
-                               {{"reason", "checksum"}, {"detail", "a \"b\""}}, t),
-            R"(ts=2023-11-14T22:13:20.000Z level=warn msg="frame error" reason=checksum detail="a \"b\"")");
+  EXPECT_EQ(
+      logfmt.format_line(sm::app::LogLevel::warn, "frame error",
+                         {{"reason", "checksum"}, {"detail", "a \"b\""}}, t),
+      R"(ts=2023-11-14T22:13:20.000Z level=warn msg="frame error" reason=checksum detail="a \"b\"")");
   sm::app::Logger json(sm::app::LogLevel::info, sm::app::LogFormat::json);
   EXPECT_EQ(json.format_line(sm::app::LogLevel::info, "x", {{"k", "v"}}, t),
             R"({"ts":"2023-11-14T22:13:20.000Z","level":"info","msg":"x","k":"v"})");

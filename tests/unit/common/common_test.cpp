@@ -19,8 +19,8 @@ TEST(Hex, ParsesWhatPeoplePaste) {
 }
 
 TEST(Hex, RejectsNonHex) {
-  EXPECT_FALSE(sm::parse_hex("6").has_value());      // odd digit count
-  EXPECT_FALSE(sm::parse_hex("6 8").has_value());    // separator splits a byte
+  EXPECT_FALSE(sm::parse_hex("6").has_value());    // odd digit count
+  EXPECT_FALSE(sm::parse_hex("6 8").has_value());  // separator splits a byte
   EXPECT_FALSE(sm::parse_hex("zz").has_value());
   const Bytes binary{0x68, 0xFA, 0x00, 0x16};
   EXPECT_FALSE(sm::looks_like_hex_text(binary));

@@ -268,11 +268,11 @@ inline dlms::Value obis_value(const Obis& code) {
 }
 inline dlms::Value structure(std::vector<dlms::Value> kids) {
   return leaf(dlms::Tag::structure, dlms::Children(std::make_move_iterator(kids.begin()),
-                                                    std::make_move_iterator(kids.end())));
+                                                   std::make_move_iterator(kids.end())));
 }
 inline dlms::Value array(std::vector<dlms::Value> kids) {
   return leaf(dlms::Tag::array, dlms::Children(std::make_move_iterator(kids.begin()),
-                                                std::make_move_iterator(kids.end())));
+                                               std::make_move_iterator(kids.end())));
 }
 inline dlms::Value scaler_unit(std::int64_t scaler, std::uint64_t unit_code) {
   return structure({i8(scaler), enumerated(unit_code)});

@@ -157,8 +157,9 @@ std::string printf_iso8601(const DateTime& t) {
 }
 
 TEST(DateTime, Iso8601MatchesPrintfForAnyFieldValues) {
-  const int samples[] = {0, 1, 9, 10, 59, 99, 100, 999, 1000, 9999, 10000, 65535, 123456789,
-                         -1, -9, -10, -99, -100, -12345, 2147483647, -2147483647 - 1};
+  const int samples[] = {0,   1,    9,    10,    59,     99,         100,
+                         999, 1000, 9999, 10000, 65535,  123456789,  -1,
+                         -9,  -10,  -99,  -100,  -12345, 2147483647, -2147483647 - 1};
   for (int v : samples) {
     for (int field = 0; field < 7; ++field) {
       DateTime t;
@@ -170,12 +171,24 @@ TEST(DateTime, Iso8601MatchesPrintfForAnyFieldValues) {
       t.second = 35;
       t.deviation_minutes = -120;
       switch (field) {
-        case 0: t.year = v; break;
-        case 1: t.month = v; break;
-        case 2: t.day = v; break;
-        case 3: t.hour = v; break;
-        case 4: t.minute = v; break;
-        case 5: t.second = v; break;
+        case 0:
+          t.year = v;
+          break;
+        case 1:
+          t.month = v;
+          break;
+        case 2:
+          t.day = v;
+          break;
+        case 3:
+          t.hour = v;
+          break;
+        case 4:
+          t.minute = v;
+          break;
+        case 5:
+          t.second = v;
+          break;
         case 6:
           if (v == -2147483647 - 1) continue;  // negating it is undefined in both versions
           t.deviation_minutes = v;

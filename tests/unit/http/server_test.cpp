@@ -219,10 +219,10 @@ TEST_F(ServerTest, ConnectionHeaderFollowsTheClientAndHttpVersion) {
       raw_exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_THAT(asked_close, HasSubstr("\r\nConnection: close\r\n"));
   // HTTP/1.0 with keep-alive asked for: kept open, so a second request is answered too.
-  const std::string kept = raw_exchange(
-      port,
-      "GET /metrics HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"
-      "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const std::string kept =
+      raw_exchange(port,
+                   "GET /metrics HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"
+                   "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_THAT(kept, HasSubstr("\r\nConnection: keep-alive\r\n"));
   EXPECT_NE(kept.find("HTTP/1.1 200", kept.find("keep-alive")), std::string::npos) << kept;
   // One Date header in IMF-fixdate form.

@@ -48,10 +48,10 @@ std::string describe(const Outcome& outcome, std::size_t base) {
   std::ostringstream s;
   if (const auto* f = std::get_if<FrameFailure>(&outcome)) {
     // Frame-layer errors are at stream offsets too.
-    const std::size_t at = f->error.layer == Layer::frame ? f->error.offset - base : f->error.offset;
+    const std::size_t at =
+        f->error.layer == Layer::frame ? f->error.offset - base : f->error.offset;
     s << "failure " << to_string(f->error.code) << " " << to_string(f->error.layer) << " at " << at
-      << ": " << f->error.message << " @" << f->stream_offset - base << "+"
-      << f->stream_length
+      << ": " << f->error.message << " @" << f->stream_offset - base << "+" << f->stream_length
       << " link " << (f->link ? std::string(frame::to_string(*f->link)) : "-") << " sc "
       << (f->security ? static_cast<int>(f->security->control) : -1);
     return s.str();
@@ -59,8 +59,7 @@ std::string describe(const Outcome& outcome, std::size_t base) {
   const auto& d = std::get<DecodedFrame>(outcome);
   const auto& r = d.reading;
   s << "frame " << frame::to_string(d.link) << " @" << d.stream_offset - base << "+"
-    << d.stream_length
-    << " frames " << d.link_frames << " verified " << d.tag_verified << " ic "
+    << d.stream_length << " frames " << d.link_frames << " verified " << d.tag_verified << " ic "
     << (d.security ? static_cast<long long>(d.security->invocation_counter) : -1) << " profile "
     << r.profile << " time " << (r.meter_time ? r.meter_time->iso8601 : "-") << " "
     << (r.meter_time && r.meter_time->unix_seconds ? *r.meter_time->unix_seconds : 0) << " id "

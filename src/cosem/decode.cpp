@@ -222,12 +222,14 @@ std::optional<Obis> obis_of(const Value& value) {
   return obis_of(leaf_of(value));
 }
 
-// A 12-byte value that decodes as a plausible COSEM date-time.
+// A 12-byte value that decodes as a COSEM date-time whose fields are all in range or
+// "not specified" (Blue Book 4.1.6.1) and whose day exists; nullopt for anything else,
+// e.g. a 12-character meter number.
 std::optional<dlms::DateTime> date_time_of(const Leaf& value) {
   const auto* data = value.bytes();
   if (data == nullptr || data->size() != 12) return std::nullopt;
   if (value.tag != Tag::octet_string && value.tag != Tag::date_time) return std::nullopt;
-  return parse_plausible_date_time(*data);
+  return dlms::try_parse_date_time(*data);
 }
 
 std::optional<dlms::DateTime> date_time_of(const Value& value) {
@@ -395,9 +397,11 @@ struct Builder {
     return fill_numeric(add(code), code, value, scaler, unit_code);
   }
 
-  void add_clock(const Obis& code, const dlms::DateTime& time,
-                 std::span<const std::uint8_t> bytes) {
-    const bool first = !body_clock;
+  // A date-time register. When it shows the meter's clock (`meter_clock`; other times do
+  // not) and is the first such, it becomes body_clock.
+  void add_clock(const Obis& code, const dlms::DateTime& time, std::span<const std::uint8_t> bytes,
+                 bool meter_clock = true) {
+    const bool first = meter_clock && !body_clock;
     if (first) body_clock = time;
     add_text(code, date_time_text(time, bytes));
     if (first) body_clock_text = reading.registers.size() - 1;
@@ -419,10 +423,7 @@ Result<bool> add_named_register(const Obis& code, const Leaf& value, Builder& ou
     const bool clock = is_clock_object || is_clock_obis(code);
     if (clock || value.tag == Tag::date_time) {
       if (auto time = date_time_of(value)) {
-        const bool meter_clock = clock && !out.body_clock;  // other times are not the meter's
-        if (meter_clock) out.body_clock = *time;
-        out.add_text(code, date_time_text(*time, *data));
-        if (meter_clock) out.body_clock_text = out.reading.registers.size() - 1;
+        out.add_clock(code, *time, *data, clock);
         return true;
       }
     }

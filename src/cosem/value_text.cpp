@@ -53,10 +53,6 @@ std::optional<std::string> decode_hex_ascii(std::string_view text) {
   return std::string(bytes->begin(), bytes->end());
 }
 
-std::optional<dlms::DateTime> parse_plausible_date_time(std::span<const std::uint8_t> twelve) {
-  return dlms::try_parse_date_time(twelve);
-}
-
 std::string date_time_text(const dlms::DateTime& time, std::span<const std::uint8_t> bytes) {
   if (auto iso = time.iso8601()) return *iso;
   return to_hex(bytes);

@@ -23,14 +23,6 @@ namespace sm::cosem {
 // decoded string; otherwise nullopt. DSMR sends ids and device names this way.
 [[nodiscard]] std::optional<std::string> decode_hex_ascii(std::string_view text);
 
-// A 12-byte COSEM date-time whose fields are all in range or "not specified" (Blue Book
-// 4.1.6.1: month 1..12 or 0xFD/0xFE (DST end/begin), day 1..31 or 0xFD/0xFE (second last /
-// last day of month), weekday 1..7, hour 0..23, minute and second 0..59, hundredths 0..99,
-// deviation -720..720 minutes or 0x8000; 0xFF = not specified) and whose day exists,
-// parsed; nullopt for anything else, e.g. a 12-character meter number.
-[[nodiscard]] std::optional<dlms::DateTime> parse_plausible_date_time(
-    std::span<const std::uint8_t> twelve);
-
 // ISO 8601 form of a date-time; the bytes as hex when the date is unspecified.
 [[nodiscard]] std::string date_time_text(const dlms::DateTime& time,
                                          std::span<const std::uint8_t> bytes);

@@ -18,6 +18,16 @@ class TcpSource(ExporterTestCase):
         self.addCleanup(g.close)
         return g
 
+    def exporter_after_first_frame(self):
+        """A gateway and an exporter connected to it that has decoded FRAME."""
+        gw = self.gateway()
+        ex = self.start_exporter(self.tcp_args(gw.port))
+        gw.accept()
+        gw.send(FRAME)
+        ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 1,
+                       message="a first good frame")
+        return gw, ex
+
     def tcp_args(self, port, *extra):
         return [f"--serial.device=tcp://127.0.0.1:{port}", f"--meter.key-file={TINETZ / 'key.hex'}",
                 "--meter.stale-after=1h", *extra]
@@ -66,12 +76,7 @@ class TcpSource(ExporterTestCase):
 
     # A frame cut off mid-way is dropped as reason="timeout" once the line stays quiet.
     def test_partial_frame_times_out(self):
-        gw = self.gateway()
-        ex = self.start_exporter(self.tcp_args(gw.port))
-        gw.accept()
-        gw.send(FRAME)
-        ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 1,
-                       message="a first good frame")
+        gw, ex = self.exporter_after_first_frame()
         time.sleep(1.0)  # a quiet line after a good frame, as between two meter pushes
         gw.send(NEXT_FRAME[:100])  # then the line goes quiet in the middle of a frame
         m = ex.wait_metric(
@@ -101,12 +106,7 @@ class TcpSource(ExporterTestCase):
         """Connected to a gateway that sends nothing, after a scrape: no thread of the
         exporter wakes up (CivetWeb's accept thread included, whose own wait would end every
         2 s), and SIGTERM still ends it at once."""
-        gw = self.gateway()
-        ex = self.start_exporter(self.tcp_args(gw.port))
-        gw.accept()
-        gw.send(FRAME)
-        ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 1,
-                       message="the frame sent over TCP to be decoded")
+        _, ex = self.exporter_after_first_frame()
         time.sleep(3)  # the scrape's keep-alive connection ends after 2 s
         before = context_switches(ex.proc.pid)
         self.assertTrue(any(k.endswith(" civetweb-master") for k in before), before)

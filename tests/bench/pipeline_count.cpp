@@ -3,18 +3,58 @@
 //   valgrind --tool=callgrind build/tests/bench/pipeline_count ksm 2000   (and 1000)
 // (total instructions of the two runs, subtracted, / 1000 = instructions per burst,
 // including the destruction of the Outcomes). `aes` runs bare AES-128-CTR over the
-// burst's ciphertext instead: pipeline_count aes-ksm|aes-e450 N.
+// burst's ciphertext instead: pipeline_count aes-ksm|aes-e450 N. A third argument counts
+// one layer alone, as pipeline_bench times it: framing, unprotect or decode.
+#include <array>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <memory_resource>
 #include <string_view>
 
 #include <botan/stream_cipher.h>
 
 #include "bursts.h"
+#include "cosem/decode.h"
+#include "dlms/apdu.h"
+
+namespace {
+
+std::size_t count_layer(const sm::bench::Burst& burst, std::string_view layer, long pushes) {
+  std::size_t done = 0;
+  if (layer == "framing") {
+    sm::frame::StreamFramer framer(burst.options.framer, sm::frame::Annotate::no);
+    for (long i = 0; i < pushes; ++i) done += framer.push(burst.wire).size();
+  } else if (layer == "unprotect") {
+    for (long i = 0; i < pushes; ++i) {
+      done += sm::dlms::unprotect(burst.apdu, burst.options.keys).has_value() ? 1 : 0;
+    }
+  } else if (layer == "decode") {
+    for (long i = 0; i < pushes; ++i) {
+      if (sm::cosem::decode_common_notification(burst.plaintext, burst.options.axdr,
+                                                burst.options.cosem)) {
+        ++done;
+        continue;
+      }
+      alignas(std::max_align_t) std::array<std::byte, 16 * 1024> buffer;
+      sm::dlms::ValueArena arena(buffer);
+      auto notification =
+          sm::dlms::decode_data_notification(burst.plaintext, burst.options.axdr, nullptr, &arena);
+      if (notification && sm::cosem::decode_notification(*notification, burst.options.cosem)) {
+        ++done;
+      }
+    }
+  }
+  return done;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: pipeline_count ksm|e450|aes-ksm|aes-e450 PUSHES\n");
+  if (argc != 3 && argc != 4) {
+    std::fprintf(
+        stderr,
+        "usage: pipeline_count ksm|e450|aes-ksm|aes-e450 PUSHES [framing|unprotect|decode]\n");
     return 2;
   }
   const std::string_view which = argv[1];
@@ -23,6 +63,11 @@ int main(int argc, char** argv) {
   if (!ksm && which != "e450" && which != "aes-e450") return 2;
   const sm::bench::Burst& burst = ksm ? sm::bench::ksm_west() : sm::bench::e450_gbt();
   std::size_t decoded = 0;
+  if (argc == 4) {
+    decoded = count_layer(burst, argv[3], pushes);
+    std::printf("%zu done\n", decoded);
+    return decoded == static_cast<std::size_t>(pushes) ? 0 : 1;
+  }
   if (which.starts_with("aes-")) {
     auto ctr = Botan::StreamCipher::create_or_throw("CTR-BE(AES-128)");
     std::vector<std::uint8_t> key(16, 0x42), iv(16, 0x01), buf(burst.ciphertext_bytes, 0x5A);

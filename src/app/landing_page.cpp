@@ -350,7 +350,7 @@ std::string LandingPage::render(const metrics::Snapshot& snapshot,
     if (r.list_id) h += row("List ID", html_escape(*r.list_id));
     if (r.meter_time) {
       h += row("Meter time",
-               "<span data-k=\"meter.time\">" + html_escape(r.meter_time->iso8601) + "</span>");
+               "<span data-k=\"meter.time\">" + html_escape(r.meter_time->iso8601()) + "</span>");
     }
     h += "</table></section></div>\n";
 

@@ -124,7 +124,7 @@ std::string render_json(const pipeline::Outcome& outcome) {
   write_security(w, frame.security, frame.tag_verified);
   w.key("meter_time");
   if (reading.meter_time) {
-    w.value(reading.meter_time->iso8601);
+    w.value(reading.meter_time->iso8601());
   } else {
     w.null();
   }
@@ -191,7 +191,7 @@ std::string render_text(const pipeline::Outcome& outcome) {
     if (line.size() < 23) line.resize(23, ' ');
     out += line + std::string(value) + "\n";
   };
-  if (reading.meter_time) row("Timestamp", reading.meter_time->iso8601);
+  if (reading.meter_time) row("Timestamp", reading.meter_time->iso8601());
   if (reading.meter_id) row("MeterNumber", *reading.meter_id);
   if (reading.device_name) row("DeviceName", *reading.device_name);
   for (const auto& reg : reading.registers) {

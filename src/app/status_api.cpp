@@ -33,7 +33,7 @@ void write_meter(JsonWriter& w, const metrics::GoodFrame& last) {
     system_title = to_hex(last.security->system_title);
     manufacturer = manufacturer_name(last.security->system_title);
   }
-  if (r.meter_time) time = r.meter_time->iso8601;
+  if (r.meter_time) time = r.meter_time->iso8601();
   w.key("meter").begin_object();
   optional_value(w, "id", r.meter_id);
   optional_value(w, "device_name", r.device_name);

@@ -57,6 +57,13 @@ class ByteReader {
     pos_ += n;
     return {};
   }
+  // skip() for callers that checked the length already or handle a short read without an
+  // Error: false (and nothing skipped) when fewer than n bytes are left.
+  [[nodiscard]] bool try_skip(std::size_t n) noexcept {
+    if (n > remaining()) return false;
+    pos_ += n;
+    return true;
+  }
   // Expects a specific byte value; `name` says what that byte is.
   Result<void> expect(std::uint8_t value, std::string_view name) {
     auto b = peek();

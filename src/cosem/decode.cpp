@@ -277,10 +277,9 @@ Result<int> checked_scaler(std::int64_t scaler, std::size_t offset) {
   return static_cast<int>(scaler);
 }
 
-// Fills a numeric register in place (it is built where the Reading keeps it).
-Result<void> fill_numeric(Register& reg, const Obis& code, const Leaf& value, int scaler,
-                          int unit_code) {
-  reg.obis = code;
+// Fills a numeric register in place (it is built where the Reading keeps it). False when
+// the value is not a finite number (numeric_error() says so).
+bool fill_numeric(Register& reg, const Leaf& value, int scaler, int unit_code) noexcept {
   reg.scaler = scaler;
   reg.unit = unit_code;
   double unscaled = 0;
@@ -295,12 +294,13 @@ Result<void> fill_numeric(Register& reg, const Obis& code, const Leaf& value, in
   } else {
     unscaled = value.as_double();  // float32/float64, or uint64 above INT64_MAX
   }
-  if (!std::isfinite(unscaled)) {
-    return cosem_error(ErrorCode::decode, value.offset,
-                       "value of " + code.to_string() + " is not a finite number");
-  }
   reg.value = apply_scaler(unscaled, scaler);
-  return {};
+  return std::isfinite(unscaled);
+}
+
+tl::unexpected<Error> numeric_error(const Obis& code, const Leaf& value) {
+  return cosem_error(ErrorCode::decode, value.offset,
+                     "value of " + code.to_string() + " is not a finite number");
 }
 
 // Re-applies a scaler-unit to a register that was built with scaler 0.
@@ -337,6 +337,17 @@ ScalerUnit read_scaler_unit(const Value& pair) {
 
 constexpr std::size_t kNoRegister = std::numeric_limits<std::size_t>::max();
 
+// The codes finish() takes the meter's identity from: the meter id codes, best first,
+// then the logical device name.
+constexpr std::array kIdentityCodes{kMeterIdCodes[0], kMeterIdCodes[1], kDeviceName};
+constexpr std::size_t kDeviceNameIdentity = 2;
+static_assert(kMeterIdCodes.size() == kDeviceNameIdentity);
+
+// A cheap first test: every identity code has C = 96, 0 or 42.
+constexpr bool may_be_identity(const Obis& code) noexcept {
+  return code.v[2] == 96 || code.v[2] == 0 || code.v[2] == 42;
+}
+
 // One flag per register, kept beside the Reading while it is built: in place for the
 // registers of a typical push, on the heap beyond that.
 class RegisterFlags {
@@ -372,7 +383,6 @@ struct Builder {
   Reading& reading;
   RegisterFlags scaler_from_frame;  // parallel to reading.registers: 1 = scaler from the frame
   std::optional<dlms::DateTime> body_clock;
-  std::size_t body_clock_text{kNoRegister};  // the register whose text shows body_clock
 
   // Room for about one register per top-level element (nested lists have exactly that,
   // flat {OBIS, value} lists half of it), so the list is not regrown while it is built.
@@ -383,28 +393,46 @@ struct Builder {
     scaler_from_frame.reserve(n);
   }
 
+  // The first register of each code of kIdentityCodes (what Reading::find() would
+  // return), noted as registers are added so that finish() need not search for them.
+  std::array<std::size_t, kIdentityCodes.size()> identity_at{kNoRegister, kNoRegister, kNoRegister};
+
   // A new register, default but for its code, built in place.
   Register& add(const Obis& code) {
+    const std::size_t at = reading.registers.size();
     Register& reg = reading.registers.emplace_back();
     reg.obis = code;
     scaler_from_frame.push_back(0);
+    if (may_be_identity(code)) note_identity(code, at);
     return reg;
+  }
+
+  // The register of an identity code, or null.
+  [[nodiscard]] const Register* identity(std::size_t which) const noexcept {
+    const std::size_t at = identity_at[which];
+    return at < reading.registers.size() ? &reading.registers[at] : nullptr;
+  }
+
+  void note_identity(const Obis& code, std::size_t at) noexcept {
+    for (std::size_t k = 0; k < kIdentityCodes.size(); ++k) {
+      if (identity_at[k] == kNoRegister && code == kIdentityCodes[k]) identity_at[k] = at;
+    }
   }
 
   void add_text(const Obis& code, std::string text) { add(code).text = std::move(text); }
 
-  Result<void> add_numeric(const Obis& code, const Leaf& value, int scaler, int unit_code) {
-    return fill_numeric(add(code), code, value, scaler, unit_code);
+  // False (and the register added all the same) when the value is not a finite number.
+  [[nodiscard]] bool add_numeric(const Obis& code, const Leaf& value, int scaler,
+                                 int unit_code) noexcept {
+    return fill_numeric(add(code), value, scaler, unit_code);
   }
 
   // A date-time register. When it shows the meter's clock (`meter_clock`; other times do
   // not) and is the first such, it becomes body_clock.
   void add_clock(const Obis& code, const dlms::DateTime& time, std::span<const std::uint8_t> bytes,
                  bool meter_clock = true) {
-    const bool first = meter_clock && !body_clock;
-    if (first) body_clock = time;
+    if (meter_clock && !body_clock) body_clock = time;
     add_text(code, date_time_text(time, bytes));
-    if (first) body_clock_text = reading.registers.size() - 1;
   }
 };
 
@@ -414,9 +442,7 @@ Result<bool> add_named_register(const Obis& code, const Leaf& value, Builder& ou
                                 bool is_clock_object = false) {
   if (value.tag == Tag::null_data) return false;
   if (is_numeric_value(value)) {
-    if (auto done = out.add_numeric(code, value, 0, kUnitNone); !done) {
-      return tl::unexpected(done.error());
-    }
+    if (!out.add_numeric(code, value, 0, kUnitNone)) return numeric_error(code, value);
     return true;
   }
   if (const auto* data = value.bytes()) {
@@ -552,6 +578,15 @@ class ObisTaggedWalk {
     if (!out_.add_numeric(code, value, 0, kUnitNone)) return false;
     ++named_values_;
     scalable_ = out_.reading.registers.size() - 1;
+    return true;
+  }
+  // named_number() followed by the attach_scaler_unit() of its scaler-unit: the register
+  // built with its scaler and unit at once (scaler already checked to be in range).
+  bool named_scaled_number(const Obis& code, const Leaf& value, int scaler, int unit_code) {
+    if (!out_.add_numeric(code, value, scaler, unit_code)) return false;
+    ++named_values_;
+    out_.scaler_from_frame.back() = 1;
+    scalable_.reset();
     return true;
   }
   // visit_leaf() of an OBIS code (a 6-byte octet-string) while no name is pending.
@@ -806,9 +841,9 @@ Result<void> apply_layout(const profiles::PositionalLayout& layout, const Value&
     const Value& value = kids[i];
     switch (field.kind) {
       case Field::number: {
-        if (auto done = out.add_numeric(field.obis, leaf_of(value), field.scaler, field.unit);
-            !done) {
-          return done;
+        const Leaf leaf = leaf_of(value);
+        if (!out.add_numeric(field.obis, leaf, field.scaler, field.unit)) {
+          return numeric_error(field.obis, leaf);
         }
         out.scaler_from_frame.back() = 1;  // the profile's scaler is final
         break;
@@ -843,38 +878,21 @@ Result<void> apply_layout(const profiles::PositionalLayout& layout, const Value&
 
 // ----- putting it together --------------------------------------------------------------
 
-std::optional<MeterTime> meter_time_of(const dlms::DateTime& time) {
-  auto iso = time.iso8601();
-  if (!iso) return std::nullopt;
-  return MeterTime{std::move(*iso), time.unix_seconds()};
-}
-
-// meter_time_of(), taking the text from the clock register when it shows this very time
-// (the header time and the clock object usually agree), instead of formatting it again.
-std::optional<MeterTime> meter_time_of(const Builder& out, const dlms::DateTime& time) {
-  if (out.body_clock && out.body_clock_text < out.reading.registers.size() && time.has_date() &&
-      *out.body_clock == time) {
-    const Register& clock = out.reading.registers[out.body_clock_text];
-    if (clock.text) return MeterTime{*clock.text, time.unix_seconds()};
-  }
-  return meter_time_of(time);
-}
-
 void finish(Builder& out, const std::optional<dlms::DateTime>& header_time) {
   Reading& reading = out.reading;
-  for (const Obis& code : kMeterIdCodes) {
-    const Register* reg = reading.find(code);
+  for (std::size_t k = 0; k < kMeterIdCodes.size(); ++k) {
+    const Register* reg = out.identity(k);
     if (reg != nullptr && reg->text && !reg->text->empty()) {
       reading.meter_id = reg->text;
       break;
     }
   }
-  if (const Register* reg = reading.find(kDeviceName); reg != nullptr && reg->text) {
+  if (const Register* reg = out.identity(kDeviceNameIdentity); reg != nullptr && reg->text) {
     reading.device_name = reg->text;
   }
-  if (header_time) reading.meter_time = meter_time_of(out, *header_time);
+  if (header_time) reading.meter_time = MeterTime::of(*header_time);
   if (!reading.meter_time && out.body_clock) {
-    reading.meter_time = meter_time_of(out, *out.body_clock);
+    reading.meter_time = MeterTime::of(*out.body_clock);
   }
 }
 
@@ -903,7 +921,7 @@ Result<Reading> decode_dsmr_body(const Value& body, const dlms::DataNotification
   std::string telegram(data->begin(), data->end());
   auto reading = decode_dsmr(telegram);
   if (reading && !reading->meter_time && notification.date_time) {
-    reading->meter_time = meter_time_of(*notification.date_time);
+    reading->meter_time = MeterTime::of(*notification.date_time);
   }
   return reading;
 }
@@ -961,12 +979,16 @@ class DirectWalk {
         count > rest.size() - 2 || !count_node()) {
       return false;
     }
-    (void)r_.skip(2);
+    (void)r_.try_skip(2);
     return true;
   }
 
  private:
   bool count_node() { return ++nodes_ <= limits_.max_nodes; }
+  bool count_nodes(std::size_t n) {
+    nodes_ += n;
+    return nodes_ <= limits_.max_nodes;
+  }
 
   bool elements(std::size_t count, std::size_t level) {
     for (std::size_t i = 0; i < count; ++i) {
@@ -986,6 +1008,7 @@ class DirectWalk {
     const std::uint8_t tag = rest[0];
     if (is_container_tag_byte(tag)) {
       if (const Match m = scaler_unit(depth); m != Match::no) return m == Match::done;
+      if (const Match m = register_triple(depth); m != Match::no) return m == Match::done;
       walk_.break_adjacency();
       std::size_t count = 0;
       if (walk_.name_pending() || !container_header(depth + 1, count)) return false;
@@ -1017,20 +1040,66 @@ class DirectWalk {
     if (integer.kind == dlms::IntegerKind::none || rest.size() - 9 < integer.width) {
       return Match::no;
     }
-    if (!count_node() || !count_node()) return Match::failed;
+    if (!count_nodes(2)) return Match::failed;
     walk_.break_adjacency();
     const Obis code = *Obis::from_bytes(rest.subspan(2, 6));
-    (void)r_.skip(8);
+    (void)r_.try_skip(8);
     Leaf value;
     read_integer(integer, value);
     return walk_.named_number(code, value) ? Match::done : Match::failed;
+  }
+
+  // structure {OBIS code, integer, structure {signed integer, enum}} (a Register's
+  // logical name, value and scaler-unit, as KSM West, Aidon and Iskra nest them), the
+  // structure's header at the reader and no name pending: what container_header(),
+  // named_integer() and scaler_unit() do for it, in one step. `no`: something else.
+  [[gnu::always_inline]] Match register_triple(std::size_t depth) {
+    const auto rest = r_.rest();
+    if (rest.size() < 11 || rest[0] != static_cast<std::uint8_t>(Tag::structure) || rest[1] != 3 ||
+        !is_obis_name(rest.subspan(2)) || walk_.name_pending()) {
+      return Match::no;
+    }
+    const auto integer = dlms::integer_tag(rest[10]);
+    if (integer.kind == dlms::IntegerKind::none) return Match::no;
+    const std::size_t pair_at = 11 + integer.width;  // the scaler-unit structure
+    if (rest.size() < pair_at + 4 || rest[pair_at] != static_cast<std::uint8_t>(Tag::structure) ||
+        rest[pair_at + 1] != 2) {
+      return Match::no;
+    }
+    const auto scaler_tag = dlms::integer_tag(rest[pair_at + 2]);
+    if (scaler_tag.kind != dlms::IntegerKind::signed_int) return Match::no;
+    const std::size_t unit_at = pair_at + 3 + scaler_tag.width;
+    if (rest.size() < unit_at + 2 || rest[unit_at] != static_cast<std::uint8_t>(Tag::enum_)) {
+      return Match::no;
+    }
+    // Six values: the triple, its name and value, the pair and its two fields; the
+    // triple opens level depth + 1, the pair depth + 2.
+    const std::size_t deepest = depth + 2;
+    if (deepest > limits_.max_depth || deepest > kDirectMaxDepth || limits_.max_elements < 3) {
+      return Match::failed;
+    }
+    if (!count_nodes(6)) return Match::failed;
+    const std::int64_t scaler =
+        dlms::big_endian_signed(rest.subspan(pair_at + 3, scaler_tag.width));
+    if (scaler < -kMaxAbsScaler || scaler > kMaxAbsScaler) return Match::failed;
+    walk_.break_adjacency();
+    (void)r_.try_skip(10);
+    Leaf value;
+    read_integer(integer, value);
+    if (!walk_.named_scaled_number(*Obis::from_bytes(rest.subspan(4, 6)), value,
+                                   static_cast<int>(scaler), rest[unit_at + 1])) {
+      return Match::failed;
+    }
+    saw_nested_container_ = true;
+    (void)r_.try_skip(unit_at + 2 - pair_at);
+    return Match::done;
   }
 
   bool obis_name() {
     if (!count_node()) return false;
     const auto rest = r_.rest();
     walk_.name_next(*Obis::from_bytes(rest.subspan(2, 6)), r_.offset());
-    (void)r_.skip(8);
+    (void)r_.try_skip(8);
     return true;
   }
 
@@ -1051,7 +1120,7 @@ class DirectWalk {
     // Three values (the structure and its two elements); the structure opens a level.
     const std::size_t level = depth + 1;
     if (level > limits_.max_depth || level > kDirectMaxDepth || limits_.max_elements < 2 ||
-        !count_node() || !count_node() || !count_node()) {
+        !count_nodes(3)) {
       return Match::failed;
     }
     ScalerUnit scaler_unit;
@@ -1061,7 +1130,7 @@ class DirectWalk {
     scaler_unit.unit = rest[unit_at + 1];
     if (!walk_.attach_scaler_unit(scaler_unit, pair_offset)) return Match::failed;
     saw_nested_container_ = true;
-    (void)r_.skip(unit_at + 2);
+    (void)r_.try_skip(unit_at + 2);
     return Match::done;
   }
 
@@ -1077,11 +1146,11 @@ class DirectWalk {
       }
       value.kind = Leaf::Kind::bytes;
       value.content = rest.subspan(2, rest[1]);
-      (void)r_.skip(2 + value.content.size());
+      (void)r_.try_skip(2 + value.content.size());
       return true;
     }
     if (tag == static_cast<std::uint8_t>(Tag::null_data)) {
-      (void)r_.skip(1);
+      (void)r_.try_skip(1);
       return count_node();
     }
     const auto integer = dlms::integer_tag(tag);
@@ -1113,7 +1182,7 @@ class DirectWalk {
         value.unsigned_int = dlms::big_endian_unsigned(content);
         break;
     }
-    (void)r_.skip(1 + integer.width);
+    (void)r_.try_skip(1 + integer.width);
   }
 
   ByteReader& r_;
@@ -1144,7 +1213,7 @@ bool may_be_positional(std::uint8_t body_tag, std::size_t count) {
 bool header_date_time(ByteReader& r, std::optional<dlms::DateTime>& out) {
   const auto first = r.peek();
   if (!first) return false;
-  if (*first == static_cast<std::uint8_t>(Tag::octet_string)) (void)r.skip(1);
+  if (*first == static_cast<std::uint8_t>(Tag::octet_string)) (void)r.try_skip(1);
   const auto length = dlms::read_length(r);
   if (!length) return false;
   if (*length == 0) return true;

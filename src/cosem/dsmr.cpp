@@ -235,7 +235,7 @@ class TelegramParser {
       reg.obis = code;
       reg.text = iso ? *iso : std::string(value);
       reading_.registers.push_back(std::move(reg));
-      if (code == kClock && iso) reading_.meter_time = MeterTime{*iso, time->unix_seconds()};
+      if (code == kClock && iso) reading_.meter_time = MeterTime::of(*time);
       return {};
     }
     const std::size_t star = value.find('*');

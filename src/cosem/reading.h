@@ -8,12 +8,21 @@
 #include <vector>
 
 #include "cosem/obis.h"
+#include "dlms/datetime.h"
 
 namespace sm::cosem {
 
+// The meter's clock as the frame gave it. Kept as the date-time itself: the text is
+// made only when something shows it (the exporter needs just unix_seconds).
 struct MeterTime {
-  std::string iso8601;                       // "2021-07-19T15:46:35+02:00", or local without offset
+  dlms::DateTime time;                       // has a date (of() checks)
   std::optional<std::int64_t> unix_seconds;  // when the frame allows an absolute time
+
+  // nullopt when `time` has no date.
+  [[nodiscard]] static std::optional<MeterTime> of(const dlms::DateTime& time);
+  // "2021-07-19T15:46:35+02:00", or local time without an offset when the deviation is
+  // not known.
+  [[nodiscard]] std::string iso8601() const;
 };
 
 struct Register {

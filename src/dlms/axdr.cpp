@@ -194,7 +194,7 @@ struct Header {
   h.info = info;
   h.start = r.position();
   h.bits = 0;
-  (void)r.skip(info->kind == Kind::container || info->kind == Kind::octets ? 2 : 1);
+  (void)r.try_skip(info->kind == Kind::container || info->kind == Kind::octets ? 2 : 1);
   return true;
 }
 
@@ -571,7 +571,7 @@ Result<Value> decode_value(ByteReader& r, const AxdrLimits& limits, Annotations*
       r.set_what(h.info->name);
       if (h.count > r.remaining()) return short_content(r, h.count);
       const auto content = r.rest().first(h.count);
-      (void)r.skip(h.count);
+      (void)r.try_skip(h.count);
       const Value& v = place_scalar(parent, root, h, content, offset, memory);
       if (notes != nullptr) {
         annotate(notes, "plaintext", offset, r.position() - h.start, "axdr", describe(*h.info, v));

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "../metrics/metrics_test_util.h"
 #include "app/landing_page.h"
 #include "app/status_api.h"
 #include "app/status_view.h"
@@ -32,7 +33,7 @@ metrics::Snapshot three_phase_snapshot() {
   auto reading = std::make_shared<cosem::Reading>();
   reading->meter_id = "178210431186";
   reading->profile = "evn";
-  reading->meter_time = cosem::MeterTime{"2023-04-14T17:56:05+02:00", std::nullopt};
+  reading->meter_time = metrics::test_support::meter_clock(2023, 4, 14, 17, 56, 5, -120);
   reading->registers = {
       reg(1, 8, 0, 627660, 30), reg(2, 8, 0, 0, 30),       reg(1, 7, 0, 515, 27),
       reg(2, 7, 0, 0, 27),      reg(32, 7, 0, 232.9, 35),  reg(52, 7, 0, 260.5, 35),

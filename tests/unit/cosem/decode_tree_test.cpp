@@ -176,7 +176,7 @@ TEST(DecodeTree, BodyClockIsTheMeterTimeWithoutHeader) {
   auto reading = decode(body);
   ASSERT_TRUE(reading.has_value()) << reading.error().describe();
   ASSERT_TRUE(reading->meter_time.has_value());
-  EXPECT_EQ(reading->meter_time->iso8601, "2021-07-19T15:46:35+02:00");
+  EXPECT_EQ(reading->meter_time->iso8601(), "2021-07-19T15:46:35+02:00");
   EXPECT_EQ(reading->meter_time->unix_seconds, 1626702395);
 }
 
@@ -194,7 +194,7 @@ TEST(DecodeTree, HeaderTimeWinsOverBodyClock) {
   notification.date_time = header;
   auto reading = decode_notification(notification);
   ASSERT_TRUE(reading.has_value());
-  EXPECT_EQ(reading->meter_time->iso8601, "2020-01-02T03:04:05+01:00");
+  EXPECT_EQ(reading->meter_time->iso8601(), "2020-01-02T03:04:05+01:00");
   EXPECT_NE(reading->find(obis(0, 0, 1, 0, 0)), nullptr);
 }
 
@@ -228,7 +228,7 @@ TEST(DecodeTree, KaifaOnePhaseList3) {
   EXPECT_DOUBLE_EQ(reading->find(obis(1, 0, 32, 7, 0))->value, 230.1);
   EXPECT_DOUBLE_EQ(reading->find(obis(1, 0, 4, 8, 0))->value, 4000);
   ASSERT_TRUE(reading->meter_time.has_value());
-  EXPECT_EQ(reading->meter_time->iso8601, "2017-09-15T05:33:40");
+  EXPECT_EQ(reading->meter_time->iso8601(), "2017-09-15T05:33:40");
 }
 
 TEST(DecodeTree, KaifaListWithAnotherListIdDoesNotMatch) {
@@ -248,7 +248,7 @@ TEST(DecodeTree, KaerntenWithTwoTrailingEmptyStrings) {
   ASSERT_TRUE(reading.has_value()) << reading.error().describe();
   EXPECT_EQ(reading->profile, "kaernten-wels");
   EXPECT_DOUBLE_EQ(reading->find(obis(1, 0, 2, 7, 0))->value, 6);
-  EXPECT_EQ(reading->meter_time->iso8601, "2021-05-19T10:08:23");
+  EXPECT_EQ(reading->meter_time->iso8601(), "2021-05-19T10:08:23");
 }
 
 TEST(DecodeTree, SelfDescribingAppliesCapturedScalerUnits) {

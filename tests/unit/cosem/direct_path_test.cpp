@@ -40,7 +40,7 @@ std::string describe(const Reading& r) {
   std::string out = "profile=" + r.profile + " id=" + r.meter_id.value_or("-") +
                     " dev=" + r.device_name.value_or("-") + " list=" + r.list_id.value_or("-");
   if (r.meter_time) {
-    out += " time=" + r.meter_time->iso8601 + " unix=" +
+    out += " time=" + r.meter_time->iso8601() + " unix=" +
            (r.meter_time->unix_seconds ? std::to_string(*r.meter_time->unix_seconds) : "-");
   }
   for (const auto& reg : r.registers) {

@@ -74,7 +74,7 @@ TEST(Dsmr, LuxembourgTelegram) {
   EXPECT_EQ(message->text, "");
 
   ASSERT_TRUE(reading->meter_time.has_value());
-  EXPECT_EQ(reading->meter_time->iso8601, "2018-01-30T10:21:22+01:00");
+  EXPECT_EQ(reading->meter_time->iso8601(), "2018-01-30T10:21:22+01:00");
   EXPECT_EQ(reading->meter_time->unix_seconds, 1517304082);
   EXPECT_EQ(reading->device_name, "SAG1030700114004");
 }
@@ -113,7 +113,7 @@ TEST(Dsmr, SummerTimeGasChannelAndHexMeterId) {
       "!");
   auto reading = decode_dsmr(telegram);
   ASSERT_TRUE(reading.has_value()) << reading.error().describe();
-  EXPECT_EQ(reading->meter_time->iso8601, "2019-05-14T21:36:20+02:00");
+  EXPECT_EQ(reading->meter_time->iso8601(), "2019-05-14T21:36:20+02:00");
   EXPECT_EQ(reading->meter_id, "E0004001594754414");
   EXPECT_DOUBLE_EQ(reading->find(obis(1, 0, 1, 7, 0))->value, 329);
   EXPECT_EQ(reading->find(obis(1, 0, 1, 7, 0))->unit, unit::watt);

@@ -331,7 +331,7 @@ TEST_P(CosemHandCheck, MatchesTheCheckerDecode) {
   EXPECT_EQ(reading->meter_id, check.meter_id);
   if (check.meter_time) {
     ASSERT_TRUE(reading->meter_time.has_value());
-    EXPECT_EQ(reading->meter_time->iso8601, *check.meter_time);
+    EXPECT_EQ(reading->meter_time->iso8601(), *check.meter_time);
     EXPECT_EQ(reading->meter_time->unix_seconds, check.unix_seconds);
   } else {
     EXPECT_FALSE(reading->meter_time.has_value());

@@ -33,7 +33,7 @@ constexpr milliseconds kStaleAfter{30000};
 
 std::shared_ptr<const cosem::Reading> ksm_west_reading() {
   auto reading = std::make_shared<cosem::Reading>();
-  reading->meter_time = cosem::MeterTime{"2021-07-19T15:46:35+02:00", kMeterClockUnix};
+  reading->meter_time = meter_clock(2021, 7, 19, 15, 46, 35, -120);
   reading->meter_id = "1KFM0100000035";
   reading->device_name = "KFM1100100000035";
   reading->profile = "obis-tagged";
@@ -378,7 +378,7 @@ TEST(MeterCollector, PlaintextFrameHasNoSystemTitleNorInvocationCounter) {
 
 TEST(MeterCollector, LocalMeterTimeGivesNoClockSkew) {
   auto reading = std::make_shared<cosem::Reading>(*ksm_west_reading());
-  reading->meter_time = cosem::MeterTime{"2021-07-19T15:46:35", std::nullopt};
+  reading->meter_time = meter_clock(2021, 7, 19, 15, 46, 35, std::nullopt);
   reading->meter_id.reset();
   reading->device_name.reset();
   Snapshot snapshot;

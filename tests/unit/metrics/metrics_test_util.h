@@ -41,6 +41,21 @@ inline cosem::Register numeric(cosem::Obis code, std::int64_t raw, int scaler, i
   return reg;
 }
 
+// The meter clock of a Reading: local date and time, and the deviation (UTC - local, in
+// minutes) when the frame gave one.
+inline cosem::MeterTime meter_clock(int year, int month, int day, int hour, int minute, int second,
+                                    std::optional<int> deviation_minutes) {
+  dlms::DateTime time;
+  time.year = year;
+  time.month = month;
+  time.day = day;
+  time.hour = hour;
+  time.minute = minute;
+  time.second = second;
+  time.deviation_minutes = deviation_minutes;
+  return *cosem::MeterTime::of(time);
+}
+
 inline cosem::Register text_register(cosem::Obis code, std::string value) {
   cosem::Register reg;
   reg.obis = code;

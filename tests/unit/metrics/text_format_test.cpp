@@ -123,7 +123,7 @@ TEST(TextFormat, SummaryAndHistogramAsPrometheusCpp) {
 // frame, and the process collector.
 TEST(TextFormat, ExporterFamiliesAsPrometheusCpp) {
   auto reading = std::make_shared<cosem::Reading>();
-  reading->meter_time = cosem::MeterTime{"2021-07-19T15:46:35+02:00", 1626702395};
+  reading->meter_time = meter_clock(2021, 7, 19, 15, 46, 35, -120);
   reading->meter_id = "1KFM0100000035";
   reading->registers = {
       numeric(obis(1, 0, 32, 7, 0), 2308, -1, kV), numeric(obis(1, 0, 31, 7, 0), 123, -2, kA),

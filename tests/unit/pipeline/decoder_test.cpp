@@ -61,7 +61,7 @@ std::string describe(const Outcome& outcome, std::size_t base) {
   s << "frame " << frame::to_string(d.link) << " @" << d.stream_offset - base << "+"
     << d.stream_length << " frames " << d.link_frames << " verified " << d.tag_verified << " ic "
     << (d.security ? static_cast<long long>(d.security->invocation_counter) : -1) << " profile "
-    << r.profile << " time " << (r.meter_time ? r.meter_time->iso8601 : "-") << " "
+    << r.profile << " time " << (r.meter_time ? r.meter_time->iso8601() : "-") << " "
     << (r.meter_time && r.meter_time->unix_seconds ? *r.meter_time->unix_seconds : 0) << " id "
     << r.meter_id.value_or("-") << " name " << r.device_name.value_or("-") << " list "
     << r.list_id.value_or("-") << " text " << r.text.value_or("-");

@@ -17,17 +17,22 @@
 //   T is truncated to 12 bytes.
 #include "dlms/security.h"
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <new>
 
 #include <botan/aead.h>
 #include <botan/base64.h>
 #include <botan/bcrypt.h>
+#include <botan/block_cipher.h>
 #include <botan/exceptn.h>
+// GCM's GHASH: public API in Botan 2 ("will be made internal" later; Botan's headers are
+// system includes here, which keeps that notice from failing -Werror).
+#include <botan/ghash.h>
 #include <botan/hash.h>
 #include <botan/mem_ops.h>
 #include <botan/secmem.h>
-#include <botan/stream_cipher.h>
 #include <botan/version.h>
 
 #include "common/byte_reader.h"
@@ -53,75 +58,28 @@ constexpr std::string_view kSpace = "apdu";
 constexpr std::string_view kLayer = "security";
 
 using Iv = std::array<std::uint8_t, 12>;
+constexpr std::size_t kBlock = 16;  // AES block, GCM counter block
 
-// Botan objects keyed with one EK, kept per thread so a stream of frames under the same
-// key pays for the key schedule (and GHASH's H) once.
-struct Engine {
-  Key key{};
-  bool keyed{false};
-  std::unique_ptr<Botan::StreamCipher> ctr;   // GCM's own counter mode: CTR-BE, 32-bit counter
-  std::unique_ptr<Botan::AEAD_Mode> gcm_dec;  // AES-128/GCM with a 12-byte tag
-  std::unique_ptr<Botan::AEAD_Mode> gcm_enc;
-  // Working buffer of authenticated decryption, reused from frame to frame (secure
-  // memory is slow to allocate). Scrubbed after every use; see ScrubbedScratch.
-  Botan::secure_vector<std::uint8_t> scratch;
-
-  Engine() = default;
-  Engine(const Engine&) = delete;
-  Engine& operator=(const Engine&) = delete;
-  ~Engine() { Botan::secure_scrub_memory(key.data(), key.size()); }
-
-  void rekey(const Key& ek) {
-    if (keyed && Botan::constant_time_compare(key.data(), ek.data(), kKeySize)) return;
-    keyed = false;
-    key = ek;
-    if (ctr) ctr->set_key(key.data(), key.size());
-    if (gcm_dec) gcm_dec->set_key(key.data(), key.size());
-    if (gcm_enc) gcm_enc->set_key(key.data(), key.size());
-    keyed = true;
-  }
-  Botan::StreamCipher& counter_mode() {
-    if (!ctr) {
-      auto c = Botan::StreamCipher::create_or_throw("CTR-BE(AES-128,4)");
-      c->set_key(key.data(), key.size());
-      ctr = std::move(c);
-    }
-    return *ctr;
-  }
-  Botan::AEAD_Mode& gcm(Botan::Cipher_Dir dir) {
-    auto& slot = dir == Botan::DECRYPTION ? gcm_dec : gcm_enc;
-    if (!slot) {
-      auto m = Botan::AEAD_Mode::create_or_throw("AES-128/GCM(12)", dir);
-      m->set_key(key.data(), key.size());
-      slot = std::move(m);
-    }
-    return *slot;
-  }
-};
-
-Engine& engine_for(const Key& ek) {
-  thread_local Engine engine;
-  engine.rekey(ek);
-  return engine;
+void store_be32(std::uint8_t* out, std::uint32_t v) {
+  for (std::size_t i = 0; i < 4; ++i) out[i] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
 }
 
-Iv make_iv(const SystemTitle& title, std::uint32_t ic) {
-  Iv iv{};
-  for (std::size_t i = 0; i < title.size(); ++i) iv[i] = title[i];
-  for (std::size_t i = 0; i < 4; ++i) iv[8 + i] = static_cast<std::uint8_t>(ic >> (24 - 8 * i));
-  return iv;
+constexpr std::size_t blocks_for(std::size_t bytes) {
+  return (bytes + kBlock - 1) / kBlock;
 }
 
-// GCM encryption without the tag: CTR starting at counter block J0 + 1 = IV || 00000002
-// (NIST SP 800-38D 7.1 with a 96-bit IV). A 12-byte IV handed to Botan's CTR would be
-// zero-padded to IV || 00000000, so the 16-byte counter block is built here.
-void gcm_ctr(Engine& e, const Iv& iv, std::span<const std::uint8_t> in, std::uint8_t* out) {
-  std::array<std::uint8_t, 16> block{};
-  for (std::size_t i = 0; i < iv.size(); ++i) block[i] = iv[i];
-  block[15] = 0x02;
-  auto& ctr = e.counter_mode();
-  ctr.set_iv(block.data(), block.size());
-  ctr.cipher(in.data(), out, in.size());
+// 16 bytes as one vector register (SSE2, NEON): GCC's and clang's vector extension.
+using Block16 = std::uint8_t __attribute__((vector_size(16)));
+
+// out = a XOR b for one Word (an integer or Block16) of bytes, read and written unaligned.
+template <class Word>
+void xor_words(std::uint8_t* out, const std::uint8_t* a, const std::uint8_t* b) {
+  Word x;
+  Word y;
+  std::memcpy(&x, a, sizeof(Word));
+  std::memcpy(&y, b, sizeof(Word));
+  x ^= y;
+  std::memcpy(out, &x, sizeof(Word));
 }
 
 // A = SC || AK: the associated data of authenticated (and encrypted) APDUs.
@@ -130,6 +88,17 @@ Aad17 make_aad(std::uint8_t sc, const Key& ak) {
   Aad17 a{};
   a[0] = sc;
   for (std::size_t i = 0; i < kKeySize; ++i) a[1 + i] = ak[i];
+  return a;
+}
+
+// A = SC || AK || P: the associated data of authentication-only APDUs (GMAC).
+Botan::secure_vector<std::uint8_t> gmac_aad(std::uint8_t sc, const Key& ak,
+                                            std::span<const std::uint8_t> p) {
+  Botan::secure_vector<std::uint8_t> a;
+  a.reserve(1 + kKeySize + p.size());
+  a.push_back(sc);
+  a.insert(a.end(), ak.begin(), ak.end());
+  a.insert(a.end(), p.begin(), p.end());
   return a;
 }
 
@@ -146,22 +115,243 @@ class Scrub {
   Buffer& b_;
 };
 
-// Lends an Engine's scratch buffer and scrubs (and empties) it when the borrower is done,
-// on every path: unverified plaintext never stays behind in it.
-class ScrubbedScratch {
- public:
-  explicit ScrubbedScratch(Botan::secure_vector<std::uint8_t>& b) : b_(b) {}
-  ~ScrubbedScratch() {
-    Botan::secure_scrub_memory(b_.data(), b_.size());
-    b_.clear();
+// Equality of two secret byte arrays (the cached EK, the cached AAD with the AK) without an
+// early exit: word-wise XOR, ORed together. The tag, which comes off the wire, is compared
+// with Botan::constant_time_compare.
+template <std::size_t N>
+bool same_secret(const std::uint8_t* a, const std::uint8_t* b) {
+  std::uint64_t diff = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= N; i += 8) {
+    std::uint64_t x = 0;
+    std::uint64_t y = 0;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    diff |= x ^ y;
   }
-  ScrubbedScratch(const ScrubbedScratch&) = delete;
-  ScrubbedScratch& operator=(const ScrubbedScratch&) = delete;
-  Botan::secure_vector<std::uint8_t>& get() noexcept { return b_; }
+  for (; i < N; ++i) diff |= static_cast<std::uint64_t>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+// The cipher objects of one EK, kept per thread so a stream of frames under the same key
+// pays for the key schedule, H and the GHASH of the associated data once.
+//
+// unprotect() composes GCM (NIST SP 800-38D) from Botan's AES-128 and Botan's GHASH: the
+// keystream is built here (counter blocks IV || n, one encrypt_n over all of them), so the
+// tag is checked before a single byte of plaintext exists, and the CTR-only modes pay for
+// neither Botan's CTR keystream buffer nor its seek. protect() keeps Botan's own GCM
+// (AEAD_Mode), which makes it an independent reference for the tests of unprotect().
+struct Engine {
+  Key key{};
+  bool keyed{false};
+  std::unique_ptr<Botan::BlockCipher> aes;  // AES-128 under EK
+  // Keyed with H = AES(EK, 0^128) and used through its stateless ghash_update: the running
+  // hash lives in `hash`, so the cached hash of the associated data is copied, not redone.
+  Botan::GHASH ghash;
+  Botan::secure_vector<std::uint8_t> hash;  // GHASH state of the tag being computed
+  // The 17-byte A = SC || AK of the last encrypted-and-authenticated frame and its GHASH
+  // (zero padded), valid while aad_cached; `aad` (holding the AK) is scrubbed like the key.
+  Aad17 aad{};
+  Botan::secure_vector<std::uint8_t> aad_hash;
+  bool aad_cached{false};
+  std::unique_ptr<Botan::AEAD_Mode> gcm_enc;  // protect(): AES-128/GCM with a 12-byte tag
+
+  Engine() = default;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+  ~Engine() {
+    Botan::secure_scrub_memory(key.data(), key.size());
+    Botan::secure_scrub_memory(aad.data(), aad.size());
+  }
+
+  void rekey(const Key& ek) {
+    if (keyed && same_secret<kKeySize>(key.data(), ek.data())) return;
+    keyed = false;
+    aad_cached = false;
+    key = ek;
+    if (!aes) aes = Botan::BlockCipher::create_or_throw("AES-128");
+    aes->set_key(key.data(), key.size());
+    std::array<std::uint8_t, kBlock> h{};  // H = AES(EK, 0^128), GHASH's key
+    Scrub<decltype(h)> scrub_h(h);
+    aes->encrypt(h.data());
+    ghash.set_key(h.data(), h.size());
+    if (gcm_enc) gcm_enc->set_key(key.data(), key.size());
+    keyed = true;
+  }
+
+  // Whether `tag` is T = GHASH_H(A, C) XOR AES(EK, J0) (truncated to the tag's length),
+  // compared in constant time, for A = SC || AK; the hash of A is kept for the next frame
+  // with the same SC and AK. `ek_j0` is the first keystream block (counter IV || 1).
+  bool tag_matches(std::uint8_t sc, const Key& ak, std::span<const std::uint8_t> ek_j0,
+                   std::span<const std::uint8_t> ciphertext, std::span<const std::uint8_t> tag) {
+    if (!aad_cached || aad[0] != sc || !same_secret<kKeySize>(aad.data() + 1, ak.data())) {
+      aad_cached = false;
+      aad = make_aad(sc, ak);
+      aad_hash.assign(kBlock, 0);
+      ghash.ghash_update(aad_hash, aad.data(), aad.size());
+      aad_cached = true;
+    }
+    hash.assign(aad_hash.begin(), aad_hash.end());
+    return finish_tag(aad.size(), ek_j0, ciphertext, tag);
+  }
+  // The same for any A (SC 0x10: A = SC || AK || P, no ciphertext); nothing is cached.
+  bool tag_matches(std::span<const std::uint8_t> a, std::span<const std::uint8_t> ek_j0,
+                   std::span<const std::uint8_t> ciphertext, std::span<const std::uint8_t> tag) {
+    hash.assign(kBlock, 0);
+    ghash.ghash_update(hash, a.data(), a.size());
+    return finish_tag(a.size(), ek_j0, ciphertext, tag);
+  }
+
+  Botan::AEAD_Mode& gcm_encryption() {
+    if (!gcm_enc) {
+      auto m = Botan::AEAD_Mode::create_or_throw("AES-128/GCM(12)", Botan::ENCRYPTION);
+      m->set_key(key.data(), key.size());
+      gcm_enc = std::move(m);
+    }
+    return *gcm_enc;
+  }
 
  private:
-  Botan::secure_vector<std::uint8_t>& b_;
+  // hash holds GHASH(A); adds C (zero padded) and the block len64(A) || len64(C) (bits),
+  // masks the result with AES(EK, J0) and compares. Botan's CLMUL GHASH takes four blocks
+  // per step: the leading multiple of four full blocks of C is hashed in place, the rest
+  // (at most three full blocks, the partial one and the lengths) from one stack buffer.
+  bool finish_tag(std::size_t aad_len, std::span<const std::uint8_t> ek_j0,
+                  std::span<const std::uint8_t> c, std::span<const std::uint8_t> tag) {
+    const std::size_t grouped = c.size() / (4 * kBlock) * (4 * kBlock);
+    if (grouped > 0) ghash.ghash_update(hash, c.data(), grouped);
+    std::array<std::uint8_t, 5 * kBlock> rest{};  // public bytes: ciphertext and lengths
+    const std::size_t rest_len = c.size() - grouped;
+    if (rest_len > 0) std::memcpy(rest.data(), c.data() + grouped, rest_len);
+    const std::size_t lengths_at = blocks_for(rest_len) * kBlock;
+    store_be64(rest.data() + lengths_at, std::uint64_t{aad_len} * 8);
+    store_be64(rest.data() + lengths_at + 8, std::uint64_t{c.size()} * 8);
+    ghash.ghash_update(hash, rest.data(), lengths_at + kBlock);
+    xor_words<Block16>(hash.data(), hash.data(), ek_j0.data());
+    const bool ok = Botan::constant_time_compare(hash.data(), tag.data(), tag.size());
+    Botan::secure_scrub_memory(hash.data(), hash.size());
+    return ok;
+  }
+  static void store_be64(std::uint8_t* out, std::uint64_t v) {
+    for (std::size_t i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>(v >> (56 - 8 * i));
+  }
 };
+
+Engine& engine_for(const Key& ek) {
+  thread_local Engine engine;
+  engine.rekey(ek);
+  return engine;
+}
+
+Iv make_iv(const SystemTitle& title, std::uint32_t ic) {
+  Iv iv{};
+  for (std::size_t i = 0; i < title.size(); ++i) iv[i] = title[i];
+  for (std::size_t i = 0; i < 4; ++i) iv[8 + i] = static_cast<std::uint8_t>(ic >> (24 - 8 * i));
+  return iv;
+}
+
+// GCM's keystream for a 96-bit IV (SP 800-38D 7.1): AES(EK, IV || n) for n = 1 (J0, which
+// masks the tag), 2, 3, … (the message; inc32: the low 32 bits wrap). Generated on the stack
+// up to kChunkBlocks blocks per AES call (AES-NI encrypts several blocks in parallel) and
+// scrubbed when the Keystream goes out of scope.
+class Keystream {
+ public:
+  static constexpr std::size_t kChunkBlocks = 32;
+
+  Keystream(const Botan::BlockCipher& aes, const Iv& iv, std::uint32_t first_counter)
+      : aes_(aes), iv_(iv), counter_(first_counter) {}
+  ~Keystream() { Botan::secure_scrub_memory(bytes_.data(), used_); }
+  Keystream(const Keystream&) = delete;
+  Keystream& operator=(const Keystream&) = delete;
+
+  // The next `blocks` (1..kChunkBlocks) keystream blocks; valid until the next call.
+  std::span<const std::uint8_t> next(std::size_t blocks) {
+    // Locals, so the compiler keeps them in registers while storing bytes.
+    std::array<std::uint8_t, kBlock> counter_block{};
+    std::memcpy(counter_block.data(), iv_.data(), iv_.size());
+    std::uint32_t c = counter_;
+    std::uint8_t* block = bytes_.data();
+    if ((c & 0xFF) + blocks <= 0x100) {
+      // Only the counter's last byte changes within this chunk: the first 224 blocks
+      // (3.5 KiB) of every APDU.
+      store_be32(counter_block.data() + 12, c);
+      for (std::size_t b = 0; b < blocks; ++b, block += kBlock, ++c) {
+        std::memcpy(block, counter_block.data(), kBlock);
+        block[15] = static_cast<std::uint8_t>(c);
+      }
+    } else {
+      for (std::size_t b = 0; b < blocks; ++b, block += kBlock, ++c) {
+        store_be32(counter_block.data() + 12, c);
+        std::memcpy(block, counter_block.data(), kBlock);
+      }
+    }
+    counter_ = c;
+    aes_.encrypt_n(bytes_.data(), bytes_.data(), blocks);
+    used_ = std::max(used_, blocks * kBlock);
+    return {bytes_.data(), blocks * kBlock};
+  }
+
+  // out = in XOR the keystream: first `ready` (left over from next()), then fresh chunks.
+  void apply(std::span<const std::uint8_t> ready, std::span<const std::uint8_t> in,
+             std::uint8_t* out) {
+    std::size_t done = std::min(ready.size(), in.size());
+    xor_bytes(out, in.data(), ready.data(), done);
+    while (done < in.size()) {
+      const std::size_t left = in.size() - done;
+      const auto chunk = next(std::min(blocks_for(left), kChunkBlocks));
+      const std::size_t n = std::min(chunk.size(), left);
+      xor_bytes(out + done, in.data() + done, chunk.data(), n);
+      done += n;
+    }
+  }
+
+ private:
+  static void xor_bytes(std::uint8_t* out, const std::uint8_t* a, const std::uint8_t* b,
+                        std::size_t n) {
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16) xor_words<Block16>(out + i, a + i, b + i);
+    if (i + 8 <= n) {
+      xor_words<std::uint64_t>(out + i, a + i, b + i);
+      i += 8;
+    }
+    for (; i < n; ++i) out[i] = static_cast<std::uint8_t>(a[i] ^ b[i]);
+  }
+
+  const Botan::BlockCipher& aes_;
+  const Iv& iv_;
+  std::uint32_t counter_;
+  std::size_t used_{0};
+  // Not initialised: every byte read was written by next() first.
+  alignas(16) std::array<std::uint8_t, kChunkBlocks * kBlock> bytes_;
+};
+
+// GCM's receiving side for one APDU whose SC needs the EK. With an AK, the tag is computed
+// over the ciphertext (SC 0x30: A = SC || AK) or over A = SC || AK || P (SC 0x10, GMAC) and
+// compared in constant time before anything is decrypted: false means it does not verify,
+// and no plaintext has existed anywhere. When `encrypted`, the body is decrypted into
+// `plaintext` with GCM's counter mode (also when there is a tag but no AK to check it).
+bool open(Engine& e, const Iv& iv, std::uint8_t sc, const Key* ak, bool encrypted,
+          std::span<const std::uint8_t> body, std::span<const std::uint8_t> tag,
+          std::vector<std::uint8_t>& plaintext) {
+  // With a tag to check the keystream starts at J0 = IV || 1, whose block masks the tag.
+  Keystream keystream(*e.aes, iv, ak != nullptr ? 1 : 2);
+  std::span<const std::uint8_t> ready;  // keystream generated with J0's block, not yet used
+  if (ak != nullptr) {
+    ready = keystream.next(
+        std::min(1 + (encrypted ? blocks_for(body.size()) : 0), Keystream::kChunkBlocks));
+    const bool ok = encrypted
+                        ? e.tag_matches(sc, *ak, ready.first(kBlock), body, tag)
+                        : e.tag_matches(gmac_aad(sc, *ak, body), ready.first(kBlock), {}, tag);
+    if (!ok) return false;
+    ready = ready.subspan(kBlock);
+  }
+  if (encrypted) {
+    plaintext.clear();
+    plaintext.resize(body.size());
+    keystream.apply(ready, body, plaintext.data());
+  }
+  return true;
+}
 
 // Adds an annotation; the meaning is only built when someone collects annotations.
 template <class Meaning>
@@ -289,67 +479,24 @@ Result<Unprotected> unprotect_ciphered(std::span<const std::uint8_t> apdu, const
         "APDU is encrypted (SC 0x" + hex2(sc) + ") but no encryption key is configured"));
   }
 
-  const Iv iv = make_iv(header.system_title, header.invocation_counter);
+  const bool can_verify = authenticated && keys.encryption && keys.authentication;
   Unprotected out;
   out.security = header;
   out.plaintext = std::move(buffer);
-  out.plaintext.clear();
-
-  const bool can_verify = authenticated && keys.encryption && keys.authentication;
-  if (encrypted && can_verify) {
-    // Authenticated decryption; Botan checks the tag in constant time. The plaintext is
-    // produced in the engine's secure scratch buffer, which is wiped after use (so also
-    // when the tag fails).
-    Engine& e = engine_for(*keys.encryption);
-    auto& gcm = e.gcm(Botan::DECRYPTION);
-    Aad17 aad = make_aad(sc, *keys.authentication);
-    Scrub<Aad17> scrub_aad(aad);
-    ScrubbedScratch scratch(e.scratch);
-    auto& work = scratch.get();
-    // resize + copy_mem (one memmove): assign() from iterators copies byte by byte into
-    // a vector with Botan's allocator.
-    work.resize(payload.size());
-    Botan::copy_mem(work.data(), payload.data(), payload.size());
-    try {
-      gcm.set_associated_data(aad.data(), aad.size());
-      gcm.start(iv.data(), iv.size());
-      gcm.finish(work);
-    } catch (const Botan::Invalid_Authentication_Tag&) {
-      return tl::unexpected(
-          c.error_at(0, ErrorCode::auth, "GCM tag does not verify (wrong keys or corrupted APDU)"));
-    }
-    out.plaintext.assign(work.begin(), work.end());
-    out.tag_verified = true;
-  } else if (encrypted) {
-    // Encryption only, or a tag we cannot check (no AK): GCM's counter mode, tag ignored.
-    Engine& e = engine_for(*keys.encryption);
-    out.plaintext.resize(body.size());
-    gcm_ctr(e, iv, body, out.plaintext.data());
-    out.tag_verified = false;
-  } else if (can_verify) {
-    // Authentication only: T = GMAC over SC || AK || P, i.e. GCM with an empty message.
-    Engine& e = engine_for(*keys.encryption);
-    auto& gcm = e.gcm(Botan::DECRYPTION);
-    Botan::secure_vector<std::uint8_t> aad;
-    aad.reserve(1 + kKeySize + body.size());
-    aad.push_back(sc);
-    aad.insert(aad.end(), keys.authentication->begin(), keys.authentication->end());
-    aad.insert(aad.end(), body.begin(), body.end());
-    Botan::secure_vector<std::uint8_t> tag_only(tag.begin(), tag.end());
-    try {
-      gcm.set_associated_data(aad.data(), aad.size());
-      gcm.start(iv.data(), iv.size());
-      gcm.finish(tag_only);
-    } catch (const Botan::Invalid_Authentication_Tag&) {
+  if (encrypted || can_verify) {
+    const Iv iv = make_iv(header.system_title, header.invocation_counter);
+    if (!open(engine_for(*keys.encryption), iv, sc, can_verify ? &*keys.authentication : nullptr,
+              encrypted, body, tag, out.plaintext)) {
       return tl::unexpected(c.error_at(0, ErrorCode::auth,
-                                       "GMAC tag does not verify (wrong keys or corrupted APDU)"));
+                                       std::string(encrypted ? "GCM" : "GMAC") +
+                                           " tag does not verify (wrong keys or corrupted APDU)"));
     }
+    out.tag_verified = can_verify;
+  }
+  if (!encrypted) {
+    // In clear: authentication only, no protection at all, or authentication we cannot
+    // check (missing key).
     out.plaintext.assign(body.begin(), body.end());
-    out.tag_verified = true;
-  } else {
-    // In clear: no protection at all, or authentication we cannot check (missing key).
-    out.plaintext.assign(body.begin(), body.end());
-    out.tag_verified = false;
   }
 
   // The declared unit decoded (errors inside it take precedence); bytes after it mean the
@@ -389,29 +536,23 @@ Result<std::vector<std::uint8_t>> protect_impl(std::span<const std::uint8_t> pla
     content.push_back(static_cast<std::uint8_t>(invocation_counter >> shift));
   }
 
-  if (encrypted && authenticated) {
+  if (encrypted) {
+    // Botan's own GCM. Encryption only (0x20) is GCM's ciphertext without its tag: the same
+    // counter mode from IV || 2 (the tag, over empty associated data, is dropped).
     Engine& e = engine_for(*keys.encryption);
-    auto& gcm = e.gcm(Botan::ENCRYPTION);
-    Aad17 aad = make_aad(control, *keys.authentication);
+    auto& gcm = e.gcm_encryption();
+    Aad17 aad = authenticated ? make_aad(control, *keys.authentication) : Aad17{};
     Scrub<Aad17> scrub_aad(aad);
     Botan::secure_vector<std::uint8_t> buffer(plaintext.begin(), plaintext.end());
-    gcm.set_associated_data(aad.data(), aad.size());
+    gcm.set_associated_data(aad.data(), authenticated ? aad.size() : 0);
     gcm.start(iv.data(), iv.size());
     gcm.finish(buffer);  // ciphertext || 12-byte tag
+    if (!authenticated) buffer.resize(plaintext.size());
     content.insert(content.end(), buffer.begin(), buffer.end());
-  } else if (encrypted) {
-    Engine& e = engine_for(*keys.encryption);
-    const std::size_t at = content.size();
-    content.resize(at + plaintext.size());
-    gcm_ctr(e, iv, plaintext, content.data() + at);
   } else if (authenticated) {
     Engine& e = engine_for(*keys.encryption);
-    auto& gcm = e.gcm(Botan::ENCRYPTION);
-    Botan::secure_vector<std::uint8_t> aad;
-    aad.reserve(1 + kKeySize + plaintext.size());
-    aad.push_back(control);
-    aad.insert(aad.end(), keys.authentication->begin(), keys.authentication->end());
-    aad.insert(aad.end(), plaintext.begin(), plaintext.end());
+    auto& gcm = e.gcm_encryption();
+    const auto aad = gmac_aad(control, *keys.authentication, plaintext);
     Botan::secure_vector<std::uint8_t> tag;  // empty message: finish() yields only T
     gcm.set_associated_data(aad.data(), aad.size());
     gcm.start(iv.data(), iv.size());

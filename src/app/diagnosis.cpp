@@ -631,8 +631,8 @@ std::string redacted_capture_text(const TrialAnalysis& best) {
   }
   std::vector<std::string> identifiers;
   if (const auto* d = std::get_if<pipeline::DecodedFrame>(&chosen->outcome)) {
-    if (d->reading.meter_id) identifiers.push_back(*d->reading.meter_id);
-    if (d->reading.device_name) identifiers.push_back(*d->reading.device_name);
+    if (d->reading.meter_id) identifiers.push_back(d->reading.meter_id->str());
+    if (d->reading.device_name) identifiers.push_back(d->reading.device_name->str());
   }
   const std::size_t from = std::min(chosen->apdu.stream_offset, best.stream.size());
   const auto stream =

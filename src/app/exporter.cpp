@@ -60,7 +60,7 @@ void Exporter::handle(const pipeline::Outcome& outcome,
     logger_.info("first good frame decoded",
                  {{"link", std::string(frame::to_string(frame.link))},
                   {"profile", r.profile},
-                  {"meter_id", r.meter_id.value_or("")},
+                  {"meter_id", r.meter_id.value_or("").str()},
                   {"system_title", frame.security ? to_hex(frame.security->system_title) : ""},
                   {"registers", std::to_string(r.registers.size())}});
   }

@@ -419,7 +419,7 @@ struct Builder {
     }
   }
 
-  void add_text(const Obis& code, std::string text) { add(code).text = std::move(text); }
+  void add_text(const Obis& code, Text text) { add(code).text = std::move(text); }
 
   // False (and the register added all the same) when the value is not a finite number.
   [[nodiscard]] bool add_numeric(const Obis& code, const Leaf& value, int scaler,
@@ -613,7 +613,7 @@ class ObisTaggedWalk {
     }
     const bool top_level_string = depth == 1 && value.is_octets();
     if (top_level_string && index == 0 && siblings > 1) {
-      std::string list_id = bytes_text(*value.bytes());
+      Text list_id = bytes_text(*value.bytes());
       out_.reading.list_id = list_id;
       out_.add_text(kListVersion, std::move(list_id));
       return {};

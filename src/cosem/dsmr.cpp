@@ -312,10 +312,10 @@ Result<void> check_crc(std::string_view telegram, std::size_t bang) {
 }
 
 void fill_identity(Reading& reading) {
-  auto decoded_text = [&reading](const Obis& code) -> std::optional<std::string> {
+  auto decoded_text = [&reading](const Obis& code) -> std::optional<Text> {
     const Register* reg = reading.find(code);
     if (reg == nullptr || !reg->text || reg->text->empty()) return std::nullopt;
-    if (auto ascii = decode_hex_ascii(*reg->text)) return ascii;
+    if (auto ascii = decode_hex_ascii(*reg->text)) return Text(*ascii);
     return reg->text;
   };
   for (const Obis& code : kMeterIdCodes) {

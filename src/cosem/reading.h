@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/text.h"
 #include "cosem/obis.h"
 #include "dlms/datetime.h"
 
@@ -30,17 +31,17 @@ struct Register {
   double value{0};                  // raw * 10^scaler (numeric registers)
   std::optional<std::int64_t> raw;  // the integer as sent, when it was an integer
   int scaler{0};
-  int unit{255};                    // DLMS unit code; 255 = none
-  std::optional<std::string> text;  // for string-valued registers (ids, list ids, times)
+  int unit{255};             // DLMS unit code; 255 = none
+  std::optional<Text> text;  // for string-valued registers (ids, list ids, times)
   [[nodiscard]] bool numeric() const noexcept { return !text.has_value(); }
 };
 
 struct Reading {
   std::optional<MeterTime> meter_time;
-  std::optional<std::string> meter_id;     // 0.0.96.1.0.255 or profile position
-  std::optional<std::string> device_name;  // 0.0.42.0.0.255 (logical device name)
-  std::optional<std::string> list_id;      // OBIS list version ("KFM_001", "Kamstrup_V0001", ...)
-  std::string profile;                     // "obis-tagged", "wiener-netze-am550", "dsmr", ...
+  std::optional<Text> meter_id;     // 0.0.96.1.0.255 or profile position
+  std::optional<Text> device_name;  // 0.0.42.0.0.255 (logical device name)
+  std::optional<Text> list_id;      // OBIS list version ("KFM_001", "Kamstrup_V0001", ...)
+  std::string profile;              // "obis-tagged", "wiener-netze-am550", "dsmr", ...
   std::vector<Register> registers;
   std::optional<std::string> text;  // DSMR telegram when the plaintext was text
 

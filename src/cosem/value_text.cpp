@@ -1,5 +1,6 @@
 #include "cosem/value_text.h"
 
+#include <array>
 #include <initializer_list>
 
 #include "common/hex.h"
@@ -33,11 +34,13 @@ bool is_printable_ascii(std::span<const std::uint8_t> bytes) noexcept {
   return true;
 }
 
-std::string bytes_text(std::span<const std::uint8_t> bytes) {
+Text bytes_text(std::span<const std::uint8_t> bytes) {
   std::size_t length = bytes.size();
   while (length > 0 && bytes[length - 1] == 0x00) --length;  // NUL padding of fixed-size fields
   const auto content = bytes.first(length);
-  if (is_printable_ascii(content)) return std::string(content.begin(), content.end());
+  if (is_printable_ascii(content)) {
+    return Text(std::string_view(reinterpret_cast<const char*>(content.data()), content.size()));
+  }
   return to_hex(bytes);
 }
 
@@ -53,8 +56,10 @@ std::optional<std::string> decode_hex_ascii(std::string_view text) {
   return std::string(bytes->begin(), bytes->end());
 }
 
-std::string date_time_text(const dlms::DateTime& time, std::span<const std::uint8_t> bytes) {
-  if (auto iso = time.iso8601()) return *iso;
+Text date_time_text(const dlms::DateTime& time, std::span<const std::uint8_t> bytes) {
+  std::array<char, dlms::DateTime::kIso8601Size> buffer;
+  if (const std::size_t n = time.write_iso8601(buffer))
+    return Text(std::string_view(buffer.data(), n));
   return to_hex(bytes);
 }
 

@@ -197,8 +197,15 @@ std::optional<std::int64_t> DateTime::unix_seconds() const {
 // Formatted by hand (this runs for every frame): the same text as
 // "%04d-%02d-%02dT%02d:%02d:%02d" and "%c%02d:%02d", for any field values.
 std::optional<std::string> DateTime::iso8601() const {
-  if (!has_date()) return std::nullopt;
-  char buf[96];  // 9 fields of at most 11 characters each, and separators
+  std::array<char, kIso8601Size> buffer;
+  const std::size_t n = write_iso8601(buffer);
+  if (n == 0) return std::nullopt;
+  return std::string(buffer.data(), n);
+}
+
+std::size_t DateTime::write_iso8601(std::span<char, kIso8601Size> out) const noexcept {
+  if (!has_date()) return 0;
+  char* const buf = out.data();
   char* p = put_padded(buf, *year, 4);
   *p++ = '-';
   p = put_padded(p, *month, 2);
@@ -220,7 +227,7 @@ std::optional<std::string> DateTime::iso8601() const {
       p = put_padded(p, magnitude % 60, 2);
     }
   }
-  return std::string(buf, p);
+  return static_cast<std::size_t>(p - buf);
 }
 
 }  // namespace sm::dlms

@@ -34,6 +34,10 @@ struct DateTime {
   // ISO 8601: "2021-07-19T15:46:35+02:00" with an offset when the deviation is known,
   // "2021-07-19T15:46:35" (local time) otherwise; nullopt when the date is unspecified.
   [[nodiscard]] std::optional<std::string> iso8601() const;
+  // The same into `out`, no allocation: the number of characters written, 0 when the
+  // date is unspecified.
+  static constexpr std::size_t kIso8601Size = 96;  // 9 fields of at most 11 characters, separators
+  std::size_t write_iso8601(std::span<char, kIso8601Size> out) const noexcept;
 };
 
 // Parses exactly 12 bytes. Impossible values (month 13, 30 February, deviation beyond

@@ -37,8 +37,9 @@ std::vector<std::vector<std::uint8_t>> all_plaintexts() {
 
 // Every field of a Reading, doubles bit-exact (%a).
 std::string describe(const Reading& r) {
-  std::string out = "profile=" + r.profile + " id=" + r.meter_id.value_or("-") +
-                    " dev=" + r.device_name.value_or("-") + " list=" + r.list_id.value_or("-");
+  std::string out = "profile=" + r.profile + " id=" + r.meter_id.value_or("-").str() +
+                    " dev=" + r.device_name.value_or("-").str() +
+                    " list=" + r.list_id.value_or("-").str();
   if (r.meter_time) {
     out += " time=" + r.meter_time->iso8601() + " unix=" +
            (r.meter_time->unix_seconds ? std::to_string(*r.meter_time->unix_seconds) : "-");
@@ -49,7 +50,7 @@ std::string describe(const Reading& r) {
     out += "\n" + reg.obis.to_string() + " " + value +
            " raw=" + (reg.raw ? std::to_string(*reg.raw) : "-") +
            " s=" + std::to_string(reg.scaler) + " u=" + std::to_string(reg.unit) +
-           " t=" + reg.text.value_or("<none>");
+           " t=" + reg.text.value_or("<none>").str();
   }
   return out;
 }

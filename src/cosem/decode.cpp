@@ -400,8 +400,7 @@ struct Builder {
   // A new register, default but for its code, built in place.
   Register& add(const Obis& code) {
     const std::size_t at = reading.registers.size();
-    Register& reg = reading.registers.emplace_back();
-    reg.obis = code;
+    Register& reg = reading.registers.emplace_back(code);
     scaler_from_frame.push_back(0);
     if (may_be_identity(code)) note_identity(code, at);
     return reg;

@@ -27,6 +27,11 @@ struct MeterTime {
 };
 
 struct Register {
+  // Spelled out so that a new register is not zero-filled before its members are set
+  // (the decoder adds one per value of every frame).
+  Register() noexcept {}  // NOLINT(modernize-use-equals-default)
+  explicit Register(const Obis& code) noexcept : obis(code) {}
+
   Obis obis;
   double value{0};                  // raw * 10^scaler (numeric registers)
   std::optional<std::int64_t> raw;  // the integer as sent, when it was an integer

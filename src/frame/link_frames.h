@@ -3,11 +3,13 @@
 // Each probe looks at the bytes buffered at one stream position and says whether a frame
 // of its kind starts there: not at all, maybe (more bytes needed), a recognised frame that
 // failed a check, or a complete frame. Probes never allocate from lengths read off the
-// wire and read every byte through ByteReader.
+// wire and read every byte bounds-checked: through ByteReader, or, where a short read only
+// means "wait for more bytes" and no error text is wanted, through byte_at / bytes_at.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -75,6 +77,20 @@ enum class ProbeMode { frame, header };
                                     std::string message) {
   return {Verdict::unusable, size, Error{code, Layer::frame, at, std::move(message)},
           Confidence::certain, false};
+}
+
+// The byte at `pos`, or nullopt when it is not there (yet). Costs a compare, where a
+// ByteReader's short read builds its error text: for the probes' hot paths.
+[[nodiscard]] inline std::optional<std::uint8_t> byte_at(std::span<const std::uint8_t> data,
+                                                         std::size_t pos) noexcept {
+  if (pos >= data.size()) return std::nullopt;
+  return data[pos];
+}
+// A view of `count` bytes at `pos`, or nullopt when they are not (all) there yet.
+[[nodiscard]] inline std::optional<std::span<const std::uint8_t>> bytes_at(
+    std::span<const std::uint8_t> data, std::size_t pos, std::size_t count) noexcept {
+  if (pos > data.size() || count > data.size() - pos) return std::nullopt;
+  return data.subspan(pos, count);
 }
 
 // "0x3A" / "0x906E", for messages and annotations.

@@ -46,7 +46,9 @@ struct Probe {
   // wrapper and bare APDUs: the bytes the verdict was made on); need_more: total bytes
   // needed when known, else 0.
   std::size_t size{0};
-  Error error{};  // corrupt/unusable: what failed (checksum | length | decode)
+  // corrupt/unusable: what failed (checksum | length | decode). Optional, so that the
+  // verdicts on the hot path build no (empty) message.
+  std::optional<Error> error;
   Confidence confidence{Confidence::doubtful};  // corrupt only
   bool header_verified{false};                  // need_more (ProbeMode::header): the header holds
 };
@@ -57,16 +59,16 @@ struct Probe {
 enum class ProbeMode { frame, header };
 
 [[nodiscard]] inline Probe need_more(std::size_t total = 0) {
-  return {Verdict::need_more, total, {}, Confidence::doubtful, false};
+  return {Verdict::need_more, total, std::nullopt, Confidence::doubtful, false};
 }
 [[nodiscard]] inline Probe header_verified() {
-  return {Verdict::need_more, 0, {}, Confidence::doubtful, true};
+  return {Verdict::need_more, 0, std::nullopt, Confidence::doubtful, true};
 }
 [[nodiscard]] inline Probe no_frame() {
   return {};
 }
 [[nodiscard]] inline Probe complete(std::size_t size) {
-  return {Verdict::frame, size, {}, Confidence::certain, false};
+  return {Verdict::frame, size, std::nullopt, Confidence::certain, false};
 }
 [[nodiscard]] inline Probe corrupt(ErrorCode code, std::size_t at, std::size_t claimed,
                                    Confidence confidence, std::string message) {

@@ -4,6 +4,7 @@
 // segmentation — low nibble = sequence number, bit 0x10 = last segment — and STSAP/DTSAP
 // follow in every segment.
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <optional>
 
@@ -30,6 +31,20 @@ std::uint8_t mbus_checksum(std::span<const std::uint8_t> bytes) noexcept {
     __m128i block;
     std::memcpy(&block, bytes.data() + i, kStep);
     lanes = _mm_add_epi64(lanes, _mm_sad_epu8(block, zero));
+  }
+  if (i != bytes.size() && bytes.size() >= kStep) {
+    // The last 1..15 bytes: the last 16 bytes, those already added masked out.
+    static constexpr std::array<std::uint8_t, 2 * kStep> kKeepLast = [] {
+      std::array<std::uint8_t, 2 * kStep> mask{};
+      for (std::size_t k = kStep; k < mask.size(); ++k) mask[k] = 0xFF;
+      return mask;
+    }();
+    __m128i block;
+    __m128i keep;
+    std::memcpy(&block, bytes.data() + bytes.size() - kStep, kStep);
+    std::memcpy(&keep, kKeepLast.data() + (bytes.size() - i), kStep);
+    lanes = _mm_add_epi64(lanes, _mm_sad_epu8(_mm_and_si128(block, keep), zero));
+    i = bytes.size();
   }
   total = static_cast<std::uint64_t>(_mm_cvtsi128_si64(lanes)) +
           static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(lanes, lanes)));
@@ -63,8 +78,8 @@ constexpr std::size_t kTrailerSize = 2;   // CS 16
 constexpr std::size_t kDlmsMinBody = 5;   // C A CI STSAP DTSAP
 constexpr std::size_t kQuirkExtra = 256;  // Sagemcom T210-D: L holds (length mod 256)
 
-// What the bytes say when L+header is taken to be `body` bytes long; nullopt when they
-// are not all there yet.
+// What the bytes say when L+header is taken to be `body` bytes long; the caller has
+// checked that they are all there.
 struct BodyCheck {
   bool stop_ok{false};
   bool checksum_ok{false};
@@ -73,13 +88,11 @@ struct BodyCheck {
   std::uint8_t stop{0};
 };
 
-std::optional<BodyCheck> check_body(std::span<const std::uint8_t> data, std::size_t body) {
-  const auto bytes = bytes_at(data, kHeaderSize, body + kTrailerSize);
-  if (!bytes) return std::nullopt;
+BodyCheck check_body(std::span<const std::uint8_t> data, std::size_t body) {
   BodyCheck c;
-  c.computed = mbus_checksum(bytes->first(body));
-  c.stated = (*bytes)[body];
-  c.stop = (*bytes)[body + 1];
+  c.computed = mbus_checksum(data.subspan(kHeaderSize, body));
+  c.stated = data[kHeaderSize + body];
+  c.stop = data[kHeaderSize + body + 1];
   c.checksum_ok = c.computed == c.stated;
   c.stop_ok = c.stop == kStop;
   return c;
@@ -123,8 +136,8 @@ Probe probe_mbus(std::span<const std::uint8_t> data, std::size_t at, const Frame
     // L+256 prove it (vector AT-EVN-SAGEMCOM-L0101-QUIRK).
     const std::size_t short_total = kHeaderSize + declared + kTrailerSize;
     if (data.size() < short_total) return need_more(short_total);
-    const auto as_declared = check_body(data, declared);
-    if (!as_declared || !as_declared->stop_ok || !as_declared->checksum_ok) {
+    const BodyCheck as_declared = check_body(data, declared);
+    if (!as_declared.stop_ok || !as_declared.checksum_ok) {
       body = declared + kQuirkExtra;
       quirk = true;
     }
@@ -135,18 +148,17 @@ Probe probe_mbus(std::span<const std::uint8_t> data, std::size_t at, const Frame
                    "M-Bus frame of " + std::to_string(total) + " bytes exceeds the buffer limit");
   }
   if (data.size() < total) return need_more(total);
-  const auto check = check_body(data, body);
-  if (!check) return need_more(total);
-  if (!check->stop_ok) {
+  const BodyCheck check = check_body(data, body);
+  if (!check.stop_ok) {
     return corrupt(ErrorCode::length, at, total, Confidence::framed,
                    "M-Bus stop byte missing: L field says " + std::to_string(body) +
                        " bytes, but offset " + std::to_string(at + total - 1) + " holds " +
-                       hex8(check->stop) + " instead of 0x16");
+                       hex8(check.stop) + " instead of 0x16");
   }
-  if (!check->checksum_ok) {
+  if (!check.checksum_ok) {
     return corrupt(ErrorCode::checksum, at, total, Confidence::certain,
-                   "M-Bus checksum mismatch: computed " + hex8(check->computed) + ", frame says " +
-                       hex8(check->stated));
+                   "M-Bus checksum mismatch: computed " + hex8(check.computed) + ", frame says " +
+                       hex8(check.stated));
   }
 
   // The frame is verified (all its bytes are there); now see whether it carries a DLMS
@@ -189,7 +201,7 @@ Probe probe_mbus(std::span<const std::uint8_t> data, std::size_t at, const Frame
     annotate(&n, "stream", at + 6, 1, "mbus", describe_ci(ci));
     annotate(&n, "stream", at + 7, 1, "mbus", "STSAP = " + hex8(stsap));
     annotate(&n, "stream", at + 8, 1, "mbus", "DTSAP = " + hex8(dtsap));
-    annotate(&n, "stream", at + total - 2, 1, "mbus", "checksum " + hex8(check->stated) + " OK");
+    annotate(&n, "stream", at + total - 2, 1, "mbus", "checksum " + hex8(check.stated) + " OK");
     annotate(&n, "stream", at + total - 1, 1, "mbus", "stop 0x16");
   }
   return complete(total);

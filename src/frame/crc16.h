@@ -48,6 +48,11 @@ inline constexpr auto kCrc16X25Slices = make_crc16_x25_slices();
     crc = t[7][crc & 0xFFu] ^ t[6][crc >> 8] ^ t[5][bytes[i + 2]] ^ t[4][bytes[i + 3]] ^
           t[3][bytes[i + 4]] ^ t[2][bytes[i + 5]] ^ t[1][bytes[i + 6]] ^ t[0][bytes[i + 7]];
   }
+  if (i + 4 <= bytes.size()) {  // four of the last seven bytes (an HDLC header, say) at once
+    crc ^= static_cast<unsigned>(bytes[i]) | (static_cast<unsigned>(bytes[i + 1]) << 8);
+    crc = t[3][crc & 0xFFu] ^ t[2][crc >> 8] ^ t[1][bytes[i + 2]] ^ t[0][bytes[i + 3]];
+    i += 4;
+  }
   for (; i < bytes.size(); ++i) crc = (crc >> 8) ^ t[0][(crc ^ bytes[i]) & 0xFFu];
   return crc;
 }

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -46,9 +47,9 @@ struct Probe {
   // wrapper and bare APDUs: the bytes the verdict was made on); need_more: total bytes
   // needed when known, else 0.
   std::size_t size{0};
-  // corrupt/unusable: what failed (checksum | length | decode). Optional, so that the
-  // verdicts on the hot path build no (empty) message.
-  std::optional<Error> error;
+  // corrupt/unusable: what failed (checksum | length | decode). Held apart, so that the
+  // verdicts on the hot path are a few words, with no (empty) message to build.
+  std::unique_ptr<Error> error;
   Confidence confidence{Confidence::doubtful};  // corrupt only
   bool header_verified{false};                  // need_more (ProbeMode::header): the header holds
 };
@@ -59,25 +60,27 @@ struct Probe {
 enum class ProbeMode { frame, header };
 
 [[nodiscard]] inline Probe need_more(std::size_t total = 0) {
-  return {Verdict::need_more, total, std::nullopt, Confidence::doubtful, false};
+  return {Verdict::need_more, total, nullptr, Confidence::doubtful, false};
 }
 [[nodiscard]] inline Probe header_verified() {
-  return {Verdict::need_more, 0, std::nullopt, Confidence::doubtful, true};
+  return {Verdict::need_more, 0, nullptr, Confidence::doubtful, true};
 }
 [[nodiscard]] inline Probe no_frame() {
   return {};
 }
 [[nodiscard]] inline Probe complete(std::size_t size) {
-  return {Verdict::frame, size, std::nullopt, Confidence::certain, false};
+  return {Verdict::frame, size, nullptr, Confidence::certain, false};
 }
 [[nodiscard]] inline Probe corrupt(ErrorCode code, std::size_t at, std::size_t claimed,
                                    Confidence confidence, std::string message) {
-  return {Verdict::corrupt, claimed, Error{code, Layer::frame, at, std::move(message)}, confidence,
+  return {Verdict::corrupt, claimed,
+          std::make_unique<Error>(Error{code, Layer::frame, at, std::move(message)}), confidence,
           false};
 }
 [[nodiscard]] inline Probe unusable(ErrorCode code, std::size_t at, std::size_t size,
                                     std::string message) {
-  return {Verdict::unusable, size, Error{code, Layer::frame, at, std::move(message)},
+  return {Verdict::unusable, size,
+          std::make_unique<Error>(Error{code, Layer::frame, at, std::move(message)}),
           Confidence::certain, false};
 }
 

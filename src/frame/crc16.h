@@ -67,10 +67,13 @@ inline constexpr auto kCrc16X25Slices = make_crc16_x25_slices();
 // go on from the header check sequence instead of starting over.
 [[nodiscard]] constexpr std::uint16_t crc16_x25_continue(
     std::uint16_t crc, std::span<const std::uint8_t> bytes) noexcept {
-  const unsigned start = crc ^ 0xFFFFu;
-  const unsigned end = std::is_constant_evaluated() ? detail::crc16_x25_sliced(start, bytes)
-                                                    : detail::crc16_x25_runtime(start, bytes);
-  return static_cast<std::uint16_t>(end ^ 0xFFFFu);
+  unsigned reg = crc ^ 0xFFFFu;
+  if (std::is_constant_evaluated()) {
+    reg = detail::crc16_x25_sliced(reg, bytes);
+  } else {
+    reg = detail::crc16_x25_runtime(reg, bytes);
+  }
+  return static_cast<std::uint16_t>(reg ^ 0xFFFFu);
 }
 
 [[nodiscard]] constexpr std::uint16_t crc16_x25(std::span<const std::uint8_t> bytes) noexcept {

@@ -8,34 +8,48 @@
 #include "frame/link_frames.h"
 
 namespace sm::frame::link {
+namespace {
+
+constexpr std::uint8_t kTag = 0xE0;
+constexpr std::size_t kFixedFields = 6;  // tag, block-control, block-number, block-number-ack
+
+GbtBlock make_block(std::span<const std::uint8_t> apdu, std::size_t length_field_size) {
+  const std::uint8_t control = apdu[1];
+  GbtBlock block;
+  block.last = (control & 0x80u) != 0;
+  block.streaming = (control & 0x40u) != 0;
+  block.window = static_cast<std::uint8_t>(control & 0x3Fu);
+  block.number = static_cast<std::uint16_t>((apdu[2] << 8) | apdu[3]);
+  block.acknowledged = static_cast<std::uint16_t>((apdu[4] << 8) | apdu[5]);
+  block.length_field_size = length_field_size;
+  block.data_offset = kFixedFields + length_field_size;
+  block.data = apdu.subspan(block.data_offset);
+  return block;
+}
+
+}  // namespace
 
 Result<GbtBlock> parse_gbt_block(std::span<const std::uint8_t> apdu, std::size_t at) {
+  // The shape of nearly every block, checked without building a reader: the fixed fields
+  // and a one-byte length that matches the bytes that follow. Anything else, and every
+  // error, goes the long way.
+  if (apdu.size() > kFixedFields && apdu[0] == kTag && apdu[kFixedFields] < 0x80 &&
+      apdu[kFixedFields] == apdu.size() - kFixedFields - 1) {
+    return make_block(apdu, 1);
+  }
   ByteReader r(apdu, Layer::frame, "General-Block-Transfer", at);
-  if (auto tag = r.expect(0xE0, "APDU tag"); !tag) return tl::unexpected(tag.error());
-  auto control = r.u8();
-  if (!control) return tl::unexpected(control.error());
-  auto number = r.u16be();
-  if (!number) return tl::unexpected(number.error());
-  auto acknowledged = r.u16be();
-  if (!acknowledged) return tl::unexpected(acknowledged.error());
-  const std::size_t length_pos = r.position();
+  if (auto tag = r.expect(kTag, "APDU tag"); !tag) return tl::unexpected(tag.error());
+  if (auto control = r.u8(); !control) return tl::unexpected(control.error());
+  if (auto number = r.u16be(); !number) return tl::unexpected(number.error());
+  if (auto acknowledged = r.u16be(); !acknowledged) return tl::unexpected(acknowledged.error());
   auto length = dlms::read_length(r);
   if (!length) return tl::unexpected(length.error());
-  GbtBlock block;
-  block.last = (*control & 0x80u) != 0;
-  block.streaming = (*control & 0x40u) != 0;
-  block.window = static_cast<std::uint8_t>(*control & 0x3Fu);
-  block.number = *number;
-  block.acknowledged = *acknowledged;
-  block.length_field_size = r.position() - length_pos;
-  block.data_offset = r.position();
   if (*length != r.remaining()) {
     return tl::unexpected(
         r.error(ErrorCode::length, "block-data length " + std::to_string(*length) + " but " +
                                        std::to_string(r.remaining()) + " bytes follow"));
   }
-  block.data = r.rest();
-  return block;
+  return make_block(apdu, r.position() - kFixedFields);
 }
 
 }  // namespace sm::frame::link

@@ -9,9 +9,6 @@
 // The frame is found by its length, never by looking for flags: 0x7E occurs inside frames.
 // A closing flag is consumed when present; a frame whose FCS holds is accepted without it
 // (its closing flag may double as the next frame's opening flag, or be missing).
-#include <optional>
-
-#include "common/byte_reader.h"
 #include "common/hex.h"
 #include "frame/crc16.h"
 #include "frame/link_frames.h"
@@ -24,38 +21,21 @@ constexpr std::uint8_t kFormatType3 = 0xA0;
 constexpr std::size_t kMaxAddressBytes = 4;
 constexpr std::size_t kMinLength = 2 + 1 + 1 + 1 + 2;  // format, dst, src, control, HCS
 
-enum class AddressRead { ok, need_more, invalid };
-
-// Reads one HDLC address (IEC 62056-46 "address field"): 1..4 bytes, the last with bit 0 set.
-AddressRead read_address(ByteReader& r, std::size_t& size) {
-  for (size = 1; size <= kMaxAddressBytes; ++size) {
-    auto b = r.u8();
-    if (!b) return AddressRead::need_more;
-    if ((*b & 0x01u) != 0) return AddressRead::ok;
+// One HDLC address (IEC 62056-46 "address field") at `pos`: 1..4 bytes, the last with bit 0
+// set. Its size; 0 when the bytes end first (need more), kMaxAddressBytes + 1 when it is
+// longer than allowed.
+std::size_t address_size(std::span<const std::uint8_t> data, std::size_t pos) {
+  for (std::size_t size = 1; size <= kMaxAddressBytes; ++size) {
+    const auto b = byte_at(data, pos + size - 1);
+    if (!b) return 0;
+    if ((*b & 0x01u) != 0) return size;
   }
-  return AddressRead::invalid;
+  return kMaxAddressBytes + 1;
 }
 
-// A view of `count` bytes at `pos`, bounds-checked; nullopt when they are not (all)
-// there yet. Every caller takes that as "need more bytes", so no error text is built.
-std::optional<std::span<const std::uint8_t>> bytes_at(std::span<const std::uint8_t> data,
-                                                      std::size_t pos, std::size_t count) {
-  if (pos > data.size() || count > data.size() - pos) return std::nullopt;
-  return data.subspan(pos, count);
-}
-
-// HCS and FCS travel low byte first.
-std::optional<std::uint16_t> crc_field_at(std::span<const std::uint8_t> data, std::size_t pos) {
-  auto bytes = bytes_at(data, pos, 2);
-  if (!bytes) return std::nullopt;
-  return static_cast<std::uint16_t>(bytes->front() | (bytes->back() << 8));
-}
-
-std::optional<std::uint16_t> crc_over(std::span<const std::uint8_t> data, std::size_t from,
-                                      std::size_t count) {
-  auto bytes = bytes_at(data, from, count);
-  if (!bytes) return std::nullopt;
-  return crc16_x25(*bytes);
+// HCS and FCS travel low byte first; the caller has checked that both bytes are there.
+std::uint16_t crc_field_at(std::span<const std::uint8_t> data, std::size_t pos) {
+  return static_cast<std::uint16_t>(data[pos] | (data[pos + 1] << 8));
 }
 
 std::string describe_control(std::uint8_t control) {
@@ -72,17 +52,17 @@ std::string describe_control(std::uint8_t control) {
 Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared_opening_flag,
                  bool stream_ended, const FramerLimits& limits, HdlcFrame* out, Annotations* notes,
                  ProbeMode mode) {
-  ByteReader r(data, Layer::frame, "HDLC frame", at);
+  std::size_t pos = 0;
   if (!shared_opening_flag) {
-    auto flag = r.u8();
+    const auto flag = byte_at(data, pos++);
     if (!flag) return need_more();
     if (*flag != kFlag) return no_frame();
   }
-  const std::size_t format_pos = r.position();
-  auto format_high = r.u8();
+  const std::size_t format_pos = pos;
+  const auto format_high = byte_at(data, pos++);
   if (!format_high) return need_more();
   if ((*format_high & 0xF0u) != kFormatType3) return no_frame();
-  auto format_low = r.u8();
+  const auto format_low = byte_at(data, pos++);
   if (!format_low) return need_more();
   const bool segmented = (*format_high & 0x08u) != 0;
   const std::size_t length = (static_cast<std::size_t>(*format_high & 0x07u) << 8) | *format_low;
@@ -93,32 +73,27 @@ Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared
                    "HDLC frame of " + std::to_string(end) + " bytes exceeds the buffer limit");
   }
 
-  std::size_t dst_size = 0;
-  std::size_t src_size = 0;
-  const std::size_t addresses_pos = r.position();
-  for (std::size_t* size : {&dst_size, &src_size}) {
-    switch (read_address(r, *size)) {
-      case AddressRead::need_more:
-        return need_more();
-      case AddressRead::invalid:
-        return no_frame();
-      case AddressRead::ok:
-        break;
-    }
-  }
-  auto control = r.u8();
+  const std::size_t addresses_pos = pos;
+  const std::size_t dst_size = address_size(data, addresses_pos);
+  if (dst_size == 0) return need_more();
+  if (dst_size > kMaxAddressBytes) return no_frame();
+  const std::size_t src_size = address_size(data, addresses_pos + dst_size);
+  if (src_size == 0) return need_more();
+  if (src_size > kMaxAddressBytes) return no_frame();
+  pos = addresses_pos + dst_size + src_size;
+  const auto control = byte_at(data, pos++);
   if (!control) return need_more();
-  const std::size_t header_end = r.position();
+  const std::size_t header_end = pos;
   if (header_end + 2 > end) return no_frame();  // header longer than the frame
-  const auto hcs_stated = crc_field_at(data, header_end);
-  const auto hcs = crc_over(data, format_pos, header_end - format_pos);
-  if (!hcs_stated || !hcs) return need_more();
-  if (*hcs != *hcs_stated) {
+  if (data.size() < header_end + 2) return need_more();
+  const std::uint16_t hcs_stated = crc_field_at(data, header_end);
+  const std::uint16_t hcs = crc16_x25(data.subspan(format_pos, header_end - format_pos));
+  if (hcs != hcs_stated) {
     // Without its own opening flag, a format-like byte after a frame is mostly chance.
     if (shared_opening_flag) return no_frame();
     return corrupt(ErrorCode::checksum, at, end, Confidence::framed,
-                   "HDLC header check sequence (HCS) mismatch: computed " + hex16(*hcs) +
-                       ", frame says " + hex16(*hcs_stated));
+                   "HDLC header check sequence (HCS) mismatch: computed " + hex16(hcs) +
+                       ", frame says " + hex16(hcs_stated));
   }
   if (mode == ProbeMode::header) return header_verified();
 
@@ -127,34 +102,32 @@ Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared
   if (has_info && end - info_pos < 2) return no_frame();  // no room for the FCS
   const std::size_t info_size = has_info ? end - info_pos - 2 : 0;
   if (data.size() < end) return need_more(end + 1);
-  std::uint16_t fcs_stated = *hcs_stated;
+  std::uint16_t fcs_stated = hcs_stated;
   if (has_info) {
-    const auto stated = crc_field_at(data, end - 2);
-    const auto fcs = crc_over(data, format_pos, end - 2 - format_pos);
-    if (!stated || !fcs) return need_more(end + 1);
-    fcs_stated = *stated;
-    if (*fcs != fcs_stated) {
+    // The FCS covers the header too: go on from the HCS over the HCS bytes and the info.
+    fcs_stated = crc_field_at(data, end - 2);
+    const std::uint16_t fcs =
+        crc16_x25_continue(hcs, data.subspan(header_end, end - 2 - header_end));
+    if (fcs != fcs_stated) {
       return corrupt(ErrorCode::checksum, at, end, Confidence::certain,
-                     "HDLC frame check sequence (FCS) mismatch: computed " + hex16(*fcs) +
+                     "HDLC frame check sequence (FCS) mismatch: computed " + hex16(fcs) +
                          ", frame says " + hex16(fcs_stated));
     }
   }
 
   // Closing flag: consume it when it is there; when the next byte is something else the
   // flag is missing (or shared), and at the end of the stream it never came.
-  const auto next = bytes_at(data, end, 1);
+  const auto next = byte_at(data, end);
   if (!next && !stream_ended) return need_more(end + 1);
-  const bool closing_flag = next && next->front() == kFlag;
+  const bool closing_flag = next == kFlag;
   const std::size_t size = closing_flag ? end + 1 : end;
 
-  const auto addresses = bytes_at(data, addresses_pos, dst_size + src_size);
-  const auto info = bytes_at(data, info_pos, info_size);
-  if (!addresses || !info) return need_more(end + 1);  // unreachable: length checked
+  const auto addresses = data.subspan(addresses_pos, dst_size + src_size);
   if (out != nullptr) {
     out->segmented = segmented;
-    out->addresses = *addresses;
+    out->addresses = addresses;
     out->control = *control;
-    out->info = *info;
+    out->info = data.subspan(info_pos, info_size);
     out->info_offset = info_pos;
   }
   if (notes != nullptr) {
@@ -166,12 +139,12 @@ Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared
                  ", length " + std::to_string(length) +
                  (shared_opening_flag ? " (opening flag shared with the previous frame)" : ""));
     annotate(&n, "stream", at + addresses_pos, dst_size, "hdlc",
-             "destination address 0x" + sm::to_hex(addresses->first(dst_size)));
+             "destination address 0x" + sm::to_hex(addresses.first(dst_size)));
     annotate(&n, "stream", at + addresses_pos + dst_size, src_size, "hdlc",
-             "source address 0x" + sm::to_hex(addresses->subspan(dst_size)));
+             "source address 0x" + sm::to_hex(addresses.subspan(dst_size)));
     annotate(&n, "stream", at + header_end - 1, 1, "hdlc", describe_control(*control));
     annotate(&n, "stream", at + header_end, 2, "hdlc",
-             "header check sequence " + hex16(*hcs_stated) + " OK");
+             "header check sequence " + hex16(hcs_stated) + " OK");
     if (has_info) {
       annotate(&n, "stream", at + end - 2, 2, "hdlc",
                "frame check sequence " + hex16(fcs_stated) + " OK");

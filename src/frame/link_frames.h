@@ -3,11 +3,14 @@
 // Each probe looks at the bytes buffered at one stream position and says whether a frame
 // of its kind starts there: not at all, maybe (more bytes needed), a recognised frame that
 // failed a check, or a complete frame. Probes never allocate from lengths read off the
-// wire and read every byte through ByteReader.
+// wire and read every byte bounds-checked: through ByteReader, or, where a short read only
+// means "wait for more bytes" and no error text is wanted, through byte_at / bytes_at.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -44,7 +47,9 @@ struct Probe {
   // wrapper and bare APDUs: the bytes the verdict was made on); need_more: total bytes
   // needed when known, else 0.
   std::size_t size{0};
-  Error error{};  // corrupt/unusable: what failed (checksum | length | decode)
+  // corrupt/unusable: what failed (checksum | length | decode). Held apart, so that the
+  // verdicts on the hot path are a few words, with no (empty) message to build.
+  std::unique_ptr<Error> error;
   Confidence confidence{Confidence::doubtful};  // corrupt only
   bool header_verified{false};                  // need_more (ProbeMode::header): the header holds
 };
@@ -55,26 +60,42 @@ struct Probe {
 enum class ProbeMode { frame, header };
 
 [[nodiscard]] inline Probe need_more(std::size_t total = 0) {
-  return {Verdict::need_more, total, {}, Confidence::doubtful, false};
+  return {Verdict::need_more, total, nullptr, Confidence::doubtful, false};
 }
 [[nodiscard]] inline Probe header_verified() {
-  return {Verdict::need_more, 0, {}, Confidence::doubtful, true};
+  return {Verdict::need_more, 0, nullptr, Confidence::doubtful, true};
 }
 [[nodiscard]] inline Probe no_frame() {
   return {};
 }
 [[nodiscard]] inline Probe complete(std::size_t size) {
-  return {Verdict::frame, size, {}, Confidence::certain, false};
+  return {Verdict::frame, size, nullptr, Confidence::certain, false};
 }
 [[nodiscard]] inline Probe corrupt(ErrorCode code, std::size_t at, std::size_t claimed,
                                    Confidence confidence, std::string message) {
-  return {Verdict::corrupt, claimed, Error{code, Layer::frame, at, std::move(message)}, confidence,
+  return {Verdict::corrupt, claimed,
+          std::make_unique<Error>(Error{code, Layer::frame, at, std::move(message)}), confidence,
           false};
 }
 [[nodiscard]] inline Probe unusable(ErrorCode code, std::size_t at, std::size_t size,
                                     std::string message) {
-  return {Verdict::unusable, size, Error{code, Layer::frame, at, std::move(message)},
+  return {Verdict::unusable, size,
+          std::make_unique<Error>(Error{code, Layer::frame, at, std::move(message)}),
           Confidence::certain, false};
+}
+
+// The byte at `pos`, or nullopt when it is not there (yet). Costs a compare, where a
+// ByteReader's short read builds its error text: for the probes' hot paths.
+[[nodiscard]] inline std::optional<std::uint8_t> byte_at(std::span<const std::uint8_t> data,
+                                                         std::size_t pos) noexcept {
+  if (pos >= data.size()) return std::nullopt;
+  return data[pos];
+}
+// A view of `count` bytes at `pos`, or nullopt when they are not (all) there yet.
+[[nodiscard]] inline std::optional<std::span<const std::uint8_t>> bytes_at(
+    std::span<const std::uint8_t> data, std::size_t pos, std::size_t count) noexcept {
+  if (pos > data.size() || count > data.size() - pos) return std::nullopt;
+  return data.subspan(pos, count);
 }
 
 // "0x3A" / "0x906E", for messages and annotations.

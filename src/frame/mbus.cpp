@@ -4,21 +4,54 @@
 // segmentation — low nibble = sequence number, bit 0x10 = last segment — and STSAP/DTSAP
 // follow in every segment.
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <optional>
 
-#include "common/byte_reader.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "frame/link_frames.h"
 
 namespace sm::frame::link {
 
-// Eight bytes per step: the even and the odd bytes of a 64-bit word are added into four
-// 16-bit lanes, which cannot overflow within 128 words.
+// The M-Bus checksum over whole frames: 16 bytes per step where SSE2 is there (every
+// x86-64: PSADBW adds eight bytes into each 64-bit lane), else eight bytes per step, the
+// even and the odd bytes of a 64-bit word added into four 16-bit lanes, which cannot
+// overflow within 128 words.
 std::uint8_t mbus_checksum(std::span<const std::uint8_t> bytes) noexcept {
+  std::uint64_t total = 0;
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  constexpr std::size_t kStep = 16;
+  const __m128i zero = _mm_setzero_si128();
+  __m128i lanes = zero;
+  for (; i + kStep <= bytes.size(); i += kStep) {
+    __m128i block;
+    std::memcpy(&block, bytes.data() + i, kStep);
+    lanes = _mm_add_epi64(lanes, _mm_sad_epu8(block, zero));
+  }
+  if (i != bytes.size() && bytes.size() >= kStep) {
+    // The last 1..15 bytes: the last 16 bytes, those already added masked out.
+    static constexpr std::array<std::uint8_t, 2 * kStep> kKeepLast = [] {
+      std::array<std::uint8_t, 2 * kStep> mask{};
+      for (std::size_t k = kStep; k < mask.size(); ++k) mask[k] = 0xFF;
+      return mask;
+    }();
+    __m128i block;
+    __m128i keep;
+    std::memcpy(&block, bytes.data() + bytes.size() - kStep, kStep);
+    std::memcpy(&keep, kKeepLast.data() + (bytes.size() - i), kStep);
+    lanes = _mm_add_epi64(lanes, _mm_sad_epu8(_mm_and_si128(block, keep), zero));
+    i = bytes.size();
+  }
+  total = static_cast<std::uint64_t>(_mm_cvtsi128_si64(lanes)) +
+          static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(lanes, lanes)));
+#else
   constexpr std::uint64_t kLowBytes = 0x00FF00FF00FF00FFu;
   constexpr std::size_t kWordsPerBlock = 128;  // 128 * 2 * 255 < 65536
   const std::size_t words = bytes.size() / 8;
-  std::uint64_t total = 0;
   for (std::size_t w = 0; w < words;) {
     const std::size_t block_end = std::min(words, w + kWordsPerBlock);
     std::uint64_t lanes = 0;
@@ -30,7 +63,9 @@ std::uint8_t mbus_checksum(std::span<const std::uint8_t> bytes) noexcept {
     total +=
         (lanes & 0xFFFFu) + ((lanes >> 16) & 0xFFFFu) + ((lanes >> 32) & 0xFFFFu) + (lanes >> 48);
   }
-  for (std::size_t i = 8 * words; i < bytes.size(); ++i) total += bytes[i];
+  i = 8 * words;
+#endif
+  for (; i < bytes.size(); ++i) total += bytes[i];
   return static_cast<std::uint8_t>(total & 0xFFu);
 }
 
@@ -43,7 +78,8 @@ constexpr std::size_t kTrailerSize = 2;   // CS 16
 constexpr std::size_t kDlmsMinBody = 5;   // C A CI STSAP DTSAP
 constexpr std::size_t kQuirkExtra = 256;  // Sagemcom T210-D: L holds (length mod 256)
 
-// What the bytes say when L+header is taken to be `body` bytes long.
+// What the bytes say when L+header is taken to be `body` bytes long; the caller has
+// checked that they are all there.
 struct BodyCheck {
   bool stop_ok{false};
   bool checksum_ok{false};
@@ -52,21 +88,13 @@ struct BodyCheck {
   std::uint8_t stop{0};
 };
 
-// Caller guarantees kHeaderSize + body + kTrailerSize bytes are present.
-std::optional<BodyCheck> check_body(std::span<const std::uint8_t> data, std::size_t at,
-                                    std::size_t body) {
-  ByteReader r(data, Layer::frame, "M-Bus long frame", at);
-  if (!r.skip(kHeaderSize)) return std::nullopt;
-  auto bytes = r.bytes(body);
-  auto checksum = r.u8();
-  auto stop = r.u8();
-  if (!bytes || !checksum || !stop) return std::nullopt;
+BodyCheck check_body(std::span<const std::uint8_t> data, std::size_t body) {
   BodyCheck c;
-  c.computed = mbus_checksum(*bytes);
-  c.stated = *checksum;
-  c.stop = *stop;
+  c.computed = mbus_checksum(data.subspan(kHeaderSize, body));
+  c.stated = data[kHeaderSize + body];
+  c.stop = data[kHeaderSize + body + 1];
   c.checksum_ok = c.computed == c.stated;
-  c.stop_ok = *stop == kStop;
+  c.stop_ok = c.stop == kStop;
   return c;
 }
 
@@ -79,24 +107,22 @@ std::string describe_ci(std::uint8_t ci) {
 
 Probe probe_mbus(std::span<const std::uint8_t> data, std::size_t at, const FramerLimits& limits,
                  MbusFrame* out, Annotations* notes, ProbeMode mode) {
-  ByteReader r(data, Layer::frame, "M-Bus long frame", at);
   // Start byte, L, L repeated, start byte again: checked byte by byte so that a wrong
   // header is rejected as soon as it is visible.
-  auto start = r.u8();
+  const auto start = byte_at(data, 0);
   if (!start) return need_more(kHeaderSize);
   if (*start != kStart) return no_frame();
-  auto length = r.u8();
+  const auto length = byte_at(data, 1);
   if (!length) return need_more(kHeaderSize);
-  auto length_again = r.u8();
+  const auto length_again = byte_at(data, 2);
   if (!length_again) return need_more(kHeaderSize);
   if (*length_again != *length) return no_frame();
-  auto start_again = r.u8();
+  const auto start_again = byte_at(data, 3);
   if (!start_again) return need_more(kHeaderSize);
   if (*start_again != kStart) return no_frame();
   if (mode == ProbeMode::header) {
     // C and A may be anything; CI must be a DLMS transport segment (0x00..0x1F).
-    if (!r.skip(2)) return need_more(kHeaderSize + 3);
-    auto ci = r.u8();
+    const auto ci = byte_at(data, kHeaderSize + 2);
     if (!ci) return need_more(kHeaderSize + 3);
     return (*ci & 0xE0u) == 0 ? header_verified() : no_frame();
   }
@@ -110,8 +136,8 @@ Probe probe_mbus(std::span<const std::uint8_t> data, std::size_t at, const Frame
     // L+256 prove it (vector AT-EVN-SAGEMCOM-L0101-QUIRK).
     const std::size_t short_total = kHeaderSize + declared + kTrailerSize;
     if (data.size() < short_total) return need_more(short_total);
-    const auto as_declared = check_body(data, at, declared);
-    if (!as_declared || !as_declared->stop_ok || !as_declared->checksum_ok) {
+    const BodyCheck as_declared = check_body(data, declared);
+    if (!as_declared.stop_ok || !as_declared.checksum_ok) {
       body = declared + kQuirkExtra;
       quirk = true;
     }
@@ -122,44 +148,42 @@ Probe probe_mbus(std::span<const std::uint8_t> data, std::size_t at, const Frame
                    "M-Bus frame of " + std::to_string(total) + " bytes exceeds the buffer limit");
   }
   if (data.size() < total) return need_more(total);
-  const auto check = check_body(data, at, body);
-  if (!check) return need_more(total);
-  if (!check->stop_ok) {
+  const BodyCheck check = check_body(data, body);
+  if (!check.stop_ok) {
     return corrupt(ErrorCode::length, at, total, Confidence::framed,
                    "M-Bus stop byte missing: L field says " + std::to_string(body) +
                        " bytes, but offset " + std::to_string(at + total - 1) + " holds " +
-                       hex8(check->stop) + " instead of 0x16");
+                       hex8(check.stop) + " instead of 0x16");
   }
-  if (!check->checksum_ok) {
+  if (!check.checksum_ok) {
     return corrupt(ErrorCode::checksum, at, total, Confidence::certain,
-                   "M-Bus checksum mismatch: computed " + hex8(check->computed) + ", frame says " +
-                       hex8(check->stated));
+                   "M-Bus checksum mismatch: computed " + hex8(check.computed) + ", frame says " +
+                       hex8(check.stated));
   }
 
-  // The frame is verified; now see whether it carries a DLMS transport segment.
-  auto control = r.u8();
-  auto address = r.u8();
-  auto ci = r.u8();
-  if (!control || !address || !ci || body < kDlmsMinBody) {
+  // The frame is verified (all its bytes are there); now see whether it carries a DLMS
+  // transport segment.
+  if (body < kDlmsMinBody) {
     return unusable(ErrorCode::decode, at, total,
                     "M-Bus frame with L=" + std::to_string(body) +
                         " is too short for a DLMS segment (C, A, CI, STSAP, DTSAP)");
   }
-  if ((*ci & 0xE0u) != 0) {
-    return unusable(
-        ErrorCode::decode, at, total,
-        "M-Bus CI field " + hex8(*ci) + " is not a DLMS transport segment (0x00..0x1F)");
+  const std::uint8_t control = data[kHeaderSize];
+  const std::uint8_t address = data[kHeaderSize + 1];
+  const std::uint8_t ci = data[kHeaderSize + 2];
+  if ((ci & 0xE0u) != 0) {
+    return unusable(ErrorCode::decode, at, total,
+                    "M-Bus CI field " + hex8(ci) + " is not a DLMS transport segment (0x00..0x1F)");
   }
-  auto stsap = r.u8();
-  auto dtsap = r.u8();
-  auto payload = r.bytes(body - kDlmsMinBody);
-  if (!stsap || !dtsap || !payload) return need_more(total);  // unreachable: length checked
+  const std::uint8_t stsap = data[kHeaderSize + 3];
+  const std::uint8_t dtsap = data[kHeaderSize + 4];
+  const auto payload = data.subspan(kHeaderSize + kDlmsMinBody, body - kDlmsMinBody);
 
   if (out != nullptr) {
-    out->control = *control;
-    out->address = *address;
-    out->ci = *ci;
-    out->payload = *payload;
+    out->control = control;
+    out->address = address;
+    out->ci = ci;
+    out->payload = payload;
     out->payload_offset = kHeaderSize + kDlmsMinBody;
   }
   if (notes != nullptr) {
@@ -172,12 +196,12 @@ Probe probe_mbus(std::span<const std::uint8_t> data, std::size_t at, const Frame
                    : "L field = " + std::to_string(declared));
     annotate(&n, "stream", at + 2, 1, "mbus", "L field repeated");
     annotate(&n, "stream", at + 3, 1, "mbus", "start 0x68");
-    annotate(&n, "stream", at + 4, 1, "mbus", "C field = " + hex8(*control));
-    annotate(&n, "stream", at + 5, 1, "mbus", "A field = " + hex8(*address));
-    annotate(&n, "stream", at + 6, 1, "mbus", describe_ci(*ci));
-    annotate(&n, "stream", at + 7, 1, "mbus", "STSAP = " + hex8(*stsap));
-    annotate(&n, "stream", at + 8, 1, "mbus", "DTSAP = " + hex8(*dtsap));
-    annotate(&n, "stream", at + total - 2, 1, "mbus", "checksum " + hex8(check->stated) + " OK");
+    annotate(&n, "stream", at + 4, 1, "mbus", "C field = " + hex8(control));
+    annotate(&n, "stream", at + 5, 1, "mbus", "A field = " + hex8(address));
+    annotate(&n, "stream", at + 6, 1, "mbus", describe_ci(ci));
+    annotate(&n, "stream", at + 7, 1, "mbus", "STSAP = " + hex8(stsap));
+    annotate(&n, "stream", at + 8, 1, "mbus", "DTSAP = " + hex8(dtsap));
+    annotate(&n, "stream", at + total - 2, 1, "mbus", "checksum " + hex8(check.stated) + " OK");
     annotate(&n, "stream", at + total - 1, 1, "mbus", "stop 0x16");
   }
   return complete(total);

@@ -25,7 +25,6 @@
 #include <limits>
 #include <string>
 
-#include "common/byte_reader.h"
 #include "frame/link_frames.h"
 
 namespace sm::frame {
@@ -43,6 +42,32 @@ struct Piece {
   std::size_t stream_offset;
   std::size_t length;
 };
+
+// A complete link-layer APDU as complete_unit() takes it: its bytes (still in the stream
+// window when one frame carried all of it, else in a reassembly buffer) and where they
+// came from.
+struct UnitView {
+  LinkType link{LinkType::raw};
+  std::span<const std::uint8_t> bytes;
+  std::span<const Piece> pieces;
+  std::size_t stream_offset{0};
+  std::size_t stream_end{0};
+  std::size_t frames{0};
+  Annotations* notes{nullptr};  // never null; moved out when the APDU is emitted
+};
+
+// Annotates unit bytes [from, from + length) at their stream offsets (a field that
+// straddles two segments gets one annotation per piece).
+void annotate_range(const UnitView& u, std::size_t from, std::size_t length, std::string_view layer,
+                    const std::string& meaning) {
+  for (const Piece& p : u.pieces) {
+    const std::size_t lo = std::max(from, p.unit_offset);
+    const std::size_t hi = std::min(from + length, p.unit_offset + p.length);
+    if (lo < hi) {
+      annotate(u.notes, "stream", p.stream_offset + (lo - p.unit_offset), hi - lo, layer, meaning);
+    }
+  }
+}
 
 // One link-layer APDU being put together from M-Bus segments, HDLC segments or GBT blocks.
 struct Unit {
@@ -71,17 +96,8 @@ struct Unit {
     notes.clear();
   }
 
-  // Annotates unit bytes [from, from + length) at their stream offsets (a field that
-  // straddles two segments gets one annotation per piece).
-  void annotate_range(std::size_t from, std::size_t length, std::string_view layer,
-                      const std::string& meaning) {
-    for (const Piece& p : pieces) {
-      const std::size_t lo = std::max(from, p.unit_offset);
-      const std::size_t hi = std::min(from + length, p.unit_offset + p.length);
-      if (lo < hi) {
-        annotate(&notes, "stream", p.stream_offset + (lo - p.unit_offset), hi - lo, layer, meaning);
-      }
-    }
+  [[nodiscard]] UnitView view() {
+    return {link, bytes, pieces, stream_offset, stream_end, frames, &notes};
   }
 };
 
@@ -163,15 +179,18 @@ struct StreamFramer::Impl {
 
   FramerLimits limits;
   bool annotating;  // build Apdu::notes (every annotation below is behind this flag)
-  std::vector<std::uint8_t> buffer;  // bytes not yet consumed start at `head`
+  // The bytes being framed: the pushed bytes themselves while nothing is held, else
+  // `buffer`. Bytes not yet consumed start at `head`; window[0] is at `window_offset`.
+  std::span<const std::uint8_t> window;
   std::size_t head{0};
-  std::size_t buffer_offset{0};  // stream offset of buffer[0]
+  std::size_t window_offset{0};
+  std::vector<std::uint8_t> buffer;  // bytes held between pushes (a frame waiting for the rest)
   std::size_t bytes_seen{0};
   SkipRun run;
   Reassembly mbus;
   Reassembly hdlc;
   Reassembly gbt;
-  Unit bare;  // a bare APDU or wrapper frame on its way to complete_unit()
+  Parsed parsed;                              // what the last probe parsed
   std::size_t hdlc_shared_flag_at{kNowhere};  // an HDLC frame may start here without a flag
   std::size_t no_weak_before{0};              // inside a frame that failed its checksum
   std::size_t strong_scan_from{0};            // positions before this start no M-Bus/HDLC frame
@@ -180,19 +199,41 @@ struct StreamFramer::Impl {
   // ---- input ---------------------------------------------------------------------------
   void push(std::span<const std::uint8_t> input) {
     while (!input.empty()) {
-      // process() never leaves max_buffer bytes waiting, so there is always room.
-      const std::size_t held = buffer.size() - head;
-      const std::size_t room = limits.max_buffer > held ? limits.max_buffer - held : 1;
-      const std::size_t n = std::min(room, input.size());
-      buffer.insert(buffer.end(), input.begin(), input.begin() + static_cast<std::ptrdiff_t>(n));
+      std::size_t n = 0;
+      const bool direct = buffer.empty();
+      if (direct) {
+        // Nothing held: frame the caller's bytes where they are; only a rest is copied.
+        n = std::min(limits.max_buffer, input.size());
+        window = input.first(n);
+      } else {
+        // process() never leaves max_buffer bytes waiting, so there is always room.
+        const std::size_t room =
+            limits.max_buffer > buffer.size() ? limits.max_buffer - buffer.size() : 1;
+        n = std::min(room, input.size());
+        buffer.insert(buffer.end(), input.begin(), input.begin() + static_cast<std::ptrdiff_t>(n));
+        window = buffer;
+      }
       input = input.subspan(n);
       bytes_seen += n;
       process(false);
-      compact();
+      keep_rest(direct);
     }
   }
 
+  // The bytes process() left unconsumed (a frame waiting for its rest) go to the buffer.
+  void keep_rest(bool direct) {
+    if (direct) {
+      buffer.assign(window.begin() + static_cast<std::ptrdiff_t>(head), window.end());
+    } else {
+      buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(head));
+    }
+    window_offset += head;
+    head = 0;
+    window = buffer;
+  }
+
   void finish() {
+    window = buffer;
     process(true);
     flush_run();
     for (Reassembly* ra : {&mbus, &hdlc, &gbt}) {
@@ -216,8 +257,9 @@ struct StreamFramer::Impl {
 
   void clear() {
     buffer.clear();
+    window = {};
     head = 0;
-    buffer_offset = bytes_seen;
+    window_offset = bytes_seen;
     run = {};
     mbus.reset();
     hdlc.reset();
@@ -230,38 +272,28 @@ struct StreamFramer::Impl {
     return std::get<FrameError>(e).stream_offset;
   }
 
-  void compact() {
-    buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(head));
-    buffer_offset += head;
-    head = 0;
-  }
-
-  [[nodiscard]] std::span<const std::uint8_t> held() const {
-    return std::span<const std::uint8_t>(buffer).subspan(head);
-  }
-
   // ---- the loop ------------------------------------------------------------------------
   void process(bool stream_ended) {
-    while (head < buffer.size()) {
-      const std::size_t at = buffer_offset + head;
-      const auto view = held();
+    while (head < window.size()) {
+      const std::size_t at = window_offset + head;
+      const auto view = window.subspan(head);
       Candidate c = classify(view, at, stream_ended);
       if (c == Candidate::idle_flag) {
         skip_idle_flag(at);
         continue;
       }
       if (is_weak(c) && at < no_weak_before) c = Candidate::none;
-      Parsed parsed;
+      parsed.notes.clear();
       const link::Probe p = probe(c, view, at, stream_ended, &parsed);
       switch (p.verdict) {
         case Verdict::need_more:
-          if (is_weak(c) && strong_header_inside(at, buffer_offset + buffer.size())) {
+          if (is_weak(c) && strong_header_inside(at, window_offset + window.size())) {
             skip_garbage(at);
             continue;
           }
           if (stream_ended) {
             report_truncated(c, at, view.size(), p.size);
-            head = buffer.size();
+            head = window.size();
             return;
           }
           if (view.size() >= limits.max_buffer) {  // defensive: probes enforce their limits
@@ -287,7 +319,7 @@ struct StreamFramer::Impl {
         case Verdict::unusable:
           flush_run();
           no_weak_before = 0;
-          report(p.error.code, at, p.size, p.error.message);
+          report(p.error->code, at, p.size, p.error->message);
           head += p.size;
           continue;
         case Verdict::frame:
@@ -307,13 +339,12 @@ struct StreamFramer::Impl {
 
   [[nodiscard]] Candidate classify(std::span<const std::uint8_t> view, std::size_t at,
                                    bool stream_ended) const {
-    ByteReader r(view, Layer::frame, "stream", at);
-    const auto first = r.u8();
+    const auto first = link::byte_at(view, 0);
     if (!first) return Candidate::none;
     switch (*first) {
       case kHdlcFlag: {
         // Flags between frames (or a lone flag at the very end) are fill, not garbage.
-        const auto second = r.u8();
+        const auto second = link::byte_at(view, 1);
         if (second ? *second == kHdlcFlag : stream_ended) return Candidate::idle_flag;
         return Candidate::hdlc;
       }
@@ -365,13 +396,12 @@ struct StreamFramer::Impl {
     strong_scan_from = std::max(strong_scan_from, at + 1);
     bool settled = true;  // every position before q is known to start no header
     for (std::size_t q = strong_scan_from; q < end; ++q) {
-      const auto view = std::span<const std::uint8_t>(buffer).subspan(q - buffer_offset, end - q);
-      ByteReader r(view, Layer::frame, "stream", q);
-      const auto first = r.u8();
+      const auto view = window.subspan(q - window_offset, end - q);
+      const auto first = link::byte_at(view, 0);
       link::Probe p;
-      if (first && *first == 0x68) {
+      if (first == 0x68) {
         p = link::probe_mbus(view, q, limits, nullptr, nullptr, link::ProbeMode::header);
-      } else if (first && *first == kHdlcFlag) {
+      } else if (first == kHdlcFlag) {
         p = link::probe_hdlc(view, q, false, false, limits, nullptr, nullptr,
                              link::ProbeMode::header);
       }
@@ -407,7 +437,7 @@ struct StreamFramer::Impl {
   void skip_corrupt(const link::Probe& p, std::size_t at) {
     const bool joins_run =
         run.active && run.start + run.length == at && p.confidence != link::Confidence::certain;
-    if (!joins_run) begin_run(at, p.error.code, p.error.message);
+    if (!joins_run) begin_run(at, p.error->code, p.error->message);
     extend_run();
     if (p.confidence != link::Confidence::doubtful) {
       no_weak_before = std::max(no_weak_before, at + p.size);
@@ -433,7 +463,10 @@ struct StreamFramer::Impl {
   }
 
   void flush_run() {
-    if (!run.active) return;
+    if (run.active) report_run();
+  }
+
+  void report_run() {
     const std::string count = std::to_string(run.length);
     report(run.code, run.start, run.length,
            run.reason.empty()
@@ -455,22 +488,22 @@ struct StreamFramer::Impl {
   }
 
   // ---- frames --------------------------------------------------------------------------
-  void deliver(Candidate c, Parsed& parsed, std::size_t at, std::size_t size) {
+  void deliver(Candidate c, Parsed& p, std::size_t at, std::size_t size) {
     switch (c) {
       case Candidate::mbus:
-        on_mbus_segment(parsed.mbus, parsed.notes, at, size);
+        on_mbus_segment(p.mbus, p.notes, at, size);
         return;
       case Candidate::hdlc:
       case Candidate::hdlc_shared_flag:
         hdlc_shared_flag_at = at + size;
-        on_hdlc_frame(parsed.hdlc, parsed.notes, at, size);
+        on_hdlc_frame(p.hdlc, p.notes, at, size);
         return;
       case Candidate::wrapper:
-        on_bare(LinkType::wrapper, parsed.bare, parsed.notes, at, size);
+        complete_frame(LinkType::wrapper, p.bare.apdu, at + p.bare.apdu_offset, at, size, p.notes);
         return;
       case Candidate::ciphered:
       case Candidate::notification:
-        on_bare(LinkType::raw, parsed.bare, parsed.notes, at, size);
+        complete_frame(LinkType::raw, p.bare.apdu, at + p.bare.apdu_offset, at, size, p.notes);
         return;
       case Candidate::none:
       case Candidate::idle_flag:
@@ -491,21 +524,26 @@ struct StreamFramer::Impl {
     ra.reset();
   }
 
+  // Whether an APDU of `frames` frames and `bytes` bytes is taken; if not, why.
+  [[nodiscard]] bool within_limits(std::size_t frames, std::size_t bytes) const {
+    return frames <= limits.max_segments && bytes <= limits.max_apdu;
+  }
+  [[nodiscard]] std::string over_limits(std::size_t frames) const {
+    if (frames > limits.max_segments) {
+      return "APDU split over more than " + std::to_string(limits.max_segments) +
+             " segments; partial APDU dropped";
+    }
+    return "reassembled APDU exceeds the limit of " + std::to_string(limits.max_apdu) +
+           " bytes; partial APDU dropped";
+  }
+
   // Adds one frame's payload to a reassembly; drops the reassembly when a limit is hit.
   bool add_frame(Reassembly& ra, std::span<const std::uint8_t> payload, std::size_t payload_at,
-                 std::size_t frame_at, std::size_t frame_size, Annotations&& notes) {
+                 std::size_t frame_at, std::size_t frame_size, Annotations& notes) {
     Unit& u = ra.unit;
     u.stream_end = frame_at + frame_size;
-    if (u.frames + 1 > limits.max_segments) {
-      drop(ra, ErrorCode::length,
-           "APDU split over more than " + std::to_string(limits.max_segments) +
-               " segments; partial APDU dropped");
-      return false;
-    }
-    if (u.bytes.size() + payload.size() > limits.max_apdu) {
-      drop(ra, ErrorCode::length,
-           "reassembled APDU exceeds the limit of " + std::to_string(limits.max_apdu) +
-               " bytes; partial APDU dropped");
+    if (!within_limits(u.frames + 1, u.bytes.size() + payload.size())) {
+      drop(ra, ErrorCode::length, over_limits(u.frames + 1));
       return false;
     }
     u.append(payload, payload_at);
@@ -515,6 +553,27 @@ struct StreamFramer::Impl {
                      std::make_move_iterator(notes.end()));
     }
     return true;
+  }
+
+  // One frame carried a whole link-layer APDU: it is completed from the frame's bytes in
+  // the window, without a reassembly buffer.
+  void complete_frame(LinkType link, std::span<const std::uint8_t> payload, std::size_t payload_at,
+                      std::size_t at, std::size_t size, Annotations& notes) {
+    const Piece piece{0, payload_at, payload.size()};
+    complete_unit({link, payload, payload.empty() ? std::span<const Piece>() : std::span(&piece, 1),
+                   at, at + size, 1, &notes});
+  }
+
+  // The same for an M-Bus or HDLC frame, which keeps the limits of a reassembly (a bare
+  // APDU's probe has checked its length).
+  void complete_link_frame(LinkType link, std::span<const std::uint8_t> payload,
+                           std::size_t payload_at, std::size_t at, std::size_t size,
+                           Annotations& notes) {
+    if (!within_limits(1, payload.size())) {
+      report(ErrorCode::length, at, size, over_limits(1));
+      return;
+    }
+    complete_frame(link, payload, payload_at, at, size, notes);
   }
 
   // DLMS over M-Bus: CI low nibble = sequence number, 0x10 = last segment. The first
@@ -534,11 +593,15 @@ struct StreamFramer::Impl {
                    " without segment 0 (the start of its APDU was missed); frame dropped");
         return;
       }
+      if (last) {
+        complete_link_frame(LinkType::mbus, f.payload, at + f.payload_offset, at, size, notes);
+        return;
+      }
       start(mbus, LinkType::mbus, at);
     }
-    if (!add_frame(mbus, f.payload, at + f.payload_offset, at, size, std::move(notes))) return;
+    if (!add_frame(mbus, f.payload, at + f.payload_offset, at, size, notes)) return;
     if (last) {
-      complete_unit(mbus.unit);
+      complete_unit(mbus.unit.view());
       mbus.reset();
     } else {
       mbus.next = (sequence + 1) & 0x0Fu;
@@ -551,8 +614,7 @@ struct StreamFramer::Impl {
   // General-Block-Transfer blocks after the first without LLC, so an E0 block is accepted
   // without one.
   void on_hdlc_frame(link::HdlcFrame& f, Annotations& notes, std::size_t at, std::size_t size) {
-    const bool same_addresses = std::ranges::equal(hdlc.addresses, f.addresses);
-    if (hdlc.active && !same_addresses) {
+    if (hdlc.active && !std::ranges::equal(hdlc.addresses, f.addresses)) {
       drop(hdlc, ErrorCode::decode,
            "HDLC segment from a different address pair; partial APDU dropped");
     }
@@ -560,55 +622,42 @@ struct StreamFramer::Impl {
     std::size_t payload_at = at + f.info_offset;
     if (!hdlc.active) {
       if (payload.empty()) return;  // a frame without information field carries no APDU
-      ByteReader r(payload, Layer::frame, "LLC", payload_at);
-      const auto dsap = r.u8();
-      const auto ssap = r.u8();
-      const auto quality = r.u8();
-      if (dsap && ssap && quality && *dsap == 0xE6 && (*ssap == 0xE7 || *ssap == 0xE6) &&
-          *quality == 0x00) {
+      const auto dsap = link::byte_at(payload, 0);
+      const auto ssap = link::byte_at(payload, 1);
+      const auto quality = link::byte_at(payload, 2);
+      if (dsap == 0xE6 && (ssap == 0xE7 || ssap == 0xE6) && quality == 0x00) {
         if (annotating) {
           annotate(&notes, "stream", payload_at, 3, "llc",
-                   std::string("LLC header E6 ") + (*ssap == 0xE7 ? "E7" : "E6") +
+                   std::string("LLC header E6 ") + (ssap == 0xE7 ? "E7" : "E6") +
                        " 00 (destination LSAP, source LSAP, quality)");
         }
         payload = payload.subspan(3);
         payload_at += 3;
-      } else if (!dsap || *dsap != kGeneralBlockTransfer) {
+      } else if (dsap != kGeneralBlockTransfer) {
         report(ErrorCode::decode, at, size,
                "HDLC information field does not start with the LLC header E6 E7 00 (a "
                "continuation segment whose first segment was missed?); frame dropped");
         return;
       }
+      if (!f.segmented) {
+        complete_link_frame(LinkType::hdlc, payload, payload_at, at, size, notes);
+        return;
+      }
       start(hdlc, LinkType::hdlc, at);
       hdlc.addresses.assign(f.addresses.begin(), f.addresses.end());
     }
-    if (!add_frame(hdlc, payload, payload_at, at, size, std::move(notes))) return;
+    if (!add_frame(hdlc, payload, payload_at, at, size, notes)) return;
     if (!f.segmented) {
-      complete_unit(hdlc.unit);
+      complete_unit(hdlc.unit.view());
       hdlc.reset();
     }
   }
 
-  void on_bare(LinkType link, link::BareApdu& b, Annotations& notes, std::size_t at,
-               std::size_t size) {
-    Unit& u = bare;
-    u.clear();
-    u.link = link;
-    u.stream_offset = at;
-    u.stream_end = at + size;
-    u.frames = 1;
-    u.notes = std::move(notes);
-    u.append(b.apdu, at + b.apdu_offset);
-    complete_unit(u);
-    u.clear();
-  }
-
   // A link-layer APDU is complete: either a General-Block-Transfer block, or the APDU.
-  // The caller clears `u` afterwards (its annotations may have been moved out).
-  void complete_unit(Unit& u) {
-    ByteReader r(u.bytes, Layer::frame, "APDU", u.stream_offset);
-    const auto tag = r.peek();
-    if (tag && *tag == kGeneralBlockTransfer) {
+  // The caller clears the unit behind `u` afterwards (its annotations may have been moved
+  // out).
+  void complete_unit(const UnitView& u) {
+    if (!u.bytes.empty() && u.bytes.front() == kGeneralBlockTransfer) {
       on_gbt_block(u);
       return;
     }
@@ -616,7 +665,7 @@ struct StreamFramer::Impl {
       const std::string total = std::to_string(u.bytes.size());
       const bool split = u.pieces.size() > 1;
       for (const Piece& p : u.pieces) {
-        annotate(&u.notes, "stream", p.stream_offset, p.length, to_string(u.link),
+        annotate(u.notes, "stream", p.stream_offset, p.length, to_string(u.link),
                  split ? "APDU bytes " + std::to_string(p.unit_offset) + ".." +
                              std::to_string(p.unit_offset + p.length - 1) + " of " + total
                        : "APDU (" + total + " bytes)");
@@ -625,7 +674,7 @@ struct StreamFramer::Impl {
     emit(u);
   }
 
-  void on_gbt_block(Unit& u) {
+  void on_gbt_block(const UnitView& u) {
     const auto block = link::parse_gbt_block(u.bytes, u.stream_offset);
     if (!block) {
       report(block.error().code, u.stream_offset, u.stream_end - u.stream_offset,
@@ -665,54 +714,57 @@ struct StreamFramer::Impl {
     }
     g.bytes.insert(g.bytes.end(), block->data.begin(), block->data.end());
     g.frames += u.frames;
-    if (!u.notes.empty()) {
-      g.notes.insert(g.notes.end(), std::make_move_iterator(u.notes.begin()),
-                     std::make_move_iterator(u.notes.end()));
+    if (!u.notes->empty()) {
+      g.notes.insert(g.notes.end(), std::make_move_iterator(u.notes->begin()),
+                     std::make_move_iterator(u.notes->end()));
     }
     if (block->last) {
-      emit(g);
+      emit(g.view());
       gbt.reset();
     } else {
       gbt.next = block->number + 1u;
     }
   }
 
-  void annotate_gbt_block(Unit& u, const link::GbtBlock& block) const {
+  void annotate_gbt_block(const UnitView& u, const link::GbtBlock& block) const {
     const std::size_t assembled = gbt.active ? gbt.unit.bytes.size() : 0;
-    u.annotate_range(0, 1, "gbt", "general-block-transfer 0xE0");
-    u.annotate_range(
-        1, 1, "gbt",
+    annotate_range(u, 0, 1, "gbt", "general-block-transfer 0xE0");
+    annotate_range(
+        u, 1, 1, "gbt",
         "block-control: " + std::string(block.last ? "last block" : "more blocks follow") +
             (block.streaming ? ", streaming" : "") + ", window " + std::to_string(block.window));
-    u.annotate_range(2, 2, "gbt", "block-number " + std::to_string(block.number));
-    u.annotate_range(4, 2, "gbt", "block-number-ack " + std::to_string(block.acknowledged));
-    u.annotate_range(6, block.length_field_size, "gbt",
-                     "block-data length " + std::to_string(block.data.size()));
+    annotate_range(u, 2, 2, "gbt", "block-number " + std::to_string(block.number));
+    annotate_range(u, 4, 2, "gbt", "block-number-ack " + std::to_string(block.acknowledged));
+    annotate_range(u, 6, block.length_field_size, "gbt",
+                   "block-data length " + std::to_string(block.data.size()));
     if (!block.data.empty()) {
-      u.annotate_range(block.data_offset, block.data.size(), "gbt",
-                       "block data: APDU bytes " + std::to_string(assembled) + ".." +
-                           std::to_string(assembled + block.data.size() - 1));
+      annotate_range(u, block.data_offset, block.data.size(), "gbt",
+                     "block data: APDU bytes " + std::to_string(assembled) + ".." +
+                         std::to_string(assembled + block.data.size() - 1));
     }
   }
 
-  // The APDU gets a copy of the unit's bytes (one exact allocation); the unit's buffer
-  // stays with its reassembly for the next APDU. Its annotations are moved out.
-  void emit(Unit& u) {
+  // The APDU is made in place in the events with one exact allocation for its bytes (the
+  // unit's buffer, if any, stays with its reassembly for the next APDU). The unit's
+  // annotations are moved out.
+  void emit(const UnitView& u) {
     if (u.bytes.empty()) {
       report(ErrorCode::decode, u.stream_offset, u.stream_end - u.stream_offset,
              std::string(to_string(u.link)) + " frame(s) carry no APDU bytes");
       return;
     }
-    Apdu a;
+    auto& a = std::get<Apdu>(events.emplace_back(std::in_place_type<Apdu>));
     a.link = u.link;
-    a.bytes = u.bytes;
+    a.bytes.assign(u.bytes.begin(), u.bytes.end());
     a.stream_offset = u.stream_offset;
     a.stream_length = u.stream_end - u.stream_offset;
     a.link_frames = u.frames;
-    a.notes = std::move(u.notes);
-    std::stable_sort(a.notes.begin(), a.notes.end(),
-                     [](const Annotation& x, const Annotation& y) { return x.offset < y.offset; });
-    events.emplace_back(std::move(a));
+    if (!u.notes->empty()) {
+      a.notes = std::move(*u.notes);
+      std::stable_sort(
+          a.notes.begin(), a.notes.end(),
+          [](const Annotation& x, const Annotation& y) { return x.offset < y.offset; });
+    }
   }
 };
 
@@ -759,7 +811,7 @@ std::size_t StreamFramer::bytes_seen() const noexcept {
 }
 
 std::size_t StreamFramer::bytes_buffered() const noexcept {
-  return impl_->buffer.size() - impl_->head;
+  return impl_->buffer.size();
 }
 
 }  // namespace sm::frame

@@ -40,13 +40,18 @@ std::uint16_t crc16_x25_bitwise(std::span<const std::uint8_t> bytes) {
   return static_cast<std::uint16_t>(crc ^ 0xFFFFu);
 }
 
-TEST(Crc16X25, SlicedMatchesBitwiseForAllLengths) {
-  std::vector<std::uint8_t> data(300);
-  unsigned state = 12345;
+// Reproducible pseudo-random bytes.
+std::vector<std::uint8_t> random_bytes(std::size_t size, unsigned seed) {
+  std::vector<std::uint8_t> data(size);
   for (auto& b : data) {
-    state = state * 1103515245u + 12345u;
-    b = static_cast<std::uint8_t>(state >> 16);
+    seed = seed * 1103515245u + 12345u;
+    b = static_cast<std::uint8_t>(seed >> 16);
   }
+  return data;
+}
+
+TEST(Crc16X25, SlicedMatchesBitwiseForAllLengths) {
+  const auto data = random_bytes(300, 12345);
   for (std::size_t length = 0; length <= data.size(); ++length) {
     for (std::size_t start : {std::size_t{0}, std::size_t{3}}) {
       if (start + length > data.size()) continue;
@@ -54,6 +59,34 @@ TEST(Crc16X25, SlicedMatchesBitwiseForAllLengths) {
       EXPECT_EQ(crc16_x25(part), crc16_x25_bitwise(part)) << "length " << length;
     }
   }
+}
+
+// Long inputs go 16 bytes at a time (carry-less multiplication where the CPU has it);
+// all-zero and all-0xFF blocks are the edge cases of the folding, random ones the rest.
+TEST(Crc16X25, FoldedMatchesBitwiseOnLongInputs) {
+  const std::vector<std::vector<std::uint8_t>> inputs{random_bytes(2100, 777),
+                                                      std::vector<std::uint8_t>(2100, 0x00),
+                                                      std::vector<std::uint8_t>(2100, 0xFF)};
+  for (const auto& data : inputs) {
+    for (std::size_t length :
+         {31u, 32u, 33u, 47u, 48u, 63u, 64u, 137u, 256u, 1000u, 2047u, 2100u}) {
+      const auto part = std::span<const std::uint8_t>(data).first(length);
+      EXPECT_EQ(crc16_x25(part), crc16_x25_bitwise(part)) << "length " << length;
+    }
+  }
+}
+
+// Going on from a CRC gives the CRC of the whole, at every split point.
+TEST(Crc16X25, ContinueEqualsTheWhole) {
+  const auto data = random_bytes(200, 99);
+  const auto all = std::span<const std::uint8_t>(data);
+  const std::uint16_t whole = crc16_x25_bitwise(all);
+  for (std::size_t split = 0; split <= data.size(); ++split) {
+    EXPECT_EQ(crc16_x25_continue(crc16_x25(all.first(split)), all.subspan(split)), whole)
+        << "split " << split;
+  }
+  static_assert(crc16_x25_continue(crc16_x25(std::span(kCheckInput).first(4)),
+                                   std::span(kCheckInput).subspan(4)) == 0x906E);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// ByteReader: the only code in the project that indexes raw bytes from the wire.
+// ByteReader: the only code in the project that indexes raw bytes from the wire (with
+// byte_at / bytes_at below, its error-free random-access twins for hot paths).
 //
 // Every read is bounds-checked and returns Result<T>; an error carries the name of
 // what was being parsed and the absolute offset, e.g.
@@ -8,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,6 +17,21 @@
 #include "common/result.h"
 
 namespace sm {
+
+// Random access beside ByteReader, for hot paths where a short read only means "not
+// there (yet)" and no error text is wanted (the link-layer probes): the byte at `pos`,
+// or nullopt. Costs a compare, where a ByteReader's short read builds its error text.
+[[nodiscard]] inline std::optional<std::uint8_t> byte_at(std::span<const std::uint8_t> data,
+                                                         std::size_t pos) noexcept {
+  if (pos >= data.size()) return std::nullopt;
+  return data[pos];
+}
+// A view of `count` bytes at `pos`, or nullopt when they are not (all) there.
+[[nodiscard]] inline std::optional<std::span<const std::uint8_t>> bytes_at(
+    std::span<const std::uint8_t> data, std::size_t pos, std::size_t count) noexcept {
+  if (pos > data.size() || count > data.size() - pos) return std::nullopt;
+  return data.subspan(pos, count);
+}
 
 class ByteReader {
  public:

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/annotations.h"
+#include "common/byte_reader.h"
 #include "common/result.h"
 #include "frame/stream_framer.h"
 
@@ -84,19 +85,8 @@ enum class ProbeMode { frame, header };
           Confidence::certain, false};
 }
 
-// The byte at `pos`, or nullopt when it is not there (yet). Costs a compare, where a
-// ByteReader's short read builds its error text: for the probes' hot paths.
-[[nodiscard]] inline std::optional<std::uint8_t> byte_at(std::span<const std::uint8_t> data,
-                                                         std::size_t pos) noexcept {
-  if (pos >= data.size()) return std::nullopt;
-  return data[pos];
-}
-// A view of `count` bytes at `pos`, or nullopt when they are not (all) there yet.
-[[nodiscard]] inline std::optional<std::span<const std::uint8_t>> bytes_at(
-    std::span<const std::uint8_t> data, std::size_t pos, std::size_t count) noexcept {
-  if (pos > data.size() || count > data.size() - pos) return std::nullopt;
-  return data.subspan(pos, count);
-}
+using sm::byte_at;
+using sm::bytes_at;
 
 // "0x3A" / "0x906E", for messages and annotations.
 [[nodiscard]] inline std::string hex8(unsigned value) {

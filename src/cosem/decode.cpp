@@ -418,7 +418,25 @@ struct Builder {
     }
   }
 
-  void add_text(const Obis& code, Text text) { add(code).text = std::move(text); }
+  // The first text register of the list version code (kNoRegister: none yet).
+  std::size_t list_version_text{kNoRegister};
+
+  // The only way a register gets a text.
+  void add_text(const Obis& code, Text text) {
+    add(code).text = std::move(text);
+    if (list_version_text == kNoRegister && code == kListVersion) {
+      list_version_text = reading.registers.size() - 1;
+    }
+  }
+
+  // A numeric register of an integer as sent (add_numeric() without a Leaf).
+  void add_integer(const Obis& code, std::int64_t raw, int scaler, int unit_code) noexcept {
+    Register& reg = add(code);
+    reg.raw = raw;
+    reg.scaler = scaler;
+    reg.unit = unit_code;
+    reg.value = apply_scaler(static_cast<double>(raw), scaler);
+  }
 
   // False (and the register added all the same) when the value is not a finite number.
   [[nodiscard]] bool add_numeric(const Obis& code, const Leaf& value, int scaler,
@@ -588,6 +606,18 @@ class ObisTaggedWalk {
     scalable_.reset();
     return true;
   }
+  // named_number() of an integer (as int64), with the scaler and unit it has at once.
+  void named_integer(const Obis& code, std::int64_t raw, int scaler, int unit_code) noexcept {
+    out_.add_integer(code, raw, scaler, unit_code);
+    ++named_values_;
+    scalable_ = out_.reading.registers.size() - 1;
+  }
+  // The last register's scaler-unit came from the frame (named_scaled_number() after
+  // named_integer()); a following scaler-unit no longer attaches to it.
+  void scaled_by_frame() noexcept {
+    out_.scaler_from_frame.back() = 1;
+    scalable_.reset();
+  }
   // visit_leaf() of an OBIS code (a 6-byte octet-string) while no name is pending.
   void name_next(const Obis& code, std::size_t offset) { pending_ = PendingName{code, offset}; }
   // Anything but a scaler-unit breaks the value / scaler-unit adjacency.
@@ -676,9 +706,8 @@ Result<std::string_view> decode_obis_tagged(const Value& body, std::string_view 
 
 Result<std::string_view> obis_tagged_profile(const ObisTaggedWalk& walk, std::string_view forced,
                                              Builder& out) {
-  for (const auto& reg : out.reading.registers) {
-    if (reg.obis == kListVersion && reg.text && !out.reading.list_id)
-      out.reading.list_id = reg.text;
+  if (!out.reading.list_id && out.list_version_text != kNoRegister) {
+    out.reading.list_id = out.reading.registers[out.list_version_text].text;
   }
   const profiles::ListScalers* table = forced.empty() ? nullptr : scalers_named(forced);
   if (table == nullptr && out.reading.list_id) table = scalers_for_list(*out.reading.list_id);
@@ -1042,10 +1071,34 @@ class DirectWalk {
     if (!count_nodes(2)) return Match::failed;
     walk_.break_adjacency();
     const Obis code = *Obis::from_bytes(rest.subspan(2, 6));
+    if (std::int64_t raw = 0; integer_value(integer, rest.subspan(9, integer.width), raw)) {
+      (void)r_.try_skip(9 + integer.width);
+      walk_.named_integer(code, raw, 0, kUnitNone);
+      return Match::done;
+    }
     (void)r_.try_skip(8);
     Leaf value;
     read_integer(integer, value);
     return walk_.named_number(code, value) ? Match::done : Match::failed;
+  }
+
+  // The value of an integer-like A-XDR value (its tag `integer`, its `content` present)
+  // as an int64; false for an unsigned value beyond INT64_MAX (a Leaf takes that).
+  static bool integer_value(dlms::IntegerTag integer, std::span<const std::uint8_t> content,
+                            std::int64_t& raw) noexcept {
+    switch (integer.kind) {
+      case dlms::IntegerKind::boolean:
+        raw = content[0] != 0 ? 1 : 0;
+        return true;
+      case dlms::IntegerKind::signed_int:
+        raw = dlms::big_endian_signed(content);
+        return true;
+      default: {
+        const std::uint64_t u = dlms::big_endian_unsigned(content);
+        raw = static_cast<std::int64_t>(u);
+        return u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+      }
+    }
   }
 
   // structure {OBIS code, integer, structure {signed integer, enum}} (a Register's
@@ -1082,14 +1135,20 @@ class DirectWalk {
         dlms::big_endian_signed(rest.subspan(pair_at + 3, scaler_tag.width));
     if (scaler < -kMaxAbsScaler || scaler > kMaxAbsScaler) return Match::failed;
     walk_.break_adjacency();
+    const Obis code = *Obis::from_bytes(rest.subspan(4, 6));
+    saw_nested_container_ = true;
+    if (std::int64_t raw = 0; integer_value(integer, rest.subspan(11, integer.width), raw)) {
+      walk_.named_integer(code, raw, static_cast<int>(scaler), rest[unit_at + 1]);
+      walk_.scaled_by_frame();
+      (void)r_.try_skip(unit_at + 2);
+      return Match::done;
+    }
     (void)r_.try_skip(10);
     Leaf value;
     read_integer(integer, value);
-    if (!walk_.named_scaled_number(*Obis::from_bytes(rest.subspan(4, 6)), value,
-                                   static_cast<int>(scaler), rest[unit_at + 1])) {
+    if (!walk_.named_scaled_number(code, value, static_cast<int>(scaler), rest[unit_at + 1])) {
       return Match::failed;
     }
-    saw_nested_container_ = true;
     (void)r_.try_skip(unit_at + 2 - pair_at);
     return Match::done;
   }

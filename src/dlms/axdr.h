@@ -12,8 +12,10 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <memory_resource>
 #include <span>
@@ -120,6 +122,30 @@ class ValueArena final : public std::pmr::memory_resource {
 // (Inline: they run for every integer of every push.)
 [[nodiscard]] inline std::uint64_t big_endian_unsigned(
     std::span<const std::uint8_t> bytes) noexcept {
+  if constexpr (std::endian::native == std::endian::little) {
+    // The widths of the integer tags as one load each.
+    switch (bytes.size()) {
+      case 1:
+        return bytes[0];
+      case 2: {
+        std::uint16_t v;
+        std::memcpy(&v, bytes.data(), 2);
+        return __builtin_bswap16(v);
+      }
+      case 4: {
+        std::uint32_t v;
+        std::memcpy(&v, bytes.data(), 4);
+        return __builtin_bswap32(v);
+      }
+      case 8: {
+        std::uint64_t v;
+        std::memcpy(&v, bytes.data(), 8);
+        return __builtin_bswap64(v);
+      }
+      default:
+        break;
+    }
+  }
   std::uint64_t v = 0;
   for (auto x : bytes) v = (v << 8) | x;
   return v;

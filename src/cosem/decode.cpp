@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -418,6 +419,22 @@ struct Builder {
     }
   }
 
+  // The header's date-time and its 12 bytes (direct path): the clock object in the body
+  // usually repeats them, and is then not parsed a second time.
+  std::optional<dlms::DateTime> header_time;
+  std::span<const std::uint8_t> header_time_bytes;
+
+  // date_time_of() for the values of this notification.
+  [[nodiscard]] std::optional<dlms::DateTime> time_of(const Leaf& value) const {
+    const auto* data = value.bytes();
+    if (header_time && data != nullptr && data->size() == 12 && header_time_bytes.size() == 12 &&
+        (value.tag == Tag::octet_string || value.tag == Tag::date_time) &&
+        std::memcmp(data->data(), header_time_bytes.data(), 12) == 0) {
+      return header_time;
+    }
+    return date_time_of(value);
+  }
+
   // The first text register of the list version code (kNoRegister: none yet).
   std::size_t list_version_text{kNoRegister};
 
@@ -465,7 +482,7 @@ Result<bool> add_named_register(const Obis& code, const Leaf& value, Builder& ou
   if (const auto* data = value.bytes()) {
     const bool clock = is_clock_object || is_clock_obis(code);
     if (clock || value.tag == Tag::date_time) {
-      if (auto time = date_time_of(value)) {
+      if (auto time = out.time_of(value)) {
         out.add_clock(code, *time, *data, clock);
         return true;
       }
@@ -636,7 +653,7 @@ class ObisTaggedWalk {
   Result<void> visit_unnamed(const Leaf& value, std::size_t depth, std::size_t index,
                              std::size_t siblings) {
     if (value.tag == Tag::null_data) return {};
-    if (auto time = date_time_of(value)) {
+    if (auto time = out_.time_of(value)) {
       if (out_.reading.find(kClock) == nullptr) out_.add_clock(kClock, *time, *value.bytes());
       return {};
     }
@@ -1268,7 +1285,8 @@ bool may_be_positional(std::uint8_t body_tag, std::size_t count) {
 
 // The header date-time of a data-notification (00, 0C + 12 bytes, or 09 0C + 12 bytes),
 // read as decode_data_notification() reads it. False when that would fail.
-bool header_date_time(ByteReader& r, std::optional<dlms::DateTime>& out) {
+bool header_date_time(ByteReader& r, std::optional<dlms::DateTime>& out,
+                      std::span<const std::uint8_t>& out_bytes) {
   const auto first = r.peek();
   if (!first) return false;
   if (*first == static_cast<std::uint8_t>(Tag::octet_string)) (void)r.try_skip(1);
@@ -1279,6 +1297,7 @@ bool header_date_time(ByteReader& r, std::optional<dlms::DateTime>& out) {
   const auto bytes = r.bytes(12);
   if (!bytes) return false;
   if (auto time = dlms::try_parse_date_time(*bytes)) out = *time;
+  out_bytes = *bytes;
   return true;
 }
 
@@ -1288,13 +1307,16 @@ bool decode_direct(std::span<const std::uint8_t> apdu, const dlms::AxdrLimits& l
   ByteReader r(apdu, Layer::dlms, "data-notification");
   if (apdu.empty() || apdu[0] != kDataNotification || !r.skip(5)) return false;
   std::optional<dlms::DateTime> header_time;
-  if (!header_date_time(r, header_time)) return false;
+  std::span<const std::uint8_t> header_time_bytes;
+  if (!header_date_time(r, header_time, header_time_bytes)) return false;
 
   const auto body = r.rest();
   if (body.size() < 3 || may_be_self_describing(body[1], body[2])) return false;
   const std::size_t body_offset = r.offset();
   reading = Reading{};
   Builder out(reading);
+  out.header_time = header_time;
+  out.header_time_bytes = header_time_bytes;
   ObisTaggedWalk walk(out);
   DirectWalk direct(r, limits, walk);
   std::size_t count = 0;

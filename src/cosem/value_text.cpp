@@ -1,6 +1,7 @@
 #include "cosem/value_text.h"
 
 #include <array>
+#include <cstring>
 #include <initializer_list>
 
 #include "common/hex.h"
@@ -28,8 +29,21 @@ std::optional<int> field_or_unspecified(std::uint8_t field) {
 }  // namespace
 
 bool is_printable_ascii(std::span<const std::uint8_t> bytes) noexcept {
-  for (std::uint8_t b : bytes) {
-    if (b < 0x20 || b > 0x7E) return false;
+  // Eight bytes at a time: a byte below 0x20 sets its high bit in (x - 0x20..) & ~x, one
+  // above 0x7E (or from 0x80 on) in (x + 0x01..) | x (Bit Twiddling Hacks, "Determine if
+  // a word has a byte less than / greater than n", exact for these n).
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, bytes.data() + i, 8);
+    const std::uint64_t below = (x - kOnes * 0x20) & ~x & kHigh;
+    const std::uint64_t above = ((x + kOnes * (127 - 0x7E)) | x) & kHigh;
+    if ((below | above) != 0) return false;
+  }
+  for (; i < bytes.size(); ++i) {
+    if (bytes[i] < 0x20 || bytes[i] > 0x7E) return false;
   }
   return true;
 }

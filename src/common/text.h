@@ -83,7 +83,7 @@ class Text {
     if (other.on_heap()) {
       heap_ = other.heap_;
     } else {
-      std::memcpy(inline_, other.inline_, size_);
+      std::memcpy(inline_, other.inline_, kInline);  // whole: a fixed-size copy is two moves
     }
     other.size_ = 0;
   }

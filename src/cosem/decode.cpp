@@ -344,9 +344,14 @@ constexpr std::array kIdentityCodes{kMeterIdCodes[0], kMeterIdCodes[1], kDeviceN
 constexpr std::size_t kDeviceNameIdentity = 2;
 static_assert(kMeterIdCodes.size() == kDeviceNameIdentity);
 
-// A cheap first test: every identity code has C = 96, 0 or 42.
+// A cheap first test, one look-up: the C values of the identity codes (96, 0, 42).
+constexpr auto kIdentityC = [] {
+  std::array<bool, 256> c{};
+  for (const Obis& code : kIdentityCodes) c[code.v[2]] = true;
+  return c;
+}();
 constexpr bool may_be_identity(const Obis& code) noexcept {
-  return code.v[2] == 96 || code.v[2] == 0 || code.v[2] == 42;
+  return kIdentityC[code.v[2]];
 }
 
 // One flag per register, kept beside the Reading while it is built: in place for the
@@ -379,7 +384,7 @@ class RegisterFlags {
 // The Reading under construction lives where its caller keeps it (the Decoder builds it
 // inside the Outcome it returns), so it is not moved from place to place.
 struct Builder {
-  explicit Builder(Reading& target) : reading(target) {}
+  explicit Builder(Reading& target) : reading(target), count(target.registers.size()) {}
 
   Reading& reading;
   RegisterFlags scaler_from_frame;  // parallel to reading.registers: 1 = scaler from the frame
@@ -394,14 +399,17 @@ struct Builder {
     scaler_from_frame.reserve(n);
   }
 
+  std::size_t count{0};  // reading.registers.size(), kept (a division by sizeof(Register))
+
   // The first register of each code of kIdentityCodes (what Reading::find() would
   // return), noted as registers are added so that finish() need not search for them.
   std::array<std::size_t, kIdentityCodes.size()> identity_at{kNoRegister, kNoRegister, kNoRegister};
 
   // A new register, default but for its code, built in place.
   Register& add(const Obis& code) {
-    const std::size_t at = reading.registers.size();
+    const std::size_t at = count;
     Register& reg = reading.registers.emplace_back(code);
+    ++count;
     scaler_from_frame.push_back(0);
     if (may_be_identity(code)) note_identity(code, at);
     return reg;
@@ -413,7 +421,7 @@ struct Builder {
     return at < reading.registers.size() ? &reading.registers[at] : nullptr;
   }
 
-  void note_identity(const Obis& code, std::size_t at) noexcept {
+  [[gnu::noinline]] void note_identity(const Obis& code, std::size_t at) noexcept {
     for (std::size_t k = 0; k < kIdentityCodes.size(); ++k) {
       if (identity_at[k] == kNoRegister && code == kIdentityCodes[k]) identity_at[k] = at;
     }
@@ -442,7 +450,7 @@ struct Builder {
   void add_text(const Obis& code, Text text) {
     add(code).text = std::move(text);
     if (list_version_text == kNoRegister && code == kListVersion) {
-      list_version_text = reading.registers.size() - 1;
+      list_version_text = count - 1;
     }
   }
 
@@ -578,7 +586,7 @@ class ObisTaggedWalk {
     if (!added) return tl::unexpected(added.error());
     if (!*added) return {};
     const bool numeric = out_.reading.registers.back().numeric();
-    const std::size_t at = out_.reading.registers.size() - 1;
+    const std::size_t at = out_.count - 1;
     ++named_values_;
     if (numeric) scalable_ = at;
     return {};
@@ -611,7 +619,7 @@ class ObisTaggedWalk {
   bool named_number(const Obis& code, const Leaf& value) {
     if (!out_.add_numeric(code, value, 0, kUnitNone)) return false;
     ++named_values_;
-    scalable_ = out_.reading.registers.size() - 1;
+    scalable_ = out_.count - 1;
     return true;
   }
   // named_number() followed by the attach_scaler_unit() of its scaler-unit: the register
@@ -627,7 +635,7 @@ class ObisTaggedWalk {
   void named_integer(const Obis& code, std::int64_t raw, int scaler, int unit_code) noexcept {
     out_.add_integer(code, raw, scaler, unit_code);
     ++named_values_;
-    scalable_ = out_.reading.registers.size() - 1;
+    scalable_ = out_.count - 1;
   }
   // The last register's scaler-unit came from the frame (named_scaled_number() after
   // named_integer()); a following scaler-unit no longer attaches to it.

@@ -93,12 +93,13 @@ class ByteReader {
     return {};
   }
 
-  // An error at the current position, prefixed with what is being parsed.
-  [[nodiscard]] Error error(ErrorCode code, std::string message) const {
+  // An error at the current position, prefixed with what is being parsed. Cold (as the
+  // other error builders): the paths that build errors are moved out of the hot code.
+  [[nodiscard, gnu::cold]] Error error(ErrorCode code, std::string message) const {
     return Error{code, layer_, offset(), std::string(what_) + ": " + std::move(message)};
   }
-  [[nodiscard]] Error error_at(std::size_t relative_pos, ErrorCode code,
-                               std::string message) const {
+  [[nodiscard, gnu::cold]] Error error_at(std::size_t relative_pos, ErrorCode code,
+                                          std::string message) const {
     return Error{code, layer_, base_ + relative_pos,
                  std::string(what_) + ": " + std::move(message)};
   }
@@ -112,12 +113,13 @@ class ByteReader {
     pos_ += n;
     return v;
   }
-  [[nodiscard]] tl::unexpected<Error> short_read(std::size_t wanted) const {
+  [[nodiscard, gnu::cold, gnu::noinline]] tl::unexpected<Error> short_read(
+      std::size_t wanted) const {
     return tl::unexpected(error(
         ErrorCode::incomplete,
         "expected " + std::to_string(wanted) + " bytes, " + std::to_string(remaining()) + " left"));
   }
-  static std::string hex2(std::uint8_t b) {
+  [[gnu::cold]] static std::string hex2(std::uint8_t b) {
     constexpr std::string_view digits = "0123456789ABCDEF";
     return {digits[b >> 4], digits[b & 0x0F]};
   }

@@ -79,8 +79,11 @@ struct Error {
 template <class T>
 using Result = tl::expected<T, Error>;
 
-[[nodiscard]] inline tl::unexpected<Error> fail(ErrorCode code, Layer layer, std::size_t offset,
-                                                std::string message) {
+// Cold, like every function that builds an Error: the compiler moves the paths that call
+// it (and build its message) out of the hot code.
+[[nodiscard, gnu::cold]] inline tl::unexpected<Error> fail(ErrorCode code, Layer layer,
+                                                           std::size_t offset,
+                                                           std::string message) {
   return tl::unexpected<Error>(Error{code, layer, offset, std::move(message)});
 }
 

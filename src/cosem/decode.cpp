@@ -74,7 +74,8 @@ constexpr std::int64_t kClassPushSetup = 40;
 constexpr std::int64_t kAttributeValue = 2;
 constexpr std::int64_t kAttributeScalerUnit = 3;
 
-tl::unexpected<Error> cosem_error(ErrorCode code, std::size_t offset, std::string message) {
+[[gnu::cold]] tl::unexpected<Error> cosem_error(ErrorCode code, std::size_t offset,
+                                                std::string message) {
   return fail(code, Layer::cosem, offset, std::move(message));
 }
 
@@ -299,7 +300,7 @@ bool fill_numeric(Register& reg, const Leaf& value, int scaler, int unit_code) n
   return std::isfinite(unscaled);
 }
 
-tl::unexpected<Error> numeric_error(const Obis& code, const Leaf& value) {
+[[gnu::cold]] tl::unexpected<Error> numeric_error(const Obis& code, const Leaf& value) {
   return cosem_error(ErrorCode::decode, value.offset,
                      "value of " + code.to_string() + " is not a finite number");
 }

@@ -71,7 +71,8 @@ constexpr std::array kTextUnits{
     TextUnit{"GJ", 25 /* J */, 9},
 };
 
-tl::unexpected<Error> dsmr_error(ErrorCode code, std::size_t offset, std::string message) {
+[[gnu::cold]] tl::unexpected<Error> dsmr_error(ErrorCode code, std::size_t offset,
+                                               std::string message) {
   return fail(code, Layer::cosem, offset, "DSMR: " + std::move(message));
 }
 

@@ -21,7 +21,47 @@ bool plausible_plaintext(std::span<const std::uint8_t> plaintext) {
 // one continues on the heap in a few large blocks instead of one allocation per value.
 constexpr std::size_t kArenaBytes = 16 * 1024;
 
+// With CTR-only ciphering (no tag) a wrong key still "decrypts"; the only evidence is
+// that the result is not an APDU. Report that as `decrypt`, never as numbers.
+[[gnu::cold]] Error not_an_apdu(const Error& cause) {
+  return Error{ErrorCode::decrypt, Layer::dlms, cause.offset,
+               "decrypted bytes do not form an APDU (" + cause.message +
+                   ") - the key does not fit these frames"};
+}
+
+// The FrameFailure of an APDU, appended to `out` (out of the hot path: cold).
+[[gnu::cold, gnu::noinline]] void add_failure(std::vector<Outcome>& out, Error error,
+                                              const frame::Apdu& apdu,
+                                              std::optional<dlms::SecurityHeader> security,
+                                              Annotations&& notes) {
+  out.emplace_back(FrameFailure{std::move(error), apdu.link, apdu.stream_offset, apdu.stream_length,
+                                security, std::move(notes)});
+}
+
 }  // namespace
+
+// Every plaintext the direct path does not take: DSMR text, and data-notifications as an
+// A-XDR value tree (in a stack arena) read by the COSEM layer. Out of line, so that its
+// arena and code stay out of the direct path's way.
+[[gnu::noinline]] Result<void> Decoder::decode_general(std::span<const std::uint8_t> plaintext,
+                                                       Annotations* sink,
+                                                       cosem::Reading& out) const {
+  if (cosem::looks_like_dsmr(plaintext)) {
+    const std::string text(plaintext.begin(), plaintext.end());
+    auto reading = cosem::decode_dsmr(text);
+    if (!reading) return tl::unexpected(reading.error());
+    out = std::move(*reading);
+    return {};
+  }
+  alignas(std::max_align_t) std::array<std::byte, kArenaBytes> arena_buffer;
+  dlms::ValueArena arena(arena_buffer);
+  auto notification = dlms::decode_data_notification(plaintext, options_.axdr, sink, &arena);
+  if (!notification) return tl::unexpected(notification.error());
+  auto reading = cosem::decode_notification(*notification, options_.cosem);
+  if (!reading) return tl::unexpected(reading.error());
+  out = std::move(*reading);
+  return {};
+}
 
 Decoder::Decoder(DecoderOptions options)
     : options_(std::move(options)),
@@ -72,9 +112,8 @@ void Decoder::decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out,
   Annotations* sink = options_.explain ? &notes : nullptr;
   if (sink != nullptr) notes = std::move(apdu.notes);
 
-  auto failure = [&](Error error, std::optional<dlms::SecurityHeader> security) -> Outcome& {
-    return out.emplace_back(FrameFailure{std::move(error), apdu.link, apdu.stream_offset,
-                                         apdu.stream_length, security, std::move(notes)});
+  auto failure = [&](Error error, std::optional<dlms::SecurityHeader> security) {
+    add_failure(out, std::move(error), apdu, security, std::move(notes));
   };
 
   auto unprotected = dlms::unprotect(
@@ -90,14 +129,6 @@ void Decoder::decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out,
       security.has_value() && security->encrypted() && !unprotected->tag_verified;
   std::span<const std::uint8_t> plaintext = unprotected->plaintext;
 
-  // With CTR-only ciphering (no tag) a wrong key still "decrypts"; the only evidence is
-  // that the result is not an APDU. Report that as `decrypt`, never as numbers.
-  auto not_an_apdu = [&](const Error& cause) {
-    return Error{ErrorCode::decrypt, Layer::dlms, cause.offset,
-                 "decrypted bytes do not form an APDU (" + cause.message +
-                     ") - the key does not fit these frames"};
-  };
-
   if (key_unproven && !plausible_plaintext(plaintext)) {
     failure(
         not_an_apdu(Error{ErrorCode::decode, Layer::dlms, 0, "unknown APDU tag after decryption"}),
@@ -107,28 +138,13 @@ void Decoder::decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out,
 
   auto& decoded = std::get<DecodedFrame>(out.emplace_back(std::in_place_type<DecodedFrame>));
   // Fills decoded.reading; an error instead (out.back() is then replaced by the failure).
-  const Result<void> read = [&]() -> Result<void> {
-    if (cosem::looks_like_dsmr(plaintext)) {
-      const std::string text(plaintext.begin(), plaintext.end());
-      auto reading = cosem::decode_dsmr(text);
-      if (!reading) return tl::unexpected(reading.error());
-      decoded.reading = std::move(*reading);
-      return {};
-    }
-    // explain needs the annotations of the general path
-    if (sink == nullptr && cosem::decode_common_notification(plaintext, options_.axdr,
-                                                             options_.cosem, decoded.reading)) {
-      return {};
-    }
-    alignas(std::max_align_t) std::array<std::byte, kArenaBytes> arena_buffer;
-    dlms::ValueArena arena(arena_buffer);
-    auto notification = dlms::decode_data_notification(plaintext, options_.axdr, sink, &arena);
-    if (!notification) return tl::unexpected(notification.error());
-    auto reading = cosem::decode_notification(*notification, options_.cosem);
-    if (!reading) return tl::unexpected(reading.error());
-    decoded.reading = std::move(*reading);
-    return {};
-  }();
+  // The direct path for OBIS lists (not with explain: it needs the general path's
+  // annotations), else the general one.
+  const bool direct =
+      sink == nullptr && !cosem::looks_like_dsmr(plaintext) &&
+      cosem::decode_common_notification(plaintext, options_.axdr, options_.cosem, decoded.reading);
+  const Result<void> read =
+      direct ? Result<void>{} : decode_general(plaintext, sink, decoded.reading);
   if (!read) {
     Error error = read.error();
     if (key_unproven && error.layer == Layer::dlms && error.code == ErrorCode::decode) {

@@ -75,6 +75,10 @@ class Decoder {
   void decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out,
                         std::vector<std::uint8_t>* plaintext) const;
 
+  // The plaintext -> Reading of everything but the direct path (DSMR, the value tree).
+  Result<void> decode_general(std::span<const std::uint8_t> plaintext, Annotations* sink,
+                              cosem::Reading& out) const;
+
   DecoderOptions options_;
   frame::StreamFramer framer_;
   std::vector<frame::FrameEvent> events_;  // the framer's events of one push (capacity kept)

@@ -43,6 +43,8 @@ struct Piece {
   std::size_t length;
 };
 
+struct Unit;
+
 // A complete link-layer APDU as complete_unit() takes it: its bytes (still in the stream
 // window when one frame carried all of it, else in a reassembly buffer) and where they
 // came from.
@@ -54,6 +56,7 @@ struct UnitView {
   std::size_t stream_end{0};
   std::size_t frames{0};
   Annotations* notes{nullptr};  // never null; moved out when the APDU is emitted
+  Unit* owner{nullptr};         // the reassembly whose buffer holds `bytes`, if any
 };
 
 // Annotates unit bytes [from, from + length) at their stream offsets (a field that
@@ -78,6 +81,7 @@ struct Unit {
   std::size_t stream_end{0};
   std::size_t frames{0};
   Annotations notes;
+  std::size_t size_hint{0};  // the size of the last APDU whose buffer went to its Apdu
 
   void append(std::span<const std::uint8_t> data, std::size_t at) {
     if (data.empty()) return;
@@ -97,7 +101,7 @@ struct Unit {
   }
 
   [[nodiscard]] UnitView view() {
-    return {link, bytes, pieces, stream_offset, stream_end, frames, &notes};
+    return {link, bytes, pieces, stream_offset, stream_end, frames, &notes, this};
   }
 };
 
@@ -516,6 +520,9 @@ struct StreamFramer::Impl {
     ra.active = true;
     ra.unit.link = link;
     ra.unit.stream_offset = at;
+    // A meter sends APDUs of much the same size: room for the last one's (its buffer
+    // went to its Apdu), so that the segments are appended without reallocation.
+    ra.unit.bytes.reserve(ra.unit.size_hint);
   }
 
   void drop(Reassembly& ra, ErrorCode code, const std::string& message) {
@@ -744,9 +751,9 @@ struct StreamFramer::Impl {
     }
   }
 
-  // The APDU is made in place in the events with one exact allocation for its bytes (the
-  // unit's buffer, if any, stays with its reassembly for the next APDU). The unit's
-  // annotations are moved out.
+  // The APDU is made in place in the events. A reassembled APDU takes its reassembly's
+  // buffer (no copy); one that a single frame carried gets one exact allocation. The
+  // unit's annotations are moved out.
   void emit(const UnitView& u) {
     if (u.bytes.empty()) {
       report(ErrorCode::decode, u.stream_offset, u.stream_end - u.stream_offset,
@@ -755,7 +762,12 @@ struct StreamFramer::Impl {
     }
     auto& a = std::get<Apdu>(events.emplace_back(std::in_place_type<Apdu>));
     a.link = u.link;
-    a.bytes.assign(u.bytes.begin(), u.bytes.end());
+    if (u.owner != nullptr) {
+      a.bytes = std::move(u.owner->bytes);
+      u.owner->size_hint = a.bytes.size();
+    } else {
+      a.bytes.assign(u.bytes.begin(), u.bytes.end());
+    }
     a.stream_offset = u.stream_offset;
     a.stream_length = u.stream_end - u.stream_offset;
     a.link_frames = u.frames;

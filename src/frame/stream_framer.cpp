@@ -577,10 +577,36 @@ struct StreamFramer::Impl {
                            std::size_t payload_at, std::size_t at, std::size_t size,
                            Annotations& notes) {
     if (!within_limits(1, payload.size())) {
-      report(ErrorCode::length, at, size, over_limits(1));
+      report_over_limits(at, size);
       return;
     }
     complete_frame(link, payload, payload_at, at, size, notes);
+  }
+
+  // The reports of the rare cases are built out of line (the frame path stays small).
+  [[gnu::cold, gnu::noinline]] void mbus_out_of_order(unsigned sequence) {
+    drop(mbus, ErrorCode::decode,
+         "M-Bus DLMS segment " + std::to_string(sequence) + " arrived where segment " +
+             std::to_string(mbus.next) + " was expected; partial APDU dropped");
+  }
+  [[gnu::cold, gnu::noinline]] void mbus_without_first(unsigned sequence, std::size_t at,
+                                                       std::size_t size) {
+    report(ErrorCode::decode, at, size,
+           "M-Bus DLMS segment " + std::to_string(sequence) +
+               " without segment 0 (the start of its APDU was missed); frame dropped");
+  }
+  [[gnu::cold, gnu::noinline]] void annotate_llc(Annotations& notes, std::size_t at,
+                                                 std::uint8_t ssap) {
+    annotate(&notes, "stream", at, 3, "llc",
+             std::string("LLC header E6 ") + (ssap == 0xE7 ? "E7" : "E6") +
+                 " 00 (destination LSAP, source LSAP, quality)");
+  }
+  [[gnu::cold, gnu::noinline]] void report_frame_dropped(std::size_t at, std::size_t size,
+                                                         const char* message) {
+    report(ErrorCode::decode, at, size, message);
+  }
+  [[gnu::cold, gnu::noinline]] void report_over_limits(std::size_t at, std::size_t size) {
+    report(ErrorCode::length, at, size, over_limits(1));
   }
 
   // DLMS over M-Bus: CI low nibble = sequence number, 0x10 = last segment. The first
@@ -588,16 +614,10 @@ struct StreamFramer::Impl {
   void on_mbus_segment(link::MbusFrame& f, Annotations& notes, std::size_t at, std::size_t size) {
     const unsigned sequence = f.ci & 0x0Fu;
     const bool last = (f.ci & 0x10u) != 0;
-    if (mbus.active && sequence != mbus.next) {
-      drop(mbus, ErrorCode::decode,
-           "M-Bus DLMS segment " + std::to_string(sequence) + " arrived where segment " +
-               std::to_string(mbus.next) + " was expected; partial APDU dropped");
-    }
+    if (mbus.active && sequence != mbus.next) mbus_out_of_order(sequence);
     if (!mbus.active) {
       if (sequence != 0) {
-        report(ErrorCode::decode, at, size,
-               "M-Bus DLMS segment " + std::to_string(sequence) +
-                   " without segment 0 (the start of its APDU was missed); frame dropped");
+        mbus_without_first(sequence, at, size);
         return;
       }
       if (last) {
@@ -633,17 +653,14 @@ struct StreamFramer::Impl {
       const auto ssap = link::byte_at(payload, 1);
       const auto quality = link::byte_at(payload, 2);
       if (dsap == 0xE6 && (ssap == 0xE7 || ssap == 0xE6) && quality == 0x00) {
-        if (annotating) {
-          annotate(&notes, "stream", payload_at, 3, "llc",
-                   std::string("LLC header E6 ") + (ssap == 0xE7 ? "E7" : "E6") +
-                       " 00 (destination LSAP, source LSAP, quality)");
-        }
+        if (annotating) annotate_llc(notes, payload_at, *ssap);
         payload = payload.subspan(3);
         payload_at += 3;
       } else if (dsap != kGeneralBlockTransfer) {
-        report(ErrorCode::decode, at, size,
-               "HDLC information field does not start with the LLC header E6 E7 00 (a "
-               "continuation segment whose first segment was missed?); frame dropped");
+        report_frame_dropped(
+            at, size,
+            "HDLC information field does not start with the LLC header E6 E7 00 (a "
+            "continuation segment whose first segment was missed?); frame dropped");
         return;
       }
       if (!f.segmented) {
@@ -668,7 +685,13 @@ struct StreamFramer::Impl {
       on_gbt_block(u);
       return;
     }
-    if (annotating && u.link != LinkType::raw) {  // bare APDUs were annotated by their probe
+    if (annotating && u.link != LinkType::raw) annotate_apdu(u);
+    emit(u);
+  }
+
+  // Bare APDUs were annotated by their probe, link-layer ones get their APDU bytes here.
+  [[gnu::cold, gnu::noinline]] static void annotate_apdu(const UnitView& u) {
+    {
       const std::string total = std::to_string(u.bytes.size());
       const bool split = u.pieces.size() > 1;
       for (const Piece& p : u.pieces) {
@@ -678,45 +701,29 @@ struct StreamFramer::Impl {
                        : "APDU (" + total + " bytes)");
       }
     }
-    emit(u);
   }
 
   void on_gbt_block(const UnitView& u) {
     const auto block = link::parse_gbt_block(u.bytes, u.stream_offset);
     if (!block) {
-      report(block.error().code, u.stream_offset, u.stream_end - u.stream_offset,
-             block.error().message + "; block dropped");
+      gbt_unparsed(u, block.error());
       return;
     }
     if (annotating) annotate_gbt_block(u, *block);
 
-    if (gbt.active && block->number != gbt.next) {
-      drop(gbt, ErrorCode::decode,
-           "General-Block-Transfer block " + std::to_string(block->number) +
-               " arrived where block " + std::to_string(gbt.next) +
-               " was expected; partial APDU dropped");
-    }
+    if (gbt.active && block->number != gbt.next) gbt_out_of_order(block->number);
     if (!gbt.active) {
       if (block->number != 1) {
-        report(ErrorCode::decode, u.stream_offset, u.stream_end - u.stream_offset,
-               "General-Block-Transfer block " + std::to_string(block->number) +
-                   " without block 1; block dropped");
+        gbt_without_first(u, block->number);
         return;
       }
       start(gbt, u.link, u.stream_offset);
     }
     Unit& g = gbt.unit;
     g.stream_end = u.stream_end;
-    if (block->number > limits.max_segments) {
-      drop(gbt, ErrorCode::length,
-           "General-Block-Transfer of more than " + std::to_string(limits.max_segments) +
-               " blocks; partial APDU dropped");
-      return;
-    }
-    if (g.bytes.size() + block->data.size() > limits.max_apdu) {
-      drop(gbt, ErrorCode::length,
-           "General-Block-Transfer APDU exceeds the limit of " + std::to_string(limits.max_apdu) +
-               " bytes; partial APDU dropped");
+    if (block->number > limits.max_segments ||
+        g.bytes.size() + block->data.size() > limits.max_apdu) {
+      gbt_over_limits(block->number);
       return;
     }
     g.bytes.insert(g.bytes.end(), block->data.begin(), block->data.end());
@@ -733,7 +740,34 @@ struct StreamFramer::Impl {
     }
   }
 
-  void annotate_gbt_block(const UnitView& u, const link::GbtBlock& block) const {
+  [[gnu::cold, gnu::noinline]] void gbt_unparsed(const UnitView& u, const Error& error) {
+    report(error.code, u.stream_offset, u.stream_end - u.stream_offset,
+           error.message + "; block dropped");
+  }
+  [[gnu::cold, gnu::noinline]] void gbt_out_of_order(unsigned number) {
+    drop(gbt, ErrorCode::decode,
+         "General-Block-Transfer block " + std::to_string(number) + " arrived where block " +
+             std::to_string(gbt.next) + " was expected; partial APDU dropped");
+  }
+  [[gnu::cold, gnu::noinline]] void gbt_without_first(const UnitView& u, unsigned number) {
+    report(ErrorCode::decode, u.stream_offset, u.stream_end - u.stream_offset,
+           "General-Block-Transfer block " + std::to_string(number) +
+               " without block 1; block dropped");
+  }
+  [[gnu::cold, gnu::noinline]] void gbt_over_limits(unsigned number) {
+    if (number > limits.max_segments) {
+      drop(gbt, ErrorCode::length,
+           "General-Block-Transfer of more than " + std::to_string(limits.max_segments) +
+               " blocks; partial APDU dropped");
+      return;
+    }
+    drop(gbt, ErrorCode::length,
+         "General-Block-Transfer APDU exceeds the limit of " + std::to_string(limits.max_apdu) +
+             " bytes; partial APDU dropped");
+  }
+
+  [[gnu::cold, gnu::noinline]] void annotate_gbt_block(const UnitView& u,
+                                                       const link::GbtBlock& block) const {
     const std::size_t assembled = gbt.active ? gbt.unit.bytes.size() : 0;
     annotate_range(u, 0, 1, "gbt", "general-block-transfer 0xE0");
     annotate_range(

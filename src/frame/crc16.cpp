@@ -83,31 +83,16 @@ __m128i load_block(const std::uint8_t* at) noexcept {
   return block;
 }
 
-// `size` >= 16 and size % 16 != 1 (the register's two bytes are then in the first block).
-[[gnu::target("pclmul,ssse3")]] unsigned fold(unsigned crc, const std::uint8_t* data,
-                                              std::size_t size) noexcept {
-  // The first block: the leading size % 16 bytes behind zeros, or a whole block.
-  const std::size_t first = size % kBlock == 0 ? kBlock : size % kBlock;
-  __m128i x = _mm_xor_si128(load_block(data), _mm_cvtsi32_si128(static_cast<int>(crc)));
-  __m128i mask;
-  std::memcpy(&mask, kShiftMasks.data() + first, kBlock);
-  x = _mm_shuffle_epi8(x, mask);
-  const __m128i constants =
-      _mm_set_epi64x(static_cast<long long>(kFoldHigh), static_cast<long long>(kFoldLow));
-  for (const std::uint8_t* next = data + first; next != data + size; next += kBlock) {
-    const __m128i low = _mm_clmulepi64_si128(x, constants, 0x00);
-    const __m128i high = _mm_clmulepi64_si128(x, constants, 0x11);
-    x = _mm_xor_si128(_mm_xor_si128(low, high), load_block(next));
-  }
-  // 128 -> 80 -> 64 bits: the low half H (H·x^64) is replaced by H·x^64 mod P, which ends
-  // up in the bits 48..63, and these once more.
+// The CRC register of the 16-byte block `x` (128 -> 80 -> 64 bits, then Barrett): the low
+// half H (H·x^64) is replaced by H·x^64 mod P, which ends up in the bits 48..63, and
+// these once more. For Y of degree < 64, Y·x^16 mod P = (Q·(x^12 + x^5 + 1)) mod x^16
+// with the quotient Q = Y + floor(Y·mu / x^64); only Q's 16 lowest terms count.
+[[gnu::target("pclmul,ssse3")]] inline unsigned reduce(__m128i x) noexcept {
   const __m128i reduce =
       _mm_set_epi64x(static_cast<long long>(kBarrett), static_cast<long long>(kFoldToHigh));
   const __m128i zero = _mm_setzero_si128();
   x = _mm_xor_si128(_mm_clmulepi64_si128(x, reduce, 0x00), _mm_unpackhi_epi64(zero, x));
   x = _mm_xor_si128(_mm_clmulepi64_si128(x, reduce, 0x00), x);
-  // Barrett: for Y of degree < 64, Y·x^16 mod P = (Q·(x^12 + x^5 + 1)) mod x^16 with
-  // the quotient Q = Y + floor(Y·mu / x^64); only Q's 16 lowest terms count.
   const auto y = static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x)));
   const auto product = static_cast<std::uint64_t>(_mm_cvtsi128_si64(
       _mm_clmulepi64_si128(_mm_cvtsi64_si128(static_cast<long long>(y)), reduce, 0x10)));
@@ -115,18 +100,45 @@ __m128i load_block(const std::uint8_t* at) noexcept {
   return (q ^ (q >> 5) ^ (q >> 12)) & 0xFFFFu;
 }
 
+// The first `count` (1..16) bytes at `data` behind zeros, the register's two bytes added.
+[[gnu::target("pclmul,ssse3")]] inline __m128i first_block(unsigned crc, const std::uint8_t* data,
+                                                           std::size_t count) noexcept {
+  __m128i mask;
+  std::memcpy(&mask, kShiftMasks.data() + count, kBlock);
+  return _mm_shuffle_epi8(_mm_xor_si128(load_block(data), _mm_cvtsi32_si128(static_cast<int>(crc))),
+                          mask);
+}
+
+// `size` >= 16 and size % 16 != 1 (the register's two bytes are then in the first block).
+[[gnu::target("pclmul,ssse3")]] unsigned fold(unsigned crc, const std::uint8_t* data,
+                                              std::size_t size) noexcept {
+  // The first block: the leading size % 16 bytes behind zeros, or a whole block.
+  const std::size_t first = size % kBlock == 0 ? kBlock : size % kBlock;
+  __m128i x = first_block(crc, data, first);
+  const __m128i constants =
+      _mm_set_epi64x(static_cast<long long>(kFoldHigh), static_cast<long long>(kFoldLow));
+  for (const std::uint8_t* next = data + first; next != data + size; next += kBlock) {
+    const __m128i low = _mm_clmulepi64_si128(x, constants, 0x00);
+    const __m128i high = _mm_clmulepi64_si128(x, constants, 0x11);
+    x = _mm_xor_si128(_mm_xor_si128(low, high), load_block(next));
+  }
+  return reduce(x);
+}
+
 bool cpu_has_clmul() noexcept {
   __builtin_cpu_init();
   return __builtin_cpu_supports("pclmul") != 0 && __builtin_cpu_supports("ssse3") != 0;
 }
+
+// Checked once, before main.
+const bool kClmul = cpu_has_clmul();
 
 }  // namespace
 #endif
 
 unsigned crc16_x25_runtime(unsigned crc, std::span<const std::uint8_t> bytes) noexcept {
 #if defined(SM_CRC16_CLMUL)
-  static const bool clmul = cpu_has_clmul();
-  if (clmul && bytes.size() >= kBlock) {
+  if (kClmul && bytes.size() >= kBlock) {
     if (bytes.size() % kBlock == 1) {  // the register's second byte would be in block two
       crc = (crc >> 8) ^ kCrc16X25Table[(crc ^ bytes[0]) & 0xFFu];
       bytes = bytes.subspan(1);
@@ -138,3 +150,19 @@ unsigned crc16_x25_runtime(unsigned crc, std::span<const std::uint8_t> bytes) no
 }
 
 }  // namespace sm::frame::detail
+
+namespace sm::frame {
+
+std::uint16_t crc16_x25_prefix(std::span<const std::uint8_t> bytes, std::size_t count) noexcept {
+#if defined(SM_CRC16_CLMUL)
+  // A short prefix (an HDLC header) is one block: the 16 bytes from its start, the bytes
+  // after the prefix shuffled out.
+  if (detail::kClmul && count >= 2 && count <= detail::kBlock && bytes.size() >= detail::kBlock) {
+    return static_cast<std::uint16_t>(
+        detail::reduce(detail::first_block(0xFFFFu, bytes.data(), count)) ^ 0xFFFFu);
+  }
+#endif
+  return crc16_x25(bytes.first(count));
+}
+
+}  // namespace sm::frame

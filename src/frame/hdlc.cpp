@@ -139,7 +139,7 @@ Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared
   if (header_end + 2 > end) return no_frame();  // header longer than the frame
   if (data.size() < header_end + 2) return need_more();
   const std::uint16_t hcs_stated = crc_field_at(data, header_end);
-  const std::uint16_t hcs = crc16_x25(data.subspan(format_pos, header_end - format_pos));
+  const std::uint16_t hcs = crc16_x25_prefix(data.subspan(format_pos), header_end - format_pos);
   if (hcs != hcs_stated) {
     // Without its own opening flag, a format-like byte after a frame is mostly chance.
     if (shared_opening_flag) return no_frame();

@@ -80,6 +80,22 @@ TEST(Crc16X25, FoldedMatchesBitwiseAtEveryLength) {
   }
 }
 
+// A prefix of a longer run (an HDLC header): every prefix length of every run length up
+// to 40 bytes, so that both the one-block step (runs of 16 bytes and more) and the table
+// fallback are checked, and bytes after the prefix never count.
+TEST(Crc16X25, PrefixMatchesBitwise) {
+  for (const unsigned seed : {5u, 6u}) {
+    const auto data = random_bytes(40, seed);
+    const auto all = std::span<const std::uint8_t>(data);
+    for (std::size_t size = 0; size <= all.size(); ++size) {
+      for (std::size_t count = 0; count <= size; ++count) {
+        ASSERT_EQ(crc16_x25_prefix(all.first(size), count), crc16_x25_bitwise(all.first(count)))
+            << "count " << count << " of " << size;
+      }
+    }
+  }
+}
+
 // Going on from a CRC gives the CRC of the whole, at every split point.
 TEST(Crc16X25, ContinueEqualsTheWhole) {
   for (const std::size_t size : {std::size_t{200}, std::size_t{1100}}) {

@@ -76,16 +76,16 @@ void annotate_range(const UnitView& u, std::size_t from, std::size_t length, std
 struct Unit {
   LinkType link{LinkType::raw};
   std::vector<std::uint8_t> bytes;
-  std::vector<Piece> pieces;
+  std::vector<Piece> pieces;  // kept only when annotating (nothing else reads them)
   std::size_t stream_offset{0};
   std::size_t stream_end{0};
   std::size_t frames{0};
   Annotations notes;
   std::size_t size_hint{0};  // the size of the last APDU whose buffer went to its Apdu
 
-  void append(std::span<const std::uint8_t> data, std::size_t at) {
+  void append(std::span<const std::uint8_t> data, std::size_t at, bool keep_piece) {
     if (data.empty()) return;
-    pieces.push_back({bytes.size(), at, data.size()});
+    if (keep_piece) pieces.push_back({bytes.size(), at, data.size()});
     bytes.insert(bytes.end(), data.begin(), data.end());
   }
 
@@ -553,7 +553,7 @@ struct StreamFramer::Impl {
       drop(ra, ErrorCode::length, over_limits(u.frames + 1));
       return false;
     }
-    u.append(payload, payload_at);
+    u.append(payload, payload_at, annotating);
     ++u.frames;
     if (!notes.empty()) {
       u.notes.insert(u.notes.end(), std::make_move_iterator(notes.begin()),

@@ -301,10 +301,7 @@ struct StreamFramer::Impl {
             return;
           }
           if (view.size() >= limits.max_buffer) {  // defensive: probes enforce their limits
-            skip_corrupt(
-                link::corrupt(ErrorCode::length, at, 1, link::Confidence::doubtful,
-                              std::string(candidate_name(c)) + " does not fit the buffer limit"),
-                at);
+            skip_over_limit(c, at);
             continue;
           }
           return;  // wait for more bytes
@@ -321,10 +318,7 @@ struct StreamFramer::Impl {
           skip_corrupt(p, at);
           continue;
         case Verdict::unusable:
-          flush_run();
-          no_weak_before = 0;
-          report(p.error->code, at, p.size, p.error->message);
-          head += p.size;
+          skip_unusable(p, at);
           continue;
         case Verdict::frame:
           if (is_weak(c) && strong_header_inside(at, at + p.size)) {
@@ -423,6 +417,20 @@ struct StreamFramer::Impl {
   }
 
   // ---- skipped bytes -------------------------------------------------------------------
+  [[gnu::cold, gnu::noinline]] void skip_over_limit(Candidate c, std::size_t at) {
+    skip_corrupt(link::corrupt(ErrorCode::length, at, 1, link::Confidence::doubtful,
+                               std::string(candidate_name(c)) + " does not fit the buffer limit"),
+                 at);
+  }
+
+  // A verified frame whose content is of no use: reported, and its bytes are consumed.
+  [[gnu::cold, gnu::noinline]] void skip_unusable(const link::Probe& p, std::size_t at) {
+    flush_run();
+    no_weak_before = 0;
+    report(p.error->code, at, p.size, p.error->message);
+    head += p.size;
+  }
+
   void skip_garbage(std::size_t at) {
     if (run.active && run.start + run.length != at) flush_run();
     if (!run.active) begin_run(at, ErrorCode::decode, {});
@@ -449,7 +457,7 @@ struct StreamFramer::Impl {
     ++head;
   }
 
-  void begin_run(std::size_t at, ErrorCode code, std::string reason) {
+  [[gnu::cold, gnu::noinline]] void begin_run(std::size_t at, ErrorCode code, std::string reason) {
     flush_run();
     // HDLC segments carry no sequence number: once bytes between them are lost, a
     // segment may be missing, and joining the rest would make a wrong APDU.
@@ -470,7 +478,7 @@ struct StreamFramer::Impl {
     if (run.active) report_run();
   }
 
-  void report_run() {
+  [[gnu::cold, gnu::noinline]] void report_run() {
     const std::string count = std::to_string(run.length);
     report(run.code, run.start, run.length,
            run.reason.empty()
@@ -479,7 +487,8 @@ struct StreamFramer::Impl {
     run = {};
   }
 
-  void report_truncated(Candidate c, std::size_t at, std::size_t available, std::size_t total) {
+  [[gnu::cold, gnu::noinline]] void report_truncated(Candidate c, std::size_t at,
+                                                     std::size_t available, std::size_t total) {
     flush_run();
     report(ErrorCode::incomplete, at, available,
            std::string(candidate_name(c)) + " incomplete: the stream ended after " +
@@ -525,7 +534,8 @@ struct StreamFramer::Impl {
     ra.unit.bytes.reserve(ra.unit.size_hint);
   }
 
-  void drop(Reassembly& ra, ErrorCode code, const std::string& message) {
+  [[gnu::cold, gnu::noinline]] void drop(Reassembly& ra, ErrorCode code,
+                                         const std::string& message) {
     const Unit& u = ra.unit;
     report(code, u.stream_offset, u.stream_end - u.stream_offset, message);
     ra.reset();
@@ -535,7 +545,7 @@ struct StreamFramer::Impl {
   [[nodiscard]] bool within_limits(std::size_t frames, std::size_t bytes) const {
     return frames <= limits.max_segments && bytes <= limits.max_apdu;
   }
-  [[nodiscard]] std::string over_limits(std::size_t frames) const {
+  [[gnu::cold, gnu::noinline]] std::string over_limits(std::size_t frames) const {
     if (frames > limits.max_segments) {
       return "APDU split over more than " + std::to_string(limits.max_segments) +
              " segments; partial APDU dropped";

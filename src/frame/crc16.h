@@ -80,4 +80,10 @@ inline constexpr auto kCrc16X25Slices = make_crc16_x25_slices();
   return crc16_x25_continue(0x0000, bytes);  // register 0xFFFF
 }
 
+// crc16_x25(bytes.first(count)), for a short prefix of a longer run of bytes (an HDLC
+// header in front of its frame): the bytes after the prefix may be read (never beyond
+// `bytes`), so that up to 16 bytes take one carry-less multiplication step.
+[[nodiscard]] std::uint16_t crc16_x25_prefix(std::span<const std::uint8_t> bytes,
+                                             std::size_t count) noexcept;
+
 }  // namespace sm::frame

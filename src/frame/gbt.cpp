@@ -27,16 +27,9 @@ GbtBlock make_block(std::span<const std::uint8_t> apdu, std::size_t length_field
   return block;
 }
 
-}  // namespace
-
-Result<GbtBlock> parse_gbt_block(std::span<const std::uint8_t> apdu, std::size_t at) {
-  // The shape of nearly every block, checked without building a reader: the fixed fields
-  // and a one-byte length that matches the bytes that follow. Anything else, and every
-  // error, goes the long way.
-  if (apdu.size() > kFixedFields && apdu[0] == kTag && apdu[kFixedFields] < 0x80 &&
-      apdu[kFixedFields] == apdu.size() - kFixedFields - 1) {
-    return make_block(apdu, 1);
-  }
+// Any other shape, and every error, through a reader (out of line: rare).
+[[gnu::cold, gnu::noinline]] Result<GbtBlock> parse_slowly(std::span<const std::uint8_t> apdu,
+                                                           std::size_t at) {
   ByteReader r(apdu, Layer::frame, "General-Block-Transfer", at);
   if (auto tag = r.expect(kTag, "APDU tag"); !tag) return tl::unexpected(tag.error());
   if (auto control = r.u8(); !control) return tl::unexpected(control.error());
@@ -50,6 +43,18 @@ Result<GbtBlock> parse_gbt_block(std::span<const std::uint8_t> apdu, std::size_t
                                        std::to_string(r.remaining()) + " bytes follow"));
   }
   return make_block(apdu, r.position() - kFixedFields);
+}
+
+}  // namespace
+
+Result<GbtBlock> parse_gbt_block(std::span<const std::uint8_t> apdu, std::size_t at) {
+  // The shape of nearly every block, checked without building a reader: the fixed fields
+  // and a one-byte length that matches the bytes that follow.
+  if (apdu.size() > kFixedFields && apdu[0] == kTag && apdu[kFixedFields] < 0x80 &&
+      apdu[kFixedFields] == apdu.size() - kFixedFields - 1) [[likely]] {
+    return make_block(apdu, 1);
+  }
+  return parse_slowly(apdu, at);
 }
 
 }  // namespace sm::frame::link

@@ -47,6 +47,59 @@ std::string describe_control(std::uint8_t control) {
          ((control & 0x10u) != 0 ? ", poll/final bit set)" : ")");
 }
 
+// Where the fields of a verified frame lie (offsets from the candidate start).
+struct Layout {
+  bool shared_opening_flag;
+  bool segmented;
+  bool has_info;
+  bool closing_flag;
+  std::size_t format_pos;
+  std::size_t length;
+  std::size_t addresses_pos;
+  std::size_t dst_size;
+  std::size_t header_end;
+  std::size_t end;
+};
+
+// Annotations and error messages are built out of line: the probe runs once per frame
+// and its hot path should stay small.
+[[gnu::cold, gnu::noinline]] void annotate_frame(Annotations& n, std::span<const std::uint8_t> data,
+                                                 std::size_t at, const Layout& f) {
+  const auto addresses = data.subspan(f.addresses_pos, f.header_end - 1 - f.addresses_pos);
+  const std::uint8_t control = data[f.header_end - 1];
+  if (!f.shared_opening_flag) annotate(&n, "stream", at, 1, "hdlc", "opening flag 0x7E");
+  annotate(&n, "stream", at + f.format_pos, 2, "hdlc",
+           "frame format type 3, " +
+               std::string(f.segmented ? "segmented (more segments follow)" : "not segmented") +
+               ", length " + std::to_string(f.length) +
+               (f.shared_opening_flag ? " (opening flag shared with the previous frame)" : ""));
+  annotate(&n, "stream", at + f.addresses_pos, f.dst_size, "hdlc",
+           "destination address 0x" + sm::to_hex(addresses.first(f.dst_size)));
+  annotate(&n, "stream", at + f.addresses_pos + f.dst_size, addresses.size() - f.dst_size, "hdlc",
+           "source address 0x" + sm::to_hex(addresses.subspan(f.dst_size)));
+  annotate(&n, "stream", at + f.header_end - 1, 1, "hdlc", describe_control(control));
+  annotate(&n, "stream", at + f.header_end, 2, "hdlc",
+           "header check sequence " + hex16(crc_field_at(data, f.header_end)) + " OK");
+  if (f.has_info) {
+    annotate(&n, "stream", at + f.end - 2, 2, "hdlc",
+             "frame check sequence " + hex16(crc_field_at(data, f.end - 2)) + " OK");
+  }
+  if (f.closing_flag) annotate(&n, "stream", at + f.end, 1, "hdlc", "closing flag 0x7E");
+}
+
+[[gnu::cold, gnu::noinline]] Probe too_long(std::size_t at, std::size_t end) {
+  return corrupt(ErrorCode::length, at, end, Confidence::doubtful,
+                 "HDLC frame of " + std::to_string(end) + " bytes exceeds the buffer limit");
+}
+
+[[gnu::cold, gnu::noinline]] Probe check_failed(std::size_t at, std::size_t end, bool header,
+                                                std::uint16_t computed, std::uint16_t stated) {
+  return corrupt(
+      ErrorCode::checksum, at, end, header ? Confidence::framed : Confidence::certain,
+      std::string(header ? "HDLC header check sequence (HCS)" : "HDLC frame check sequence (FCS)") +
+          " mismatch: computed " + hex16(computed) + ", frame says " + hex16(stated));
+}
+
 }  // namespace
 
 Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared_opening_flag,
@@ -69,8 +122,7 @@ Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared
   if (length < kMinLength) return no_frame();
   const std::size_t end = format_pos + length;  // one past the FCS (or HCS)
   if (end + 1 > limits.max_buffer) {
-    return corrupt(ErrorCode::length, at, end, Confidence::doubtful,
-                   "HDLC frame of " + std::to_string(end) + " bytes exceeds the buffer limit");
+    return too_long(at, end);
   }
 
   const std::size_t addresses_pos = pos;
@@ -87,13 +139,11 @@ Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared
   if (header_end + 2 > end) return no_frame();  // header longer than the frame
   if (data.size() < header_end + 2) return need_more();
   const std::uint16_t hcs_stated = crc_field_at(data, header_end);
-  const std::uint16_t hcs = crc16_x25(data.subspan(format_pos, header_end - format_pos));
+  const std::uint16_t hcs = crc16_x25_prefix(data.subspan(format_pos), header_end - format_pos);
   if (hcs != hcs_stated) {
     // Without its own opening flag, a format-like byte after a frame is mostly chance.
     if (shared_opening_flag) return no_frame();
-    return corrupt(ErrorCode::checksum, at, end, Confidence::framed,
-                   "HDLC header check sequence (HCS) mismatch: computed " + hex16(hcs) +
-                       ", frame says " + hex16(hcs_stated));
+    return check_failed(at, end, true, hcs, hcs_stated);
   }
   if (mode == ProbeMode::header) return header_verified();
 
@@ -102,16 +152,13 @@ Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared
   if (has_info && end - info_pos < 2) return no_frame();  // no room for the FCS
   const std::size_t info_size = has_info ? end - info_pos - 2 : 0;
   if (data.size() < end) return need_more(end + 1);
-  std::uint16_t fcs_stated = hcs_stated;
   if (has_info) {
     // The FCS covers the header too: go on from the HCS over the HCS bytes and the info.
-    fcs_stated = crc_field_at(data, end - 2);
+    const std::uint16_t fcs_stated = crc_field_at(data, end - 2);
     const std::uint16_t fcs =
         crc16_x25_continue(hcs, data.subspan(header_end, end - 2 - header_end));
     if (fcs != fcs_stated) {
-      return corrupt(ErrorCode::checksum, at, end, Confidence::certain,
-                     "HDLC frame check sequence (FCS) mismatch: computed " + hex16(fcs) +
-                         ", frame says " + hex16(fcs_stated));
+      return check_failed(at, end, false, fcs, fcs_stated);
     }
   }
 
@@ -130,26 +177,10 @@ Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared
     out->info = data.subspan(info_pos, info_size);
     out->info_offset = info_pos;
   }
-  if (notes != nullptr) {
-    Annotations& n = *notes;
-    if (!shared_opening_flag) annotate(&n, "stream", at, 1, "hdlc", "opening flag 0x7E");
-    annotate(&n, "stream", at + format_pos, 2, "hdlc",
-             "frame format type 3, " +
-                 std::string(segmented ? "segmented (more segments follow)" : "not segmented") +
-                 ", length " + std::to_string(length) +
-                 (shared_opening_flag ? " (opening flag shared with the previous frame)" : ""));
-    annotate(&n, "stream", at + addresses_pos, dst_size, "hdlc",
-             "destination address 0x" + sm::to_hex(addresses.first(dst_size)));
-    annotate(&n, "stream", at + addresses_pos + dst_size, src_size, "hdlc",
-             "source address 0x" + sm::to_hex(addresses.subspan(dst_size)));
-    annotate(&n, "stream", at + header_end - 1, 1, "hdlc", describe_control(*control));
-    annotate(&n, "stream", at + header_end, 2, "hdlc",
-             "header check sequence " + hex16(hcs_stated) + " OK");
-    if (has_info) {
-      annotate(&n, "stream", at + end - 2, 2, "hdlc",
-               "frame check sequence " + hex16(fcs_stated) + " OK");
-    }
-    if (closing_flag) annotate(&n, "stream", at + end, 1, "hdlc", "closing flag 0x7E");
+  if (notes != nullptr) [[unlikely]] {
+    annotate_frame(*notes, data, at,
+                   {shared_opening_flag, segmented, has_info, closing_flag, format_pos, length,
+                    addresses_pos, dst_size, header_end, end});
   }
   return complete(size);
 }

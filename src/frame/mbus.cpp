@@ -103,6 +103,62 @@ std::string describe_ci(std::uint8_t ci) {
          ((ci & 0x10u) != 0 ? ", last segment" : ", more segments follow");
 }
 
+// Annotations and error messages are built out of line: the probe runs once per frame
+// and its hot path should stay small.
+[[gnu::cold, gnu::noinline]] void annotate_frame(Annotations& n, std::span<const std::uint8_t> data,
+                                                 std::size_t at, std::size_t declared,
+                                                 std::size_t body) {
+  const std::size_t total = kHeaderSize + body + kTrailerSize;
+  annotate(&n, "stream", at, 1, "mbus", "start 0x68 (long frame)");
+  annotate(&n, "stream", at + 1, 1, "mbus",
+           body != declared ? "L field = " + std::to_string(declared) + ", frame carries " +
+                                  std::to_string(body) +
+                                  " bytes (L + 256, Sagemcom quirk: checksum and stop byte confirm)"
+                            : "L field = " + std::to_string(declared));
+  annotate(&n, "stream", at + 2, 1, "mbus", "L field repeated");
+  annotate(&n, "stream", at + 3, 1, "mbus", "start 0x68");
+  annotate(&n, "stream", at + 4, 1, "mbus", "C field = " + hex8(data[kHeaderSize]));
+  annotate(&n, "stream", at + 5, 1, "mbus", "A field = " + hex8(data[kHeaderSize + 1]));
+  annotate(&n, "stream", at + 6, 1, "mbus", describe_ci(data[kHeaderSize + 2]));
+  annotate(&n, "stream", at + 7, 1, "mbus", "STSAP = " + hex8(data[kHeaderSize + 3]));
+  annotate(&n, "stream", at + 8, 1, "mbus", "DTSAP = " + hex8(data[kHeaderSize + 4]));
+  annotate(&n, "stream", at + total - 2, 1, "mbus",
+           "checksum " + hex8(data[kHeaderSize + body]) + " OK");
+  annotate(&n, "stream", at + total - 1, 1, "mbus", "stop 0x16");
+}
+
+[[gnu::cold, gnu::noinline]] Probe too_long(std::size_t at, std::size_t total) {
+  return corrupt(ErrorCode::length, at, total, Confidence::doubtful,
+                 "M-Bus frame of " + std::to_string(total) + " bytes exceeds the buffer limit");
+}
+
+[[gnu::cold, gnu::noinline]] Probe check_failed(std::size_t at, std::size_t body,
+                                                const BodyCheck& check) {
+  const std::size_t total = kHeaderSize + body + kTrailerSize;
+  if (!check.stop_ok) {
+    return corrupt(ErrorCode::length, at, total, Confidence::framed,
+                   "M-Bus stop byte missing: L field says " + std::to_string(body) +
+                       " bytes, but offset " + std::to_string(at + total - 1) + " holds " +
+                       hex8(check.stop) + " instead of 0x16");
+  }
+  return corrupt(ErrorCode::checksum, at, total, Confidence::certain,
+                 "M-Bus checksum mismatch: computed " + hex8(check.computed) + ", frame says " +
+                     hex8(check.stated));
+}
+
+[[gnu::cold, gnu::noinline]] Probe not_dlms(std::span<const std::uint8_t> data, std::size_t at,
+                                            std::size_t body) {
+  const std::size_t total = kHeaderSize + body + kTrailerSize;
+  if (body < kDlmsMinBody) {
+    return unusable(ErrorCode::decode, at, total,
+                    "M-Bus frame with L=" + std::to_string(body) +
+                        " is too short for a DLMS segment (C, A, CI, STSAP, DTSAP)");
+  }
+  return unusable(ErrorCode::decode, at, total,
+                  "M-Bus CI field " + hex8(data[kHeaderSize + 2]) +
+                      " is not a DLMS transport segment (0x00..0x1F)");
+}
+
 }  // namespace
 
 Probe probe_mbus(std::span<const std::uint8_t> data, std::size_t at, const FramerLimits& limits,
@@ -129,7 +185,6 @@ Probe probe_mbus(std::span<const std::uint8_t> data, std::size_t at, const Frame
 
   const std::size_t declared = *length;
   std::size_t body = declared;
-  bool quirk = false;
   if (declared < kDlmsMinBody) {
     // Too short for a DLMS segment: it may be a Sagemcom frame whose L holds only the low
     // byte of a 256..260-byte body. Accept that only when checksum and stop byte at
@@ -139,70 +194,28 @@ Probe probe_mbus(std::span<const std::uint8_t> data, std::size_t at, const Frame
     const BodyCheck as_declared = check_body(data, declared);
     if (!as_declared.stop_ok || !as_declared.checksum_ok) {
       body = declared + kQuirkExtra;
-      quirk = true;
     }
   }
   const std::size_t total = kHeaderSize + body + kTrailerSize;
-  if (total > limits.max_buffer) {
-    return corrupt(ErrorCode::length, at, total, Confidence::doubtful,
-                   "M-Bus frame of " + std::to_string(total) + " bytes exceeds the buffer limit");
-  }
+  if (total > limits.max_buffer) return too_long(at, total);
   if (data.size() < total) return need_more(total);
   const BodyCheck check = check_body(data, body);
-  if (!check.stop_ok) {
-    return corrupt(ErrorCode::length, at, total, Confidence::framed,
-                   "M-Bus stop byte missing: L field says " + std::to_string(body) +
-                       " bytes, but offset " + std::to_string(at + total - 1) + " holds " +
-                       hex8(check.stop) + " instead of 0x16");
-  }
-  if (!check.checksum_ok) {
-    return corrupt(ErrorCode::checksum, at, total, Confidence::certain,
-                   "M-Bus checksum mismatch: computed " + hex8(check.computed) + ", frame says " +
-                       hex8(check.stated));
-  }
+  if (!check.stop_ok || !check.checksum_ok) return check_failed(at, body, check);
 
   // The frame is verified (all its bytes are there); now see whether it carries a DLMS
   // transport segment.
-  if (body < kDlmsMinBody) {
-    return unusable(ErrorCode::decode, at, total,
-                    "M-Bus frame with L=" + std::to_string(body) +
-                        " is too short for a DLMS segment (C, A, CI, STSAP, DTSAP)");
+  if (body < kDlmsMinBody || (data[kHeaderSize + 2] & 0xE0u) != 0) {
+    return not_dlms(data, at, body);
   }
-  const std::uint8_t control = data[kHeaderSize];
-  const std::uint8_t address = data[kHeaderSize + 1];
-  const std::uint8_t ci = data[kHeaderSize + 2];
-  if ((ci & 0xE0u) != 0) {
-    return unusable(ErrorCode::decode, at, total,
-                    "M-Bus CI field " + hex8(ci) + " is not a DLMS transport segment (0x00..0x1F)");
-  }
-  const std::uint8_t stsap = data[kHeaderSize + 3];
-  const std::uint8_t dtsap = data[kHeaderSize + 4];
-  const auto payload = data.subspan(kHeaderSize + kDlmsMinBody, body - kDlmsMinBody);
-
   if (out != nullptr) {
-    out->control = control;
-    out->address = address;
-    out->ci = ci;
-    out->payload = payload;
+    out->control = data[kHeaderSize];
+    out->address = data[kHeaderSize + 1];
+    out->ci = data[kHeaderSize + 2];
+    out->payload = data.subspan(kHeaderSize + kDlmsMinBody, body - kDlmsMinBody);
     out->payload_offset = kHeaderSize + kDlmsMinBody;
   }
-  if (notes != nullptr) {
-    Annotations& n = *notes;
-    annotate(&n, "stream", at, 1, "mbus", "start 0x68 (long frame)");
-    annotate(&n, "stream", at + 1, 1, "mbus",
-             quirk ? "L field = " + std::to_string(declared) + ", frame carries " +
-                         std::to_string(body) +
-                         " bytes (L + 256, Sagemcom quirk: checksum and stop byte confirm)"
-                   : "L field = " + std::to_string(declared));
-    annotate(&n, "stream", at + 2, 1, "mbus", "L field repeated");
-    annotate(&n, "stream", at + 3, 1, "mbus", "start 0x68");
-    annotate(&n, "stream", at + 4, 1, "mbus", "C field = " + hex8(control));
-    annotate(&n, "stream", at + 5, 1, "mbus", "A field = " + hex8(address));
-    annotate(&n, "stream", at + 6, 1, "mbus", describe_ci(ci));
-    annotate(&n, "stream", at + 7, 1, "mbus", "STSAP = " + hex8(stsap));
-    annotate(&n, "stream", at + 8, 1, "mbus", "DTSAP = " + hex8(dtsap));
-    annotate(&n, "stream", at + total - 2, 1, "mbus", "checksum " + hex8(check.stated) + " OK");
-    annotate(&n, "stream", at + total - 1, 1, "mbus", "stop 0x16");
+  if (notes != nullptr) [[unlikely]] {
+    annotate_frame(*notes, data, at, declared, body);
   }
   return complete(total);
 }

@@ -43,6 +43,8 @@ struct Piece {
   std::size_t length;
 };
 
+struct Unit;
+
 // A complete link-layer APDU as complete_unit() takes it: its bytes (still in the stream
 // window when one frame carried all of it, else in a reassembly buffer) and where they
 // came from.
@@ -54,6 +56,7 @@ struct UnitView {
   std::size_t stream_end{0};
   std::size_t frames{0};
   Annotations* notes{nullptr};  // never null; moved out when the APDU is emitted
+  Unit* owner{nullptr};         // the reassembly whose buffer holds `bytes`, if any
 };
 
 // Annotates unit bytes [from, from + length) at their stream offsets (a field that
@@ -73,15 +76,16 @@ void annotate_range(const UnitView& u, std::size_t from, std::size_t length, std
 struct Unit {
   LinkType link{LinkType::raw};
   std::vector<std::uint8_t> bytes;
-  std::vector<Piece> pieces;
+  std::vector<Piece> pieces;  // kept only when annotating (nothing else reads them)
   std::size_t stream_offset{0};
   std::size_t stream_end{0};
   std::size_t frames{0};
   Annotations notes;
+  std::size_t size_hint{0};  // the size of the last APDU whose buffer went to its Apdu
 
-  void append(std::span<const std::uint8_t> data, std::size_t at) {
+  void append(std::span<const std::uint8_t> data, std::size_t at, bool keep_piece) {
     if (data.empty()) return;
-    pieces.push_back({bytes.size(), at, data.size()});
+    if (keep_piece) pieces.push_back({bytes.size(), at, data.size()});
     bytes.insert(bytes.end(), data.begin(), data.end());
   }
 
@@ -97,7 +101,7 @@ struct Unit {
   }
 
   [[nodiscard]] UnitView view() {
-    return {link, bytes, pieces, stream_offset, stream_end, frames, &notes};
+    return {link, bytes, pieces, stream_offset, stream_end, frames, &notes, this};
   }
 };
 
@@ -297,10 +301,7 @@ struct StreamFramer::Impl {
             return;
           }
           if (view.size() >= limits.max_buffer) {  // defensive: probes enforce their limits
-            skip_corrupt(
-                link::corrupt(ErrorCode::length, at, 1, link::Confidence::doubtful,
-                              std::string(candidate_name(c)) + " does not fit the buffer limit"),
-                at);
+            skip_over_limit(c, at);
             continue;
           }
           return;  // wait for more bytes
@@ -317,10 +318,7 @@ struct StreamFramer::Impl {
           skip_corrupt(p, at);
           continue;
         case Verdict::unusable:
-          flush_run();
-          no_weak_before = 0;
-          report(p.error->code, at, p.size, p.error->message);
-          head += p.size;
+          skip_unusable(p, at);
           continue;
         case Verdict::frame:
           if (is_weak(c) && strong_header_inside(at, at + p.size)) {
@@ -419,6 +417,20 @@ struct StreamFramer::Impl {
   }
 
   // ---- skipped bytes -------------------------------------------------------------------
+  [[gnu::cold, gnu::noinline]] void skip_over_limit(Candidate c, std::size_t at) {
+    skip_corrupt(link::corrupt(ErrorCode::length, at, 1, link::Confidence::doubtful,
+                               std::string(candidate_name(c)) + " does not fit the buffer limit"),
+                 at);
+  }
+
+  // A verified frame whose content is of no use: reported, and its bytes are consumed.
+  [[gnu::cold, gnu::noinline]] void skip_unusable(const link::Probe& p, std::size_t at) {
+    flush_run();
+    no_weak_before = 0;
+    report(p.error->code, at, p.size, p.error->message);
+    head += p.size;
+  }
+
   void skip_garbage(std::size_t at) {
     if (run.active && run.start + run.length != at) flush_run();
     if (!run.active) begin_run(at, ErrorCode::decode, {});
@@ -445,7 +457,7 @@ struct StreamFramer::Impl {
     ++head;
   }
 
-  void begin_run(std::size_t at, ErrorCode code, std::string reason) {
+  [[gnu::cold, gnu::noinline]] void begin_run(std::size_t at, ErrorCode code, std::string reason) {
     flush_run();
     // HDLC segments carry no sequence number: once bytes between them are lost, a
     // segment may be missing, and joining the rest would make a wrong APDU.
@@ -466,7 +478,7 @@ struct StreamFramer::Impl {
     if (run.active) report_run();
   }
 
-  void report_run() {
+  [[gnu::cold, gnu::noinline]] void report_run() {
     const std::string count = std::to_string(run.length);
     report(run.code, run.start, run.length,
            run.reason.empty()
@@ -475,7 +487,8 @@ struct StreamFramer::Impl {
     run = {};
   }
 
-  void report_truncated(Candidate c, std::size_t at, std::size_t available, std::size_t total) {
+  [[gnu::cold, gnu::noinline]] void report_truncated(Candidate c, std::size_t at,
+                                                     std::size_t available, std::size_t total) {
     flush_run();
     report(ErrorCode::incomplete, at, available,
            std::string(candidate_name(c)) + " incomplete: the stream ended after " +
@@ -516,9 +529,13 @@ struct StreamFramer::Impl {
     ra.active = true;
     ra.unit.link = link;
     ra.unit.stream_offset = at;
+    // A meter sends APDUs of much the same size: room for the last one's (its buffer
+    // went to its Apdu), so that the segments are appended without reallocation.
+    ra.unit.bytes.reserve(ra.unit.size_hint);
   }
 
-  void drop(Reassembly& ra, ErrorCode code, const std::string& message) {
+  [[gnu::cold, gnu::noinline]] void drop(Reassembly& ra, ErrorCode code,
+                                         const std::string& message) {
     const Unit& u = ra.unit;
     report(code, u.stream_offset, u.stream_end - u.stream_offset, message);
     ra.reset();
@@ -528,7 +545,7 @@ struct StreamFramer::Impl {
   [[nodiscard]] bool within_limits(std::size_t frames, std::size_t bytes) const {
     return frames <= limits.max_segments && bytes <= limits.max_apdu;
   }
-  [[nodiscard]] std::string over_limits(std::size_t frames) const {
+  [[gnu::cold, gnu::noinline]] std::string over_limits(std::size_t frames) const {
     if (frames > limits.max_segments) {
       return "APDU split over more than " + std::to_string(limits.max_segments) +
              " segments; partial APDU dropped";
@@ -546,7 +563,7 @@ struct StreamFramer::Impl {
       drop(ra, ErrorCode::length, over_limits(u.frames + 1));
       return false;
     }
-    u.append(payload, payload_at);
+    u.append(payload, payload_at, annotating);
     ++u.frames;
     if (!notes.empty()) {
       u.notes.insert(u.notes.end(), std::make_move_iterator(notes.begin()),
@@ -570,10 +587,36 @@ struct StreamFramer::Impl {
                            std::size_t payload_at, std::size_t at, std::size_t size,
                            Annotations& notes) {
     if (!within_limits(1, payload.size())) {
-      report(ErrorCode::length, at, size, over_limits(1));
+      report_over_limits(at, size);
       return;
     }
     complete_frame(link, payload, payload_at, at, size, notes);
+  }
+
+  // The reports of the rare cases are built out of line (the frame path stays small).
+  [[gnu::cold, gnu::noinline]] void mbus_out_of_order(unsigned sequence) {
+    drop(mbus, ErrorCode::decode,
+         "M-Bus DLMS segment " + std::to_string(sequence) + " arrived where segment " +
+             std::to_string(mbus.next) + " was expected; partial APDU dropped");
+  }
+  [[gnu::cold, gnu::noinline]] void mbus_without_first(unsigned sequence, std::size_t at,
+                                                       std::size_t size) {
+    report(ErrorCode::decode, at, size,
+           "M-Bus DLMS segment " + std::to_string(sequence) +
+               " without segment 0 (the start of its APDU was missed); frame dropped");
+  }
+  [[gnu::cold, gnu::noinline]] void annotate_llc(Annotations& notes, std::size_t at,
+                                                 std::uint8_t ssap) {
+    annotate(&notes, "stream", at, 3, "llc",
+             std::string("LLC header E6 ") + (ssap == 0xE7 ? "E7" : "E6") +
+                 " 00 (destination LSAP, source LSAP, quality)");
+  }
+  [[gnu::cold, gnu::noinline]] void report_frame_dropped(std::size_t at, std::size_t size,
+                                                         const char* message) {
+    report(ErrorCode::decode, at, size, message);
+  }
+  [[gnu::cold, gnu::noinline]] void report_over_limits(std::size_t at, std::size_t size) {
+    report(ErrorCode::length, at, size, over_limits(1));
   }
 
   // DLMS over M-Bus: CI low nibble = sequence number, 0x10 = last segment. The first
@@ -581,16 +624,10 @@ struct StreamFramer::Impl {
   void on_mbus_segment(link::MbusFrame& f, Annotations& notes, std::size_t at, std::size_t size) {
     const unsigned sequence = f.ci & 0x0Fu;
     const bool last = (f.ci & 0x10u) != 0;
-    if (mbus.active && sequence != mbus.next) {
-      drop(mbus, ErrorCode::decode,
-           "M-Bus DLMS segment " + std::to_string(sequence) + " arrived where segment " +
-               std::to_string(mbus.next) + " was expected; partial APDU dropped");
-    }
+    if (mbus.active && sequence != mbus.next) mbus_out_of_order(sequence);
     if (!mbus.active) {
       if (sequence != 0) {
-        report(ErrorCode::decode, at, size,
-               "M-Bus DLMS segment " + std::to_string(sequence) +
-                   " without segment 0 (the start of its APDU was missed); frame dropped");
+        mbus_without_first(sequence, at, size);
         return;
       }
       if (last) {
@@ -626,17 +663,14 @@ struct StreamFramer::Impl {
       const auto ssap = link::byte_at(payload, 1);
       const auto quality = link::byte_at(payload, 2);
       if (dsap == 0xE6 && (ssap == 0xE7 || ssap == 0xE6) && quality == 0x00) {
-        if (annotating) {
-          annotate(&notes, "stream", payload_at, 3, "llc",
-                   std::string("LLC header E6 ") + (ssap == 0xE7 ? "E7" : "E6") +
-                       " 00 (destination LSAP, source LSAP, quality)");
-        }
+        if (annotating) annotate_llc(notes, payload_at, *ssap);
         payload = payload.subspan(3);
         payload_at += 3;
       } else if (dsap != kGeneralBlockTransfer) {
-        report(ErrorCode::decode, at, size,
-               "HDLC information field does not start with the LLC header E6 E7 00 (a "
-               "continuation segment whose first segment was missed?); frame dropped");
+        report_frame_dropped(
+            at, size,
+            "HDLC information field does not start with the LLC header E6 E7 00 (a "
+            "continuation segment whose first segment was missed?); frame dropped");
         return;
       }
       if (!f.segmented) {
@@ -661,7 +695,13 @@ struct StreamFramer::Impl {
       on_gbt_block(u);
       return;
     }
-    if (annotating && u.link != LinkType::raw) {  // bare APDUs were annotated by their probe
+    if (annotating && u.link != LinkType::raw) annotate_apdu(u);
+    emit(u);
+  }
+
+  // Bare APDUs were annotated by their probe, link-layer ones get their APDU bytes here.
+  [[gnu::cold, gnu::noinline]] static void annotate_apdu(const UnitView& u) {
+    {
       const std::string total = std::to_string(u.bytes.size());
       const bool split = u.pieces.size() > 1;
       for (const Piece& p : u.pieces) {
@@ -671,45 +711,29 @@ struct StreamFramer::Impl {
                        : "APDU (" + total + " bytes)");
       }
     }
-    emit(u);
   }
 
   void on_gbt_block(const UnitView& u) {
     const auto block = link::parse_gbt_block(u.bytes, u.stream_offset);
     if (!block) {
-      report(block.error().code, u.stream_offset, u.stream_end - u.stream_offset,
-             block.error().message + "; block dropped");
+      gbt_unparsed(u, block.error());
       return;
     }
     if (annotating) annotate_gbt_block(u, *block);
 
-    if (gbt.active && block->number != gbt.next) {
-      drop(gbt, ErrorCode::decode,
-           "General-Block-Transfer block " + std::to_string(block->number) +
-               " arrived where block " + std::to_string(gbt.next) +
-               " was expected; partial APDU dropped");
-    }
+    if (gbt.active && block->number != gbt.next) gbt_out_of_order(block->number);
     if (!gbt.active) {
       if (block->number != 1) {
-        report(ErrorCode::decode, u.stream_offset, u.stream_end - u.stream_offset,
-               "General-Block-Transfer block " + std::to_string(block->number) +
-                   " without block 1; block dropped");
+        gbt_without_first(u, block->number);
         return;
       }
       start(gbt, u.link, u.stream_offset);
     }
     Unit& g = gbt.unit;
     g.stream_end = u.stream_end;
-    if (block->number > limits.max_segments) {
-      drop(gbt, ErrorCode::length,
-           "General-Block-Transfer of more than " + std::to_string(limits.max_segments) +
-               " blocks; partial APDU dropped");
-      return;
-    }
-    if (g.bytes.size() + block->data.size() > limits.max_apdu) {
-      drop(gbt, ErrorCode::length,
-           "General-Block-Transfer APDU exceeds the limit of " + std::to_string(limits.max_apdu) +
-               " bytes; partial APDU dropped");
+    if (block->number > limits.max_segments ||
+        g.bytes.size() + block->data.size() > limits.max_apdu) {
+      gbt_over_limits(block->number);
       return;
     }
     g.bytes.insert(g.bytes.end(), block->data.begin(), block->data.end());
@@ -726,7 +750,34 @@ struct StreamFramer::Impl {
     }
   }
 
-  void annotate_gbt_block(const UnitView& u, const link::GbtBlock& block) const {
+  [[gnu::cold, gnu::noinline]] void gbt_unparsed(const UnitView& u, const Error& error) {
+    report(error.code, u.stream_offset, u.stream_end - u.stream_offset,
+           error.message + "; block dropped");
+  }
+  [[gnu::cold, gnu::noinline]] void gbt_out_of_order(unsigned number) {
+    drop(gbt, ErrorCode::decode,
+         "General-Block-Transfer block " + std::to_string(number) + " arrived where block " +
+             std::to_string(gbt.next) + " was expected; partial APDU dropped");
+  }
+  [[gnu::cold, gnu::noinline]] void gbt_without_first(const UnitView& u, unsigned number) {
+    report(ErrorCode::decode, u.stream_offset, u.stream_end - u.stream_offset,
+           "General-Block-Transfer block " + std::to_string(number) +
+               " without block 1; block dropped");
+  }
+  [[gnu::cold, gnu::noinline]] void gbt_over_limits(unsigned number) {
+    if (number > limits.max_segments) {
+      drop(gbt, ErrorCode::length,
+           "General-Block-Transfer of more than " + std::to_string(limits.max_segments) +
+               " blocks; partial APDU dropped");
+      return;
+    }
+    drop(gbt, ErrorCode::length,
+         "General-Block-Transfer APDU exceeds the limit of " + std::to_string(limits.max_apdu) +
+             " bytes; partial APDU dropped");
+  }
+
+  [[gnu::cold, gnu::noinline]] void annotate_gbt_block(const UnitView& u,
+                                                       const link::GbtBlock& block) const {
     const std::size_t assembled = gbt.active ? gbt.unit.bytes.size() : 0;
     annotate_range(u, 0, 1, "gbt", "general-block-transfer 0xE0");
     annotate_range(
@@ -744,9 +795,9 @@ struct StreamFramer::Impl {
     }
   }
 
-  // The APDU is made in place in the events with one exact allocation for its bytes (the
-  // unit's buffer, if any, stays with its reassembly for the next APDU). The unit's
-  // annotations are moved out.
+  // The APDU is made in place in the events. A reassembled APDU takes its reassembly's
+  // buffer (no copy); one that a single frame carried gets one exact allocation. The
+  // unit's annotations are moved out.
   void emit(const UnitView& u) {
     if (u.bytes.empty()) {
       report(ErrorCode::decode, u.stream_offset, u.stream_end - u.stream_offset,
@@ -755,7 +806,12 @@ struct StreamFramer::Impl {
     }
     auto& a = std::get<Apdu>(events.emplace_back(std::in_place_type<Apdu>));
     a.link = u.link;
-    a.bytes.assign(u.bytes.begin(), u.bytes.end());
+    if (u.owner != nullptr) {
+      a.bytes = std::move(u.owner->bytes);
+      u.owner->size_hint = a.bytes.size();
+    } else {
+      a.bytes.assign(u.bytes.begin(), u.bytes.end());
+    }
     a.stream_offset = u.stream_offset;
     a.stream_length = u.stream_end - u.stream_offset;
     a.link_frames = u.frames;

@@ -61,29 +61,51 @@ TEST(Crc16X25, SlicedMatchesBitwiseForAllLengths) {
   }
 }
 
-// Long inputs go 16 bytes at a time (carry-less multiplication where the CPU has it);
-// all-zero and all-0xFF blocks are the edge cases of the folding, random ones the rest.
-TEST(Crc16X25, FoldedMatchesBitwiseOnLongInputs) {
-  const std::vector<std::vector<std::uint8_t>> inputs{random_bytes(2100, 777),
-                                                      std::vector<std::uint8_t>(2100, 0x00),
-                                                      std::vector<std::uint8_t>(2100, 0xFF)};
+// Inputs from 16 bytes on go 16 bytes at a time (carry-less multiplication where the CPU
+// has it): the leading bytes as one zero-padded block, the last block by Barrett
+// reduction. Every length up to 2100, at an aligned and an odd start; all-zero and
+// all-0xFF blocks are the edge cases of the folding, random ones the rest.
+TEST(Crc16X25, FoldedMatchesBitwiseAtEveryLength) {
+  const std::vector<std::vector<std::uint8_t>> inputs{random_bytes(2103, 777),
+                                                      std::vector<std::uint8_t>(2103, 0x00),
+                                                      std::vector<std::uint8_t>(2103, 0xFF)};
   for (const auto& data : inputs) {
-    for (std::size_t length :
-         {31u, 32u, 33u, 47u, 48u, 63u, 64u, 137u, 256u, 1000u, 2047u, 2100u}) {
-      const auto part = std::span<const std::uint8_t>(data).first(length);
-      EXPECT_EQ(crc16_x25(part), crc16_x25_bitwise(part)) << "length " << length;
+    for (std::size_t start : {std::size_t{0}, std::size_t{3}}) {
+      for (std::size_t length = 0; length <= 2100; ++length) {
+        const auto part = std::span<const std::uint8_t>(data).subspan(start, length);
+        ASSERT_EQ(crc16_x25(part), crc16_x25_bitwise(part))
+            << "length " << length << ", start " << start;
+      }
+    }
+  }
+}
+
+// A prefix of a longer run (an HDLC header): every prefix length of every run length up
+// to 40 bytes, so that both the one-block step (runs of 16 bytes and more) and the table
+// fallback are checked, and bytes after the prefix never count.
+TEST(Crc16X25, PrefixMatchesBitwise) {
+  for (const unsigned seed : {5u, 6u}) {
+    const auto data = random_bytes(40, seed);
+    const auto all = std::span<const std::uint8_t>(data);
+    for (std::size_t size = 0; size <= all.size(); ++size) {
+      for (std::size_t count = 0; count <= size; ++count) {
+        ASSERT_EQ(crc16_x25_prefix(all.first(size), count), crc16_x25_bitwise(all.first(count)))
+            << "count " << count << " of " << size;
+      }
     }
   }
 }
 
 // Going on from a CRC gives the CRC of the whole, at every split point.
 TEST(Crc16X25, ContinueEqualsTheWhole) {
-  const auto data = random_bytes(200, 99);
-  const auto all = std::span<const std::uint8_t>(data);
-  const std::uint16_t whole = crc16_x25_bitwise(all);
-  for (std::size_t split = 0; split <= data.size(); ++split) {
-    EXPECT_EQ(crc16_x25_continue(crc16_x25(all.first(split)), all.subspan(split)), whole)
-        << "split " << split;
+  for (const std::size_t size : {std::size_t{200}, std::size_t{1100}}) {
+    const auto data = random_bytes(size, 99);
+    const auto all = std::span<const std::uint8_t>(data);
+    const std::uint16_t whole = crc16_x25_bitwise(all);
+    for (std::size_t split = 0; split <= data.size(); ++split) {
+      ASSERT_EQ(crc16_x25_continue(crc16_x25(all.first(split)), all.subspan(split)), whole)
+          << "size " << size << ", split " << split;
+    }
   }
   static_assert(crc16_x25_continue(crc16_x25(std::span(kCheckInput).first(4)),
                                    std::span(kCheckInput).subspan(4)) == 0x906E);

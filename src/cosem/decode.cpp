@@ -447,11 +447,19 @@ struct Builder {
   // The first text register of the list version code (kNoRegister: none yet).
   std::size_t list_version_text{kNoRegister};
 
-  // The only way a register gets a text.
-  void add_text(const Obis& code, Text text) {
-    add(code).text = std::move(text);
+  // The only way a register gets a text (built where the register keeps it).
+  void add_text(const Obis& code, std::string_view text) {
+    add(code).text.emplace(text);
     if (list_version_text == kNoRegister && code == kListVersion) {
       list_version_text = count - 1;
+    }
+  }
+  // A string value's register: bytes_text() of the bytes.
+  void add_bytes_text(const Obis& code, std::span<const std::uint8_t> bytes) {
+    if (const auto text = printable_text(bytes)) {
+      add_text(code, *text);
+    } else {
+      add_text(code, to_hex(bytes));
     }
   }
 
@@ -470,12 +478,18 @@ struct Builder {
     return fill_numeric(add(code), value, scaler, unit_code);
   }
 
-  // A date-time register. When it shows the meter's clock (`meter_clock`; other times do
+  // A date-time register: its ISO 8601 text, the bytes as hex when the date is not
+  // specified. When it shows the meter's clock (`meter_clock`; other times do
   // not) and is the first such, it becomes body_clock.
   void add_clock(const Obis& code, const dlms::DateTime& time, std::span<const std::uint8_t> bytes,
                  bool meter_clock = true) {
     if (meter_clock && !body_clock) body_clock = time;
-    add_text(code, date_time_text(time, bytes));
+    std::array<char, dlms::DateTime::kIso8601Size> iso;
+    if (const std::size_t n = time.write_iso8601(iso)) {
+      add_text(code, std::string_view(iso.data(), n));
+    } else {
+      add_text(code, to_hex(bytes));  // no date: the bytes as hex
+    }
   }
 };
 
@@ -496,7 +510,7 @@ Result<bool> add_named_register(const Obis& code, const Leaf& value, Builder& ou
         return true;
       }
     }
-    out.add_text(code, bytes_text(*data));
+    out.add_bytes_text(code, *data);
     return true;
   }
   return cosem_error(ErrorCode::unsupported, value.offset,
@@ -668,13 +682,12 @@ class ObisTaggedWalk {
     }
     const bool top_level_string = depth == 1 && value.is_octets();
     if (top_level_string && index == 0 && siblings > 1) {
-      Text list_id = bytes_text(*value.bytes());
-      out_.reading.list_id = list_id;
-      out_.add_text(kListVersion, std::move(list_id));
+      out_.add_bytes_text(kListVersion, *value.bytes());
+      out_.reading.list_id = out_.reading.registers.back().text;
       return {};
     }
     if (top_level_string && index + 1 == siblings && siblings > 1) {
-      out_.add_text(kMeterSerial, bytes_text(*value.bytes()));
+      out_.add_bytes_text(kMeterSerial, *value.bytes());
       meter_number_last_ = true;
       return {};
     }
@@ -903,7 +916,7 @@ Result<void> apply_layout(const profiles::PositionalLayout& layout, const Value&
         break;
       }
       case Field::text:
-        out.add_text(field.obis, bytes_text(*value.bytes()));
+        out.add_bytes_text(field.obis, *value.bytes());
         break;
       case Field::date_time:
         out.add_clock(field.obis, *date_time_of(value), *value.bytes());
@@ -916,7 +929,7 @@ Result<void> apply_layout(const profiles::PositionalLayout& layout, const Value&
         break;
       case Field::list_id:
         out.reading.list_id = std::string(layout.list_id);
-        out.add_text(field.obis, std::string(layout.list_id));
+        out.add_text(field.obis, layout.list_id);
         break;
       case Field::obis_literal:
       case Field::unused_text:

@@ -1,6 +1,5 @@
 #include "cosem/value_text.h"
 
-#include <array>
 #include <cstring>
 #include <initializer_list>
 
@@ -48,13 +47,16 @@ bool is_printable_ascii(std::span<const std::uint8_t> bytes) noexcept {
   return true;
 }
 
-Text bytes_text(std::span<const std::uint8_t> bytes) {
+std::optional<std::string_view> printable_text(std::span<const std::uint8_t> bytes) noexcept {
   std::size_t length = bytes.size();
   while (length > 0 && bytes[length - 1] == 0x00) --length;  // NUL padding of fixed-size fields
   const auto content = bytes.first(length);
-  if (is_printable_ascii(content)) {
-    return Text(std::string_view(reinterpret_cast<const char*>(content.data()), content.size()));
-  }
+  if (!is_printable_ascii(content)) return std::nullopt;
+  return std::string_view(reinterpret_cast<const char*>(content.data()), content.size());
+}
+
+Text bytes_text(std::span<const std::uint8_t> bytes) {
+  if (const auto text = printable_text(bytes)) return Text(*text);
   return to_hex(bytes);
 }
 
@@ -68,13 +70,6 @@ std::optional<std::string> decode_hex_ascii(std::string_view text) {
   auto bytes = parse_hex(text);
   if (!bytes || !is_printable_ascii(*bytes)) return std::nullopt;
   return std::string(bytes->begin(), bytes->end());
-}
-
-Text date_time_text(const dlms::DateTime& time, std::span<const std::uint8_t> bytes) {
-  std::array<char, dlms::DateTime::kIso8601Size> buffer;
-  if (const std::size_t n = time.write_iso8601(buffer))
-    return Text(std::string_view(buffer.data(), n));
-  return to_hex(bytes);
 }
 
 std::optional<dlms::DateTime> join_date_and_time(std::span<const std::uint8_t> date,

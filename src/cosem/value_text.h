@@ -19,13 +19,14 @@ namespace sm::cosem {
 // String value as text: printable ASCII as is (trailing NUL padding dropped), anything
 // else as upper-case hex, so that labels never carry control bytes.
 [[nodiscard]] Text bytes_text(std::span<const std::uint8_t> bytes);
+// The first case of bytes_text(): the bytes as text when they are printable ASCII (trailing
+// NUL padding dropped), else nullopt.
+[[nodiscard]] std::optional<std::string_view> printable_text(
+    std::span<const std::uint8_t> bytes) noexcept;
 
 // When `text` is hex digits that spell printable ASCII ("53414731..." -> "SAG1..."), the
 // decoded string; otherwise nullopt. DSMR sends ids and device names this way.
 [[nodiscard]] std::optional<std::string> decode_hex_ascii(std::string_view text);
-
-// ISO 8601 form of a date-time; the bytes as hex when the date is unspecified.
-[[nodiscard]] Text date_time_text(const dlms::DateTime& time, std::span<const std::uint8_t> bytes);
 
 // COSEM date (5 bytes: year(2) month day weekday) + time (4 bytes: hour minute second
 // hundredths) sent as two values (Kärnten/Wels lists) -> one date-time without deviation.

@@ -126,6 +126,15 @@ TEST(MeterCollectorGolden, GoldenFilePassesPromtool) {
   EXPECT_EQ(result.output, "");
 }
 
+// The fixture's meter clock (local time and deviation, as the frame has them) is the
+// absolute time the skew is computed from.
+TEST(MeterCollector, FixtureMeterClockIsKsmWestsClock) {
+  const auto reading = ksm_west_reading();
+  ASSERT_TRUE(reading->meter_time.has_value());
+  EXPECT_EQ(reading->meter_time->unix_seconds, kMeterClockUnix);
+  EXPECT_EQ(reading->meter_time->iso8601(), "2021-07-19T15:46:35+02:00");
+}
+
 TEST(MeterCollector, KsmWestValuesInBaseUnits) {
   const std::string text = exposition_at(ksm_west_snapshot(), at_unix_ms(kReceivedUnixMs + 1000));
   EXPECT_THAT(text, HasSubstr("\nsmartmeter_up 1\n"));

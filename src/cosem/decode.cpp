@@ -407,7 +407,7 @@ struct Builder {
   std::array<std::size_t, kIdentityCodes.size()> identity_at{kNoRegister, kNoRegister, kNoRegister};
 
   // A new register, default but for its code, built in place.
-  Register& add(const Obis& code) {
+  [[gnu::hot]] Register& add(const Obis& code) {
     const std::size_t at = count;
     Register& reg = reading.registers.emplace_back(code);
     ++count;
@@ -1057,7 +1057,7 @@ class DirectWalk {
     return nodes_ <= limits_.max_nodes;
   }
 
-  bool elements(std::size_t count, std::size_t level) {
+  [[gnu::hot]] bool elements(std::size_t count, std::size_t level) {
     for (std::size_t i = 0; i < count; ++i) {
       if (const Match m = named_integer(i, count); m != Match::no) {
         if (m == Match::failed) return false;
@@ -1323,8 +1323,8 @@ bool header_date_time(ByteReader& r, std::optional<dlms::DateTime>& out,
   return true;
 }
 
-bool decode_direct(std::span<const std::uint8_t> apdu, const dlms::AxdrLimits& limits,
-                   Reading& reading) {
+[[gnu::hot]] bool decode_direct(std::span<const std::uint8_t> apdu, const dlms::AxdrLimits& limits,
+                                Reading& reading) {
   constexpr std::uint8_t kDataNotification = 0x0F;
   ByteReader r(apdu, Layer::dlms, "data-notification");
   if (apdu.empty() || apdu[0] != kDataNotification || !r.skip(5)) return false;

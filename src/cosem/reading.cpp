@@ -4,7 +4,7 @@
 
 namespace sm::cosem {
 
-std::optional<MeterTime> MeterTime::of(const dlms::DateTime& time) {
+[[gnu::hot]] std::optional<MeterTime> MeterTime::of(const dlms::DateTime& time) {
   if (!time.has_date()) return std::nullopt;
   return MeterTime{time, time.unix_seconds()};
 }

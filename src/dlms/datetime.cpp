@@ -149,7 +149,8 @@ std::uint16_t u16_at(std::span<const std::uint8_t> twelve, std::size_t at) noexc
 
 }  // namespace
 
-std::optional<DateTime> try_parse_date_time(std::span<const std::uint8_t> twelve) noexcept {
+[[gnu::hot]] std::optional<DateTime> try_parse_date_time(
+    std::span<const std::uint8_t> twelve) noexcept {
   if (twelve.size() != 12) return std::nullopt;
   std::optional<DateTime> parsed{std::in_place};
   DateTime& dt = *parsed;
@@ -203,7 +204,7 @@ std::optional<std::string> DateTime::iso8601() const {
   return std::string(buffer.data(), n);
 }
 
-std::size_t DateTime::write_iso8601(std::span<char, kIso8601Size> out) const noexcept {
+[[gnu::hot]] std::size_t DateTime::write_iso8601(std::span<char, kIso8601Size> out) const noexcept {
   if (!has_date()) return 0;
   char* const buf = out.data();
   char* p = put_padded(buf, *year, 4);

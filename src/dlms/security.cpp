@@ -237,7 +237,7 @@ struct Engine {
   }
 };
 
-Engine& engine_for(const Key& ek) {
+[[gnu::hot]] Engine& engine_for(const Key& ek) {
   thread_local Engine engine;
   engine.rekey(ek);
   return engine;
@@ -330,9 +330,9 @@ class Keystream {
 // compared in constant time before anything is decrypted: false means it does not verify,
 // and no plaintext has existed anywhere. When `encrypted`, the body is decrypted into
 // `plaintext` with GCM's counter mode (also when there is a tag but no AK to check it).
-bool open(Engine& e, const Iv& iv, std::uint8_t sc, const Key* ak, bool encrypted,
-          std::span<const std::uint8_t> body, std::span<const std::uint8_t> tag,
-          std::vector<std::uint8_t>& plaintext) {
+[[gnu::hot]] bool open(Engine& e, const Iv& iv, std::uint8_t sc, const Key* ak, bool encrypted,
+                       std::span<const std::uint8_t> body, std::span<const std::uint8_t> tag,
+                       std::vector<std::uint8_t>& plaintext) {
   // With a tag to check the keystream starts at J0 = IV || 1, whose block masks the tag.
   Keystream keystream(*e.aes, iv, ak != nullptr ? 1 : 2);
   std::span<const std::uint8_t> ready;  // keystream generated with J0's block, not yet used
@@ -387,8 +387,9 @@ std::string describe_title(std::span<const std::uint8_t> t) {
   return out;
 }
 
-Result<Unprotected> unprotect_ciphered(std::span<const std::uint8_t> apdu, const Keys& keys,
-                                       Annotations* notes, std::vector<std::uint8_t>& buffer) {
+[[gnu::hot]] Result<Unprotected> unprotect_ciphered(std::span<const std::uint8_t> apdu,
+                                                    const Keys& keys, Annotations* notes,
+                                                    std::vector<std::uint8_t>& buffer) {
   const std::uint8_t apdu_tag = apdu[0];
   ByteReader r(apdu, Layer::dlms,
                apdu_tag == kGloCiphering ? "general-glo-ciphering" : "general-ded-ciphering");

@@ -47,7 +47,7 @@ GbtBlock make_block(std::span<const std::uint8_t> apdu, std::size_t length_field
 
 }  // namespace
 
-Result<GbtBlock> parse_gbt_block(std::span<const std::uint8_t> apdu, std::size_t at) {
+[[gnu::hot]] Result<GbtBlock> parse_gbt_block(std::span<const std::uint8_t> apdu, std::size_t at) {
   // The shape of nearly every block, checked without building a reader: the fixed fields
   // and a one-byte length that matches the bytes that follow.
   if (apdu.size() > kFixedFields && apdu[0] == kTag && apdu[kFixedFields] < 0x80 &&

@@ -102,9 +102,10 @@ struct Layout {
 
 }  // namespace
 
-Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared_opening_flag,
-                 bool stream_ended, const FramerLimits& limits, HdlcFrame* out, Annotations* notes,
-                 ProbeMode mode) {
+[[gnu::hot]] Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at,
+                              bool shared_opening_flag, bool stream_ended,
+                              const FramerLimits& limits, HdlcFrame* out, Annotations* notes,
+                              ProbeMode mode) {
   std::size_t pos = 0;
   if (!shared_opening_flag) {
     const auto flag = byte_at(data, pos++);

@@ -161,8 +161,9 @@ std::string describe_ci(std::uint8_t ci) {
 
 }  // namespace
 
-Probe probe_mbus(std::span<const std::uint8_t> data, std::size_t at, const FramerLimits& limits,
-                 MbusFrame* out, Annotations* notes, ProbeMode mode) {
+[[gnu::hot]] Probe probe_mbus(std::span<const std::uint8_t> data, std::size_t at,
+                              const FramerLimits& limits, MbusFrame* out, Annotations* notes,
+                              ProbeMode mode) {
   // Start byte, L, L repeated, start byte again: checked byte by byte so that a wrong
   // header is rejected as soon as it is visible.
   const auto start = byte_at(data, 0);

@@ -277,7 +277,7 @@ struct StreamFramer::Impl {
   }
 
   // ---- the loop ------------------------------------------------------------------------
-  void process(bool stream_ended) {
+  [[gnu::hot]] void process(bool stream_ended) {
     while (head < window.size()) {
       const std::size_t at = window_offset + head;
       const auto view = window.subspan(head);
@@ -621,7 +621,8 @@ struct StreamFramer::Impl {
 
   // DLMS over M-Bus: CI low nibble = sequence number, 0x10 = last segment. The first
   // segment carries sequence number 0 (CI 0x00, or 0x10 for a single-segment APDU).
-  void on_mbus_segment(link::MbusFrame& f, Annotations& notes, std::size_t at, std::size_t size) {
+  [[gnu::hot]] void on_mbus_segment(link::MbusFrame& f, Annotations& notes, std::size_t at,
+                                    std::size_t size) {
     const unsigned sequence = f.ci & 0x0Fu;
     const bool last = (f.ci & 0x10u) != 0;
     if (mbus.active && sequence != mbus.next) mbus_out_of_order(sequence);
@@ -650,7 +651,8 @@ struct StreamFramer::Impl {
   // further segments (segmentation bit) continue the APDU without it. L+G E450 sends the
   // General-Block-Transfer blocks after the first without LLC, so an E0 block is accepted
   // without one.
-  void on_hdlc_frame(link::HdlcFrame& f, Annotations& notes, std::size_t at, std::size_t size) {
+  [[gnu::hot]] void on_hdlc_frame(link::HdlcFrame& f, Annotations& notes, std::size_t at,
+                                  std::size_t size) {
     if (hdlc.active && !std::ranges::equal(hdlc.addresses, f.addresses)) {
       drop(hdlc, ErrorCode::decode,
            "HDLC segment from a different address pair; partial APDU dropped");
@@ -690,7 +692,7 @@ struct StreamFramer::Impl {
   // A link-layer APDU is complete: either a General-Block-Transfer block, or the APDU.
   // The caller clears the unit behind `u` afterwards (its annotations may have been moved
   // out).
-  void complete_unit(const UnitView& u) {
+  [[gnu::hot]] void complete_unit(const UnitView& u) {
     if (!u.bytes.empty() && u.bytes.front() == kGeneralBlockTransfer) {
       on_gbt_block(u);
       return;
@@ -798,7 +800,7 @@ struct StreamFramer::Impl {
   // The APDU is made in place in the events. A reassembled APDU takes its reassembly's
   // buffer (no copy); one that a single frame carried gets one exact allocation. The
   // unit's annotations are moved out.
-  void emit(const UnitView& u) {
+  [[gnu::hot]] void emit(const UnitView& u) {
     if (u.bytes.empty()) {
       report(ErrorCode::decode, u.stream_offset, u.stream_end - u.stream_offset,
              std::string(to_string(u.link)) + " frame(s) carry no APDU bytes");
@@ -844,7 +846,8 @@ std::vector<FrameEvent> StreamFramer::finish() {
 
 // The events are collected in `out` itself (swapped in and out of the Impl), so a caller
 // that keeps its vector reuses its capacity.
-void StreamFramer::push(std::span<const std::uint8_t> bytes, std::vector<FrameEvent>& out) {
+[[gnu::hot]] void StreamFramer::push(std::span<const std::uint8_t> bytes,
+                                     std::vector<FrameEvent>& out) {
   out.clear();
   std::swap(impl_->events, out);
   impl_->push(bytes);

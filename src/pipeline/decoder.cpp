@@ -67,7 +67,7 @@ Decoder::Decoder(DecoderOptions options)
     : options_(std::move(options)),
       framer_(options_.framer, options_.explain ? frame::Annotate::yes : frame::Annotate::no) {}
 
-std::vector<Outcome> Decoder::push(std::span<const std::uint8_t> bytes) {
+[[gnu::hot]] std::vector<Outcome> Decoder::push(std::span<const std::uint8_t> bytes) {
   framer_.push(bytes, events_);
   return convert(events_);
 }
@@ -81,7 +81,7 @@ void Decoder::reset() {
   framer_.reset();
 }
 
-std::vector<Outcome> Decoder::convert(std::vector<frame::FrameEvent>& events) {
+[[gnu::hot]] std::vector<Outcome> Decoder::convert(std::vector<frame::FrameEvent>& events) {
   std::vector<Outcome> out;
   out.reserve(events.size());
   for (auto& event : events) {
@@ -106,8 +106,8 @@ Outcome Decoder::decode_apdu(frame::Apdu apdu) const {
 
 // The Outcome is built where it is returned (out.back()): a Reading is large, and moving
 // it from function to function cost more than building it.
-void Decoder::decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out,
-                               std::vector<std::uint8_t>* plaintext_buffer) const {
+[[gnu::hot]] void Decoder::decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out,
+                                            std::vector<std::uint8_t>* plaintext_buffer) const {
   Annotations notes;
   Annotations* sink = options_.explain ? &notes : nullptr;
   if (sink != nullptr) notes = std::move(apdu.notes);

@@ -61,6 +61,18 @@ TEST(Crc16X25, SlicedMatchesBitwiseForAllLengths) {
   }
 }
 
+// The table path alone, at run time, for every length: crc16_x25() takes it only for short
+// inputs where the CPU has carry-less multiplication (as this one may), and for all inputs
+// where it has not (ARM, older x86-64).
+TEST(Crc16X25, TablePathMatchesBitwiseForAllLengths) {
+  const auto data = random_bytes(300, 4242);
+  for (std::size_t length = 0; length <= data.size(); ++length) {
+    const auto part = std::span<const std::uint8_t>(data).first(length);
+    const auto crc = static_cast<std::uint16_t>(detail::crc16_x25_sliced(0xFFFFu, part) ^ 0xFFFFu);
+    ASSERT_EQ(crc, crc16_x25_bitwise(part)) << "length " << length;
+  }
+}
+
 // Inputs from 16 bytes on go 16 bytes at a time (carry-less multiplication where the CPU
 // has it): the leading bytes as one zero-padded block, the last block by Barrett
 // reduction. Every length up to 2100, at an aligned and an odd start; all-zero and

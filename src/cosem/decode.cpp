@@ -428,8 +428,9 @@ struct Builder {
     }
   }
 
-  // The header's date-time and its 12 bytes (direct path): the clock object in the body
-  // usually repeats them, and is then not parsed a second time.
+  // The notification header's date-time (finish() makes it the meter time) and, on the
+  // direct path, its 12 bytes: the clock object in the body usually repeats them, and is
+  // then not parsed a second time.
   std::optional<dlms::DateTime> header_time;
   std::span<const std::uint8_t> header_time_bytes;
 
@@ -447,19 +448,11 @@ struct Builder {
   // The first text register of the list version code (kNoRegister: none yet).
   std::size_t list_version_text{kNoRegister};
 
-  // The only way a register gets a text (built where the register keeps it).
-  void add_text(const Obis& code, std::string_view text) {
-    add(code).text.emplace(text);
+  // The only way a register gets a text.
+  void add_text(const Obis& code, Text text) {
+    add(code).text.emplace(std::move(text));
     if (list_version_text == kNoRegister && code == kListVersion) {
       list_version_text = count - 1;
-    }
-  }
-  // A string value's register: bytes_text() of the bytes.
-  void add_bytes_text(const Obis& code, std::span<const std::uint8_t> bytes) {
-    if (const auto text = printable_text(bytes)) {
-      add_text(code, *text);
-    } else {
-      add_text(code, to_hex(bytes));
     }
   }
 
@@ -510,7 +503,7 @@ Result<bool> add_named_register(const Obis& code, const Leaf& value, Builder& ou
         return true;
       }
     }
-    out.add_bytes_text(code, *data);
+    out.add_text(code, bytes_text(*data));
     return true;
   }
   return cosem_error(ErrorCode::unsupported, value.offset,
@@ -642,8 +635,7 @@ class ObisTaggedWalk {
   bool named_scaled_number(const Obis& code, const Leaf& value, int scaler, int unit_code) {
     if (!out_.add_numeric(code, value, scaler, unit_code)) return false;
     ++named_values_;
-    out_.scaler_from_frame.back() = 1;
-    scalable_.reset();
+    scaled_by_frame();
     return true;
   }
   // named_number() of an integer (as int64), with the scaler and unit it has at once.
@@ -682,12 +674,12 @@ class ObisTaggedWalk {
     }
     const bool top_level_string = depth == 1 && value.is_octets();
     if (top_level_string && index == 0 && siblings > 1) {
-      out_.add_bytes_text(kListVersion, *value.bytes());
+      out_.add_text(kListVersion, bytes_text(*value.bytes()));
       out_.reading.list_id = out_.reading.registers.back().text;
       return {};
     }
     if (top_level_string && index + 1 == siblings && siblings > 1) {
-      out_.add_bytes_text(kMeterSerial, *value.bytes());
+      out_.add_text(kMeterSerial, bytes_text(*value.bytes()));
       meter_number_last_ = true;
       return {};
     }
@@ -916,7 +908,7 @@ Result<void> apply_layout(const profiles::PositionalLayout& layout, const Value&
         break;
       }
       case Field::text:
-        out.add_bytes_text(field.obis, *value.bytes());
+        out.add_text(field.obis, bytes_text(*value.bytes()));
         break;
       case Field::date_time:
         out.add_clock(field.obis, *date_time_of(value), *value.bytes());
@@ -945,7 +937,7 @@ Result<void> apply_layout(const profiles::PositionalLayout& layout, const Value&
 
 // ----- putting it together --------------------------------------------------------------
 
-void finish(Builder& out, const std::optional<dlms::DateTime>& header_time) {
+void finish(Builder& out) {
   Reading& reading = out.reading;
   for (std::size_t k = 0; k < kMeterIdCodes.size(); ++k) {
     const Register* reg = out.identity(k);
@@ -957,7 +949,7 @@ void finish(Builder& out, const std::optional<dlms::DateTime>& header_time) {
   if (const Register* reg = out.identity(kDeviceNameIdentity); reg != nullptr && reg->text) {
     reading.device_name = reg->text;
   }
-  if (header_time) reading.meter_time = MeterTime::of(*header_time);
+  if (out.header_time) reading.meter_time = MeterTime::of(*out.header_time);
   if (!reading.meter_time && out.body_clock) {
     reading.meter_time = MeterTime::of(*out.body_clock);
   }
@@ -1351,7 +1343,7 @@ bool header_date_time(ByteReader& r, std::optional<dlms::DateTime>& out,
   auto profile = obis_tagged_profile(walk, {}, out);
   if (!profile) return false;
   reading.profile = std::string(*profile);
-  finish(out, header_time);
+  finish(out);
   return true;
 }
 
@@ -1376,13 +1368,14 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
 
   Reading reading;
   Builder out(reading);
+  out.header_time = notification.date_time;
   if (const auto* kids = body.children()) out.reserve(kids->size());
   if (automatic || wanted == kSelfDescribing) {
     if (auto objects = capture_list_of(body)) {
       if (auto done = decode_self_describing(body, *objects, out); !done)
         return tl::unexpected(done.error());
       reading.profile = std::string(kSelfDescribing);
-      finish(out, notification.date_time);
+      finish(out);
       return reading;
     }
     if (!automatic) return unrecognised(body, "no capture-object list");
@@ -1392,7 +1385,7 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
     if (const auto* layout = match_layout(body, only)) {
       if (auto done = apply_layout(*layout, body, out); !done) return tl::unexpected(done.error());
       reading.profile = std::string(layout->profile);
-      finish(out, notification.date_time);
+      finish(out);
       return reading;
     }
     if (!automatic) return unrecognised(body, "does not match profile " + std::string(wanted));
@@ -1406,7 +1399,7 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
       return tl::unexpected(profile.error());
     }
     reading.profile = std::string(*profile);
-    finish(out, notification.date_time);
+    finish(out);
     return reading;
   }
   return unrecognised(body, "");

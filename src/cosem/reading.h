@@ -27,9 +27,9 @@ struct MeterTime {
 };
 
 struct Register {
-  // Spelled out so that a new register is not zero-filled before its members are set
-  // (the decoder adds one per value of every frame).
-  Register() noexcept {}  // NOLINT(modernize-use-equals-default)
+  Register() = default;
+  // The decoder adds each register from its code (no value-initialisation that would
+  // zero-fill it before its members are set).
   explicit Register(const Obis& code) noexcept : obis(code) {}
 
   Obis obis;

@@ -47,16 +47,13 @@ bool is_printable_ascii(std::span<const std::uint8_t> bytes) noexcept {
   return true;
 }
 
-std::optional<std::string_view> printable_text(std::span<const std::uint8_t> bytes) noexcept {
+Text bytes_text(std::span<const std::uint8_t> bytes) {
   std::size_t length = bytes.size();
   while (length > 0 && bytes[length - 1] == 0x00) --length;  // NUL padding of fixed-size fields
   const auto content = bytes.first(length);
-  if (!is_printable_ascii(content)) return std::nullopt;
-  return std::string_view(reinterpret_cast<const char*>(content.data()), content.size());
-}
-
-Text bytes_text(std::span<const std::uint8_t> bytes) {
-  if (const auto text = printable_text(bytes)) return Text(*text);
+  if (is_printable_ascii(content)) {
+    return Text(std::string_view(reinterpret_cast<const char*>(content.data()), content.size()));
+  }
   return to_hex(bytes);
 }
 

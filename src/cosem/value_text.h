@@ -19,10 +19,6 @@ namespace sm::cosem {
 // String value as text: printable ASCII as is (trailing NUL padding dropped), anything
 // else as upper-case hex, so that labels never carry control bytes.
 [[nodiscard]] Text bytes_text(std::span<const std::uint8_t> bytes);
-// The first case of bytes_text(): the bytes as text when they are printable ASCII (trailing
-// NUL padding dropped), else nullopt.
-[[nodiscard]] std::optional<std::string_view> printable_text(
-    std::span<const std::uint8_t> bytes) noexcept;
 
 // When `text` is hex digits that spell printable ASCII ("53414731..." -> "SAG1..."), the
 // decoded string; otherwise nullopt. DSMR sends ids and device names this way.

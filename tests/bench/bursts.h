@@ -3,17 +3,26 @@
 // instruction counts under callgrind).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <memory_resource>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
+#include <botan/stream_cipher.h>
+
 #include "app/keys.h"
 #include "common/hex.h"
+#include "cosem/decode.h"
+#include "dlms/apdu.h"
 #include "dlms/security.h"
 #include "frame/stream_framer.h"
 #include "pipeline/decoder.h"
@@ -67,5 +76,46 @@ inline const Burst& e450_gbt() {
   static const Burst b = load_burst("XX-LGZ-E450-GBT-1", 241);
   return b;
 }
+
+// The burst's plaintext -> Reading as pipeline::Decoder does it: the direct path for OBIS
+// lists, else the value tree in a stack arena. nullopt when it does not decode.
+inline std::optional<cosem::Reading> decode_plaintext(const Burst& b) {
+  // One result object returned from every path (no move of the Reading on the direct one).
+  std::optional<cosem::Reading> out =
+      cosem::decode_common_notification(b.plaintext, b.options.axdr, b.options.cosem);
+  if (!out) {
+    alignas(std::max_align_t) std::array<std::byte, 16 * 1024> buffer;
+    dlms::ValueArena arena(buffer);
+    auto notification =
+        dlms::decode_data_notification(b.plaintext, b.options.axdr, nullptr, &arena);
+    if (notification) {
+      if (auto reading = cosem::decode_notification(*notification, b.options.cosem)) {
+        out = std::move(*reading);
+      }
+    }
+  }
+  return out;
+}
+
+// The yardstick: bare Botan AES-128-CTR over as many bytes as a burst's ciphertext, the IV
+// set anew for each run (as each APDU has its own).
+class BareCtr {
+ public:
+  explicit BareCtr(std::size_t bytes)
+      : ctr_(Botan::StreamCipher::create_or_throw("CTR-BE(AES-128)")), buf_(bytes, 0x5A) {
+    const std::vector<std::uint8_t> key(16, 0x42);
+    ctr_->set_key(key);
+  }
+  void run() {
+    ctr_->set_iv(iv_.data(), iv_.size());
+    ctr_->cipher1(buf_.data(), buf_.size());
+  }
+  [[nodiscard]] const std::vector<std::uint8_t>& bytes() const noexcept { return buf_; }
+
+ private:
+  std::unique_ptr<Botan::StreamCipher> ctr_;
+  std::vector<std::uint8_t> iv_ = std::vector<std::uint8_t>(16, 0x01);
+  std::vector<std::uint8_t> buf_;
+};
 
 }  // namespace sm::bench

@@ -10,20 +10,14 @@
 //            (no value tree) for OBIS lists, else decode_data_notification (value tree in
 //            a stack arena) + decode_notification
 // Pipeline ~= Framing + Unprotect + Decode + the Decoder's own glue (building Outcomes).
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <memory_resource>
 #include <vector>
 
 #include <benchmark/benchmark.h>
-#include <botan/cipher_mode.h>
-#include <botan/stream_cipher.h>
 
 #include "bursts.h"
-#include "cosem/decode.h"
-#include "dlms/apdu.h"
 #include "dlms/security.h"
 #include "frame/stream_framer.h"
 #include "pipeline/decoder.h"
@@ -78,20 +72,7 @@ void run_decode(benchmark::State& state, const Burst& burst) {
   if (burst.plaintext.empty()) state.SkipWithError("APDU did not decrypt");
   bool ok = true;
   for (auto _ : state) {
-    // As pipeline::Decoder does: the direct path for OBIS lists, else the value tree in a
-    // stack arena.
-    if (auto direct = sm::cosem::decode_common_notification(burst.plaintext, burst.options.axdr,
-                                                            burst.options.cosem)) {
-      benchmark::DoNotOptimize(direct);
-      continue;
-    }
-    alignas(std::max_align_t) std::array<std::byte, 16 * 1024> buffer;
-    sm::dlms::ValueArena arena(buffer);
-    auto notification =
-        sm::dlms::decode_data_notification(burst.plaintext, burst.options.axdr, nullptr, &arena);
-    ok = ok && notification.has_value();
-    if (!notification) continue;
-    auto reading = sm::cosem::decode_notification(*notification, burst.options.cosem);
+    auto reading = sm::bench::decode_plaintext(burst);
     ok = ok && reading.has_value();
     benchmark::DoNotOptimize(reading);
   }
@@ -100,13 +81,10 @@ void run_decode(benchmark::State& state, const Burst& burst) {
 }
 
 void run_bare_ctr(benchmark::State& state, std::size_t bytes) {
-  auto ctr = Botan::StreamCipher::create_or_throw("CTR-BE(AES-128)");
-  std::vector<std::uint8_t> key(16, 0x42), iv(16, 0x01), buf(bytes, 0x5A);
-  ctr->set_key(key);
+  sm::bench::BareCtr ctr(bytes);
   for (auto _ : state) {
-    ctr->set_iv(iv.data(), iv.size());
-    ctr->cipher1(buf.data(), buf.size());
-    benchmark::DoNotOptimize(buf.data());
+    ctr.run();
+    benchmark::DoNotOptimize(ctr.bytes().data());
   }
   state.SetItemsProcessed(state.iterations());
 }

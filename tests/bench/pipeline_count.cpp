@@ -5,18 +5,12 @@
 // including the destruction of the Outcomes). `aes` runs bare AES-128-CTR over the
 // burst's ciphertext instead: pipeline_count aes-ksm|aes-e450 N. A third argument counts
 // one layer alone, as pipeline_bench times it: framing, unprotect or decode.
-#include <array>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
-#include <memory_resource>
 #include <string_view>
 
-#include <botan/stream_cipher.h>
-
 #include "bursts.h"
-#include "cosem/decode.h"
-#include "dlms/apdu.h"
 
 namespace {
 
@@ -30,20 +24,7 @@ std::size_t count_layer(const sm::bench::Burst& burst, std::string_view layer, l
       done += sm::dlms::unprotect(burst.apdu, burst.options.keys).has_value() ? 1 : 0;
     }
   } else if (layer == "decode") {
-    for (long i = 0; i < pushes; ++i) {
-      if (sm::cosem::decode_common_notification(burst.plaintext, burst.options.axdr,
-                                                burst.options.cosem)) {
-        ++done;
-        continue;
-      }
-      alignas(std::max_align_t) std::array<std::byte, 16 * 1024> buffer;
-      sm::dlms::ValueArena arena(buffer);
-      auto notification =
-          sm::dlms::decode_data_notification(burst.plaintext, burst.options.axdr, nullptr, &arena);
-      if (notification && sm::cosem::decode_notification(*notification, burst.options.cosem)) {
-        ++done;
-      }
-    }
+    for (long i = 0; i < pushes; ++i) done += sm::bench::decode_plaintext(burst) ? 1 : 0;
   }
   return done;
 }
@@ -69,13 +50,10 @@ int main(int argc, char** argv) {
     return decoded == static_cast<std::size_t>(pushes) ? 0 : 1;
   }
   if (which.starts_with("aes-")) {
-    auto ctr = Botan::StreamCipher::create_or_throw("CTR-BE(AES-128)");
-    std::vector<std::uint8_t> key(16, 0x42), iv(16, 0x01), buf(burst.ciphertext_bytes, 0x5A);
-    ctr->set_key(key);
+    sm::bench::BareCtr ctr(burst.ciphertext_bytes);
     for (long i = 0; i < pushes; ++i) {
-      ctr->set_iv(iv.data(), iv.size());
-      ctr->cipher1(buf.data(), buf.size());
-      decoded += buf[0] & 1U;
+      ctr.run();
+      decoded += ctr.bytes()[0] & 1U;
     }
     std::printf("%zu\n", decoded);
     return 0;

@@ -408,12 +408,17 @@ struct Builder {
 
   // A new register, default but for its code, built in place.
   [[gnu::hot]] Register& add(const Obis& code) {
-    const std::size_t at = count;
     Register& reg = reading.registers.emplace_back(code);
+    added(code);
+    return reg;
+  }
+
+  // The bookkeeping of a register just appended with this code.
+  [[gnu::always_inline]] void added(const Obis& code) {
+    const std::size_t at = count;
     ++count;
     scaler_from_frame.push_back(0);
     if (may_be_identity(code)) note_identity(code, at);
-    return reg;
   }
 
   // The register of an identity code, or null.
@@ -463,6 +468,13 @@ struct Builder {
     reg.scaler = scaler;
     reg.unit = unit_code;
     reg.value = apply_scaler(static_cast<double>(raw), scaler);
+  }
+  // add_integer() of an integer without scaler and unit, the register built complete in
+  // place: for the runs of {OBIS code, integer} pairs of flat lists (only there, so that
+  // it stays inline in that loop).
+  [[gnu::always_inline]] void add_plain_integer(const Obis& code, std::int64_t raw) noexcept {
+    reading.registers.emplace_back(code, raw, static_cast<double>(raw), 0, kUnitNone);
+    added(code);
   }
 
   // False (and the register added all the same) when the value is not a finite number.
@@ -644,6 +656,13 @@ class ObisTaggedWalk {
     ++named_values_;
     scalable_ = out_.count - 1;
   }
+  // named_integer() without scaler and unit, for `pairs` of them in a row: the last one is
+  // what a following scaler-unit attaches to.
+  [[gnu::always_inline]] void named_plain_integer(const Obis& code, std::int64_t raw) noexcept {
+    out_.add_plain_integer(code, raw);
+    ++named_values_;
+  }
+  void named_plain_integers_done() noexcept { scalable_ = out_.count - 1; }
   // The last register's scaler-unit came from the frame (named_scaled_number() after
   // named_integer()); a following scaler-unit no longer attaches to it.
   void scaled_by_frame() noexcept {
@@ -1051,9 +1070,10 @@ class DirectWalk {
 
   [[gnu::hot]] bool elements(std::size_t count, std::size_t level) {
     for (std::size_t i = 0; i < count; ++i) {
-      if (const Match m = named_integer(i, count); m != Match::no) {
+      std::size_t taken = 0;
+      if (const Match m = named_integers(i, count, taken); m != Match::no) {
         if (m == Match::failed) return false;
-        ++i;  // the name and its value
+        i += taken - 1;  // names and their values
         continue;
       }
       if (!element(level, i, count)) return false;
@@ -1089,9 +1109,12 @@ class DirectWalk {
   }
 
   // An OBIS code followed by an integer (or boolean) in the same container, the most
-  // common pair: what obis_name(), then element() and visit_leaf() of the value, do, in
-  // one step. `no`: the bytes are something else.
-  [[gnu::always_inline]] Match named_integer(std::size_t index, std::size_t siblings) {
+  // common pair, and as many such pairs as follow it (the flat lists of the L+G E450,
+  // Sagemcom, ...): what obis_name(), then element() and visit_leaf() of the value, do
+  // for each, in one step. `taken`: the elements consumed (two per pair). `no`: the
+  // bytes are something else.
+  [[gnu::always_inline]] Match named_integers(std::size_t index, std::size_t siblings,
+                                              std::size_t& taken) {
     if (index + 1 >= siblings || walk_.name_pending()) return Match::no;
     const auto rest = r_.rest();
     if (!is_obis_name(rest) || rest.size() < 9) return Match::no;
@@ -1099,24 +1122,52 @@ class DirectWalk {
     if (integer.kind == dlms::IntegerKind::none || rest.size() - 9 < integer.width) {
       return Match::no;
     }
-    if (!count_nodes(2)) return Match::failed;
-    walk_.break_adjacency();
-    const Obis code = *Obis::from_bytes(rest.subspan(2, 6));
-    if (std::int64_t raw = 0; integer_value(integer, rest.subspan(9, integer.width), raw)) {
-      (void)r_.try_skip(9 + integer.width);
-      walk_.named_integer(code, raw, 0, kUnitNone);
-      return Match::done;
+    if (std::int64_t raw = 0; !integer_value(integer, rest.subspan(9, integer.width), raw)) {
+      // An unsigned value beyond INT64_MAX: a Leaf takes it.
+      if (!count_nodes(2)) return Match::failed;
+      walk_.break_adjacency();
+      (void)r_.try_skip(8);
+      Leaf value;
+      read_integer(integer, value);
+      taken = 2;
+      return walk_.named_number(*Obis::from_bytes(rest.subspan(2, 6)), value) ? Match::done
+                                                                              : Match::failed;
     }
-    (void)r_.try_skip(8);
-    Leaf value;
-    read_integer(integer, value);
-    return walk_.named_number(code, value) ? Match::done : Match::failed;
+    return integer_pairs((siblings - index) / 2, taken) ? Match::done : Match::failed;
+  }
+
+  // The run of pairs named_integers() found (at least one, the first checked), at most
+  // `most`: stops at anything else, including an unsigned value beyond INT64_MAX.
+  // False when the node limit is reached.
+  [[gnu::noinline]] bool integer_pairs(std::size_t most, std::size_t& taken) {
+    const auto rest = r_.rest();
+    const std::uint8_t* p = rest.data();
+    std::size_t left = rest.size();
+    std::size_t pairs = 0;
+    for (; pairs < most; ++pairs) {
+      if (left < 9 || p[0] != static_cast<std::uint8_t>(Tag::octet_string) || p[1] != 6) break;
+      const auto integer = dlms::integer_tag(p[8]);
+      if (integer.kind == dlms::IntegerKind::none || left - 9 < integer.width) break;
+      std::int64_t raw = 0;
+      if (!integer_value(integer, std::span(p + 9, integer.width), raw)) break;
+      if (!count_nodes(2)) return false;
+      Obis code;
+      std::memcpy(code.v.data(), p + 2, code.v.size());
+      walk_.named_plain_integer(code, raw);
+      p += 9 + integer.width;
+      left -= 9 + integer.width;
+    }
+    walk_.named_plain_integers_done();
+    (void)r_.try_skip(rest.size() - left);
+    taken = 2 * pairs;
+    return true;
   }
 
   // The value of an integer-like A-XDR value (its tag `integer`, its `content` present)
   // as an int64; false for an unsigned value beyond INT64_MAX (a Leaf takes that).
-  static bool integer_value(dlms::IntegerTag integer, std::span<const std::uint8_t> content,
-                            std::int64_t& raw) noexcept {
+  [[gnu::always_inline]] static bool integer_value(dlms::IntegerTag integer,
+                                                   std::span<const std::uint8_t> content,
+                                                   std::int64_t& raw) noexcept {
     switch (integer.kind) {
       case dlms::IntegerKind::boolean:
         raw = content[0] != 0 ? 1 : 0;

@@ -31,6 +31,11 @@ struct Register {
   // The decoder adds each register from its code (no value-initialisation that would
   // zero-fill it before its members are set).
   explicit Register(const Obis& code) noexcept : obis(code) {}
+  // A numeric register of an integer as sent, complete (built in one go where the
+  // Reading keeps it): `scaled` = raw * 10^scaler.
+  Register(const Obis& code, std::int64_t raw_value, double scaled, int scaler_exponent,
+           int unit_code) noexcept
+      : obis(code), value(scaled), raw(raw_value), scaler(scaler_exponent), unit(unit_code) {}
 
   Obis obis;
   double value{0};                  // raw * 10^scaler (numeric registers)

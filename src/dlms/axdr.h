@@ -120,7 +120,7 @@ class ValueArena final : public std::pmr::memory_resource {
 // Big-endian integers of 1..8 content bytes, as the decoder reads them: unsigned, and
 // two's complement sign-extended from the encoded width.
 // (Inline: they run for every integer of every push.)
-[[nodiscard]] inline std::uint64_t big_endian_unsigned(
+[[nodiscard, gnu::always_inline]] inline std::uint64_t big_endian_unsigned(
     std::span<const std::uint8_t> bytes) noexcept {
   if constexpr (std::endian::native == std::endian::little) {
     // The widths of the integer tags as one load each.

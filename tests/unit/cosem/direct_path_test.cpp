@@ -98,6 +98,53 @@ TEST(DirectPath, LeavesOtherShapesAndForcedProfilesToTheGeneralPath) {
   EXPECT_FALSE(decode_common_notification(nested, shallow, {}).has_value());
 }
 
+// A flat list is taken as runs of {OBIS code, integer} pairs; a run must stop where a
+// pair needs another rule: an unsigned value beyond INT64_MAX (no raw integer), a
+// scaler-unit after a pair (it belongs to the run's last register), a non-integer value.
+TEST(DirectPath, RunsOfIntegerPairsStopWhereAnotherRuleApplies) {
+  const auto plaintext = *parse_hex(
+      "0f00000001 00 0209"
+      "0906 0100010800ff 06 00000001"          // uint32
+      "0906 0100020800ff 15 ffffffffffffffff"  // uint64 beyond INT64_MAX
+      "0906 0100010700ff 12 0005"              // uint16, then its scaler-unit
+      "0202 0f ff 16 1b"                       // 10^-1 W
+      "0906 0000600100ff 09 03 414243");       // a string ends the list
+  ASSERT_TRUE(expect_same(plaintext));
+  const auto reading = decode_common_notification(plaintext, {}, {});
+  ASSERT_TRUE(reading.has_value());
+  ASSERT_EQ(reading->registers.size(), 4u);
+  EXPECT_EQ(reading->registers[0].raw, 1);
+  EXPECT_FALSE(reading->registers[1].raw.has_value());
+  EXPECT_EQ(reading->registers[1].value, 18446744073709551615.0);
+  EXPECT_EQ(reading->registers[2].raw, 5);
+  EXPECT_EQ(reading->registers[2].scaler, -1);
+  EXPECT_EQ(reading->registers[2].unit, 27);
+  EXPECT_EQ(reading->registers[2].value, 0.5);
+  EXPECT_EQ(reading->registers[0].scaler, 0);  // the scaler-unit attached to the last only
+  ASSERT_TRUE(reading->meter_id.has_value());
+  EXPECT_EQ(std::string_view(*reading->meter_id), "ABC");
+
+  // The node limit ends a run where it ends the general decoder: the body has 12 values
+  // (the structure, 4 pairs, the scaler-unit and its 2 fields).
+  for (std::size_t max_nodes = 1; max_nodes <= 13; ++max_nodes) {
+    dlms::AxdrLimits limits;
+    limits.max_nodes = max_nodes;
+    const bool fits = max_nodes >= 12;
+    EXPECT_EQ(decode_common_notification(plaintext, limits, {}).has_value(), fits) << max_nodes;
+    EXPECT_EQ(dlms::decode_data_notification(plaintext, limits).has_value(), fits) << max_nodes;
+  }
+  // Also when the run is all the list (5 values).
+  const auto run_only =
+      *parse_hex("0f00000001 00 0204 0906 0100010800ff 06 00000001 0906 0100020800ff 06 00000002");
+  ASSERT_TRUE(expect_same(run_only));
+  for (std::size_t max_nodes = 1; max_nodes <= 6; ++max_nodes) {
+    dlms::AxdrLimits limits;
+    limits.max_nodes = max_nodes;
+    EXPECT_EQ(decode_common_notification(run_only, limits, {}).has_value(), max_nodes >= 5)
+        << max_nodes;
+  }
+}
+
 TEST(DirectPath, MutatedPlaintextsDecodeAsTheGeneralPathDecodesThem) {
   std::mt19937 rng(20261125);
   std::size_t direct = 0;

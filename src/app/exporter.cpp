@@ -15,7 +15,8 @@ void Exporter::on_bytes(std::span<const std::uint8_t> bytes,
   state_.add_bytes(bytes.size());
   std::lock_guard lock(mutex_);
   last_bytes_ = std::chrono::steady_clock::now();
-  for (const auto& outcome : decoder_.push(bytes)) handle(outcome, arrival);
+  decoder_.push(bytes, outcomes_);
+  for (const auto& outcome : outcomes_) handle(outcome, arrival);
   const bool was_pending = partial_frame_pending_;
   partial_frame_pending_ = decoder_.bytes_buffered() > 0;
   if (partial_frame_pending_ && !was_pending && wake_fd_ >= 0) {

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "app/log.h"
 #include "metrics/meter_state.h"
@@ -45,6 +46,7 @@ class Exporter final : public source::Sink {
 
   mutable std::mutex mutex_;
   pipeline::Decoder decoder_;
+  std::vector<pipeline::Outcome> outcomes_;  // of the last push (storage reused)
   pipeline::ReplayGuard replay_guard_;
   pipeline::WrongKeyAlarm wrong_key_alarm_;
   Logger& logger_;

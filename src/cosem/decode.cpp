@@ -1366,6 +1366,16 @@ bool header_date_time(ByteReader& r, std::optional<dlms::DateTime>& out,
   return true;
 }
 
+// `reading` emptied; its register list keeps its capacity (the Decoder hands in a
+// recycled one).
+void clear_keeping_storage(Reading& reading) {
+  std::vector<Register> registers;
+  registers.swap(reading.registers);
+  registers.clear();
+  reading = Reading{};
+  reading.registers.swap(registers);
+}
+
 [[gnu::hot]] bool decode_direct(std::span<const std::uint8_t> apdu, const dlms::AxdrLimits& limits,
                                 Reading& reading) {
   constexpr std::uint8_t kDataNotification = 0x0F;
@@ -1378,7 +1388,7 @@ bool header_date_time(ByteReader& r, std::optional<dlms::DateTime>& out,
   const auto body = r.rest();
   if (body.size() < 3 || may_be_self_describing(body[1], body[2])) return false;
   const std::size_t body_offset = r.offset();
-  reading = Reading{};
+  clear_keeping_storage(reading);
   Builder out(reading);
   out.header_time = header_time;
   out.header_time_bytes = header_time_bytes;

@@ -194,6 +194,7 @@ struct StreamFramer::Impl {
   Reassembly mbus;
   Reassembly hdlc;
   Reassembly gbt;
+  std::vector<std::uint8_t> spare;            // a spent APDU buffer (recycle()) for the next APDU
   Parsed parsed;                              // what the last probe parsed
   std::size_t hdlc_shared_flag_at{kNowhere};  // an HDLC frame may start here without a flag
   std::size_t no_weak_before{0};              // inside a frame that failed its checksum
@@ -530,7 +531,9 @@ struct StreamFramer::Impl {
     ra.unit.link = link;
     ra.unit.stream_offset = at;
     // A meter sends APDUs of much the same size: room for the last one's (its buffer
-    // went to its Apdu), so that the segments are appended without reallocation.
+    // went to its Apdu), so that the segments are appended without reallocation. A
+    // recycled buffer has it already.
+    if (ra.unit.bytes.capacity() < ra.unit.size_hint) take_spare(ra.unit.bytes);
     ra.unit.bytes.reserve(ra.unit.size_hint);
   }
 
@@ -800,6 +803,14 @@ struct StreamFramer::Impl {
   // The APDU is made in place in the events. A reassembled APDU takes its reassembly's
   // buffer (no copy); one that a single frame carried gets one exact allocation. The
   // unit's annotations are moved out.
+  // `bytes` (empty) takes the spare buffer when that is larger.
+  void take_spare(std::vector<std::uint8_t>& bytes) noexcept {
+    if (spare.capacity() > bytes.capacity()) {
+      bytes.swap(spare);
+      bytes.clear();
+    }
+  }
+
   [[gnu::hot]] void emit(const UnitView& u) {
     if (u.bytes.empty()) {
       report(ErrorCode::decode, u.stream_offset, u.stream_end - u.stream_offset,
@@ -812,6 +823,7 @@ struct StreamFramer::Impl {
       a.bytes = std::move(u.owner->bytes);
       u.owner->size_hint = a.bytes.size();
     } else {
+      take_spare(a.bytes);
       a.bytes.assign(u.bytes.begin(), u.bytes.end());
     }
     a.stream_offset = u.stream_offset;
@@ -859,6 +871,10 @@ void StreamFramer::finish(std::vector<FrameEvent>& out) {
   std::swap(impl_->events, out);
   impl_->finish();
   std::swap(impl_->events, out);
+}
+
+void StreamFramer::recycle(std::vector<std::uint8_t>&& apdu_bytes) noexcept {
+  if (apdu_bytes.capacity() > impl_->spare.capacity()) impl_->spare.swap(apdu_bytes);
 }
 
 void StreamFramer::reset() {

@@ -54,6 +54,10 @@ class StreamFramer {
   void push(std::span<const std::uint8_t> bytes, std::vector<FrameEvent>& out);
   void finish(std::vector<FrameEvent>& out);
 
+  // Hands back the buffer of an APDU the caller is done with (its Apdu::bytes): the next
+  // APDU is built in it, so that a steady stream of frames allocates nothing once warm.
+  void recycle(std::vector<std::uint8_t>&& apdu_bytes) noexcept;
+
   // Forget pending bytes and partial reassemblies (source reconnected).
   void reset();
 

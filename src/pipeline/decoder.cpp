@@ -67,26 +67,48 @@ Decoder::Decoder(DecoderOptions options)
     : options_(std::move(options)),
       framer_(options_.framer, options_.explain ? frame::Annotate::yes : frame::Annotate::no) {}
 
-[[gnu::hot]] std::vector<Outcome> Decoder::push(std::span<const std::uint8_t> bytes) {
+std::vector<Outcome> Decoder::push(std::span<const std::uint8_t> bytes) {
+  std::vector<Outcome> out;
+  push(bytes, out);
+  return out;
+}
+
+[[gnu::hot]] void Decoder::push(std::span<const std::uint8_t> bytes, std::vector<Outcome>& out) {
+  recycle(out);
   framer_.push(bytes, events_);
-  return convert(events_);
+  convert(events_, out);
 }
 
 std::vector<Outcome> Decoder::finish() {
+  std::vector<Outcome> out;
   framer_.finish(events_);
-  return convert(events_);
+  convert(events_, out);
+  return out;
 }
 
 void Decoder::reset() {
   framer_.reset();
 }
 
-[[gnu::hot]] std::vector<Outcome> Decoder::convert(std::vector<frame::FrameEvent>& events) {
-  std::vector<Outcome> out;
-  out.reserve(events.size());
+void Decoder::recycle(std::vector<Outcome>& out) {
+  for (auto& outcome : out) {
+    auto* decoded = std::get_if<DecodedFrame>(&outcome);
+    if (decoded != nullptr &&
+        decoded->reading.registers.capacity() > buffers_.registers.capacity()) {
+      buffers_.registers.swap(decoded->reading.registers);
+    }
+  }
+  buffers_.registers.clear();
+  out.clear();
+}
+
+[[gnu::hot]] void Decoder::convert(std::vector<frame::FrameEvent>& events,
+                                   std::vector<Outcome>& out) {
+  out.reserve(out.size() + events.size());
   for (auto& event : events) {
     if (auto* apdu = std::get_if<frame::Apdu>(&event)) {
-      decode_apdu_into(std::move(*apdu), out, &plaintext_);
+      decode_apdu_into(std::move(*apdu), out, &buffers_);
+      framer_.recycle(std::move(apdu->bytes));  // for the next APDU (kept only by explain)
     } else {
       auto& fe = std::get<frame::FrameError>(event);
       out.emplace_back(FrameFailure{std::move(fe.error), std::nullopt, fe.stream_offset, fe.skipped,
@@ -94,7 +116,6 @@ void Decoder::reset() {
     }
   }
   events.clear();  // nothing of a push is kept beyond it
-  return out;
 }
 
 Outcome Decoder::decode_apdu(frame::Apdu apdu) const {
@@ -107,7 +128,7 @@ Outcome Decoder::decode_apdu(frame::Apdu apdu) const {
 // The Outcome is built where it is returned (out.back()): a Reading is large, and moving
 // it from function to function cost more than building it.
 [[gnu::hot]] void Decoder::decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out,
-                                            std::vector<std::uint8_t>* plaintext_buffer) const {
+                                            Buffers* buffers) const {
   Annotations notes;
   Annotations* sink = options_.explain ? &notes : nullptr;
   if (sink != nullptr) notes = std::move(apdu.notes);
@@ -118,7 +139,7 @@ Outcome Decoder::decode_apdu(frame::Apdu apdu) const {
 
   auto unprotected = dlms::unprotect(
       apdu.bytes, options_.keys, sink,
-      plaintext_buffer != nullptr ? std::move(*plaintext_buffer) : std::vector<std::uint8_t>{});
+      buffers != nullptr ? std::move(buffers->plaintext) : std::vector<std::uint8_t>{});
   if (!unprotected) {
     failure(unprotected.error(), std::nullopt);
     return;
@@ -137,6 +158,7 @@ Outcome Decoder::decode_apdu(frame::Apdu apdu) const {
   }
 
   auto& decoded = std::get<DecodedFrame>(out.emplace_back(std::in_place_type<DecodedFrame>));
+  if (buffers != nullptr) decoded.reading.registers.swap(buffers->registers);  // empty
   // Fills decoded.reading; an error instead (out.back() is then replaced by the failure).
   // The direct path for OBIS lists (not with explain: it needs the general path's
   // annotations), else the general one.
@@ -165,8 +187,8 @@ Outcome Decoder::decode_apdu(frame::Apdu apdu) const {
     decoded.notes = std::move(notes);
     decoded.plaintext = std::move(unprotected->plaintext);
     decoded.apdu = std::move(apdu.bytes);
-  } else if (plaintext_buffer != nullptr) {
-    *plaintext_buffer = std::move(unprotected->plaintext);  // for the next APDU
+  } else if (buffers != nullptr) {
+    buffers->plaintext = std::move(unprotected->plaintext);  // for the next APDU
   }
 }
 

@@ -58,6 +58,10 @@ class Decoder {
   explicit Decoder(DecoderOptions options);
 
   std::vector<Outcome> push(std::span<const std::uint8_t> bytes);
+  // push() into `out`, replacing the outcomes it held. Their storage is reused (the
+  // list, a Reading's register list, the APDU buffer): a steady stream of pushes into
+  // the same list allocates nothing once warm. The exporter decodes this way.
+  void push(std::span<const std::uint8_t> bytes, std::vector<Outcome>& out);
   std::vector<Outcome> finish();
   void reset();
 
@@ -69,11 +73,19 @@ class Decoder {
   [[nodiscard]] std::size_t bytes_buffered() const noexcept { return framer_.bytes_buffered(); }
 
  private:
-  std::vector<Outcome> convert(std::vector<frame::FrameEvent>& events);
-  // Appends the Outcome of one APDU to `out`. `plaintext` (optional): a buffer whose
-  // capacity the plaintext reuses, and gets back.
-  void decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out,
-                        std::vector<std::uint8_t>* plaintext) const;
+  // Storage kept from one APDU to the next (capacity only).
+  struct Buffers {
+    std::vector<std::uint8_t> plaintext;     // the plaintext of the last APDU
+    std::vector<cosem::Register> registers;  // a Reading's register list, recycled
+  };
+
+  // Appends the Outcomes of the framer's events to `out`.
+  void convert(std::vector<frame::FrameEvent>& events, std::vector<Outcome>& out);
+  // `out` emptied, what of its storage the next outcomes can use kept in buffers_.
+  void recycle(std::vector<Outcome>& out);
+  // Appends the Outcome of one APDU to `out`. `buffers` (optional): storage the
+  // plaintext and the Reading reuse; the plaintext's is given back.
+  void decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out, Buffers* buffers) const;
 
   // The plaintext -> Reading of everything but the direct path (DSMR, the value tree).
   Result<void> decode_general(std::span<const std::uint8_t> plaintext, Annotations* sink,
@@ -82,7 +94,7 @@ class Decoder {
   DecoderOptions options_;
   frame::StreamFramer framer_;
   std::vector<frame::FrameEvent> events_;  // the framer's events of one push (capacity kept)
-  std::vector<std::uint8_t> plaintext_;    // the plaintext of the last APDU (capacity kept)
+  Buffers buffers_;
 };
 
 }  // namespace sm::pipeline

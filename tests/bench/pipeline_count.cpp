@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
+#include <vector>
 
 #include "bursts.h"
 
@@ -59,8 +60,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   sm::pipeline::Decoder decoder(burst.options);
+  std::vector<sm::pipeline::Outcome> outcomes;  // reused, as the exporter does
   for (long i = 0; i < pushes; ++i) {
-    for (const auto& outcome : decoder.push(burst.wire)) {
+    decoder.push(burst.wire, outcomes);
+    for (const auto& outcome : outcomes) {
       decoded += std::holds_alternative<sm::pipeline::DecodedFrame>(outcome) ? 1 : 0;
     }
   }

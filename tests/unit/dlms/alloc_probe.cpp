@@ -28,15 +28,45 @@ AllocStats alloc_probe_stop() noexcept {
 
 }  // namespace sm::dlms::test
 
-// Global replacements (the array and nothrow forms forward to these by default).
-void* operator new(std::size_t n) {
+// Global replacements. All the unaligned forms: the array and nothrow ones forward to
+// these in libstdc++, but a sanitizer runtime brings its own, which must not meet ours
+// (std::stable_sort's nothrow new, freed by our delete, is an alloc-dealloc mismatch).
+namespace {
+void* allocate(std::size_t n) noexcept {
   sm::dlms::test::record(n);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  return std::malloc(n == 0 ? 1 : n);
+}
+}  // namespace
+
+void* operator new(std::size_t n) {
+  if (void* p = allocate(n)) return p;
   throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) {
+  if (void* p = allocate(n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  return allocate(n);
+}
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
+  return allocate(n);
 }
 void operator delete(void* p) noexcept {
   std::free(p);
 }
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
 void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
   std::free(p);
 }

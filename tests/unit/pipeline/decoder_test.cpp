@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "../dlms/alloc_probe.h"
 #include "common/hex.h"
 
 namespace sm::pipeline {
@@ -74,16 +75,23 @@ std::string describe(const Outcome& outcome, std::size_t base) {
 }
 
 // Pushes `input` in chunks of `chunk` bytes (0: all at once), then finish(); `base` is what
-// the decoder was pushed before.
+// the decoder was pushed before. With `into`, each push goes into that list (the
+// exporter's way, its storage reused), else push() returns a new one.
 std::vector<std::string> run(Decoder& decoder, const std::vector<std::uint8_t>& input,
-                             std::size_t chunk, std::size_t base = 0) {
+                             std::size_t chunk, std::size_t base = 0,
+                             std::vector<Outcome>* into = nullptr) {
   std::vector<std::string> out;
   const std::size_t step = chunk == 0 ? std::max<std::size_t>(input.size(), 1) : chunk;
   for (std::size_t i = 0; i < input.size(); i += step) {
-    const auto n = std::min(step, input.size() - i);
-    for (const auto& o : decoder.push(std::span<const std::uint8_t>(input).subspan(i, n))) {
-      out.push_back(describe(o, base));
+    const auto bytes =
+        std::span<const std::uint8_t>(input).subspan(i, std::min(step, input.size() - i));
+    std::vector<Outcome> returned;
+    if (into != nullptr) {
+      decoder.push(bytes, *into);
+    } else {
+      returned = decoder.push(bytes);
     }
+    for (const auto& o : into != nullptr ? *into : returned) out.push_back(describe(o, base));
   }
   for (const auto& o : decoder.finish()) out.push_back(describe(o, base));
   return out;
@@ -114,8 +122,43 @@ TEST(Decoder, ExplainReuseAndChunkingDoNotChangeOutcomes) {
     EXPECT_EQ(run(decoder, input, 1, pushed), expected) << entry.path().filename() << " bytewise";
     pushed += input.size();
     EXPECT_EQ(run(decoder, input, 13, pushed), expected) << entry.path().filename() << " by 13";
+    pushed += input.size();
+    std::vector<Outcome> list;
+    for (int round = 0; round < 3; ++round) {
+      EXPECT_EQ(run(decoder, input, 0, pushed, &list), expected)
+          << entry.path().filename() << " into a list, round " << round;
+      pushed += input.size();
+    }
+    EXPECT_EQ(run(decoder, input, 7, pushed, &list), expected)
+        << entry.path().filename() << " into a list by 7";
   }
   EXPECT_GT(vectors, 10u);
+}
+
+// Pushing into the same list, as the exporter does: once warm, a burst allocates nothing
+// (the list, the Reading's register list, the APDU and plaintext buffers are reused). On
+// M-Bus segments (KSM West), HDLC + GBT blocks (E450) and one HDLC frame (Aidon).
+TEST(Decoder, PushIntoAListAllocatesNothingOnceWarm) {
+  for (const char* id : {"AT-TINETZ-KFM-DOC-EXAMPLE", "XX-LGZ-E450-GBT-1", "NO-AIDON-1PH"}) {
+    const fs::path dir = kVectors / id;
+    const auto input = hex_file(dir / "input.hex");
+    DecoderOptions options;
+    options.keys.encryption = key_file(dir / "key.hex");
+    options.keys.authentication = key_file(dir / "auth-key.hex");
+    Decoder decoder(options);
+    std::vector<Outcome> list;
+    decoder.push(input, list);
+    const auto* registers = std::get<DecodedFrame>(list.at(0)).reading.registers.data();
+    decoder.push(input, list);
+    dlms::test::alloc_probe_start();
+    decoder.push(input, list);
+    const auto stats = dlms::test::alloc_probe_stop();
+    EXPECT_EQ(stats.count, 0u) << id << ": " << stats.total << " bytes";
+    ASSERT_EQ(list.size(), 1u) << id;
+    ASSERT_TRUE(std::holds_alternative<DecodedFrame>(list[0])) << id;
+    EXPECT_EQ(std::get<DecodedFrame>(list[0]).reading.registers.data(), registers) << id;
+    EXPECT_GE(std::get<DecodedFrame>(list[0]).reading.registers.size(), 9u) << id;
+  }
 }
 
 }  // namespace

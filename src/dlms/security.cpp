@@ -115,9 +115,9 @@ class Scrub {
   Buffer& b_;
 };
 
-// Equality of two secret byte arrays (the cached EK, the cached AAD with the AK) without an
-// early exit: word-wise XOR, ORed together. The tag, which comes off the wire, is compared
-// with Botan::constant_time_compare.
+// Equality of two byte arrays, one of them secret (the cached EK, the cached AAD with the
+// AK, the computed tag against the received one), in constant time: no early exit, the
+// words XORed and ORed together, one test at the end.
 template <std::size_t N>
 bool same_secret(const std::uint8_t* a, const std::uint8_t* b) {
   std::uint64_t diff = 0;
@@ -228,7 +228,7 @@ struct Engine {
     store_be64(rest.data() + lengths_at + 8, std::uint64_t{c.size()} * 8);
     ghash.ghash_update(hash, rest.data(), lengths_at + kBlock);
     xor_words<Block16>(hash.data(), hash.data(), ek_j0.data());
-    const bool ok = Botan::constant_time_compare(hash.data(), tag.data(), tag.size());
+    const bool ok = tag.size() == kTagSize && same_secret<kTagSize>(hash.data(), tag.data());
     Botan::secure_scrub_memory(hash.data(), hash.size());
     return ok;
   }

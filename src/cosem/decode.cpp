@@ -370,6 +370,16 @@ class RegisterFlags {
     }
     ++size_;
   }
+  void push_zeros(std::size_t n) {
+    if (size_ < kInline) {
+      const std::size_t in_place = std::min(n, kInline - size_);
+      std::fill_n(inline_.begin() + static_cast<std::ptrdiff_t>(size_), in_place, 0);
+      size_ += in_place;
+      n -= in_place;
+    }
+    more_.resize(more_.size() + n, 0);
+    size_ += n;
+  }
   std::uint8_t& operator[](std::size_t i) noexcept {
     return i < kInline ? inline_[i] : more_[i - kInline];
   }
@@ -469,12 +479,19 @@ struct Builder {
     reg.unit = unit_code;
     reg.value = apply_scaler(static_cast<double>(raw), scaler);
   }
-  // add_integer() of an integer without scaler and unit, the register built complete in
-  // place: for the runs of {OBIS code, integer} pairs of flat lists (only there, so that
-  // it stays inline in that loop).
-  [[gnu::always_inline]] void add_plain_integer(const Obis& code, std::int64_t raw) noexcept {
-    reading.registers.emplace_back(code, raw, static_cast<double>(raw), 0, kUnitNone);
-    added(code);
+  // The bookkeeping (added()) of the registers appended to reading.registers directly
+  // since `count` was last kept (a run of {OBIS code, integer} pairs, whose loop only
+  // builds the registers); how many there were.
+  std::size_t added_appended() {
+    const std::size_t first = count;
+    const std::size_t n = reading.registers.size();
+    const Register* registers = reading.registers.data();
+    scaler_from_frame.push_zeros(n - first);
+    for (std::size_t at = first; at < n; ++at) {
+      if (may_be_identity(registers[at].obis)) note_identity(registers[at].obis, at);
+    }
+    count = n;
+    return n - first;
   }
 
   // False (and the register added all the same) when the value is not a finite number.
@@ -656,13 +673,16 @@ class ObisTaggedWalk {
     ++named_values_;
     scalable_ = out_.count - 1;
   }
-  // named_integer() without scaler and unit, for `pairs` of them in a row: the last one is
+  // A run of named integers without scaler and unit (DirectWalk::integer_pairs()): their
+  // registers (numeric, scaler 0, no unit) are appended to this list, ...
+  [[nodiscard]] std::vector<Register>& run_registers() noexcept { return out_.reading.registers; }
+  // ... then named_integer()'s bookkeeping is done for all of them at once: the last one is
   // what a following scaler-unit attaches to.
-  [[gnu::always_inline]] void named_plain_integer(const Obis& code, std::int64_t raw) noexcept {
-    out_.add_plain_integer(code, raw);
-    ++named_values_;
+  void run_appended() {
+    const std::size_t n = out_.added_appended();
+    named_values_ += n;
+    if (n > 0) scalable_ = out_.count - 1;
   }
-  void named_plain_integers_done() noexcept { scalable_ = out_.count - 1; }
   // The last register's scaler-unit came from the frame (named_scaled_number() after
   // named_integer()); a following scaler-unit no longer attaches to it.
   void scaled_by_frame() noexcept {
@@ -1137,27 +1157,33 @@ class DirectWalk {
   }
 
   // The run of pairs named_integers() found (at least one, the first checked), at most
-  // `most`: stops at anything else, including an unsigned value beyond INT64_MAX.
-  // False when the node limit is reached.
+  // `most`: stops at anything else, including an unsigned value beyond INT64_MAX. False
+  // when the node limit is reached. The loop only reads the bytes and builds the
+  // registers; the rest is done once for the run.
   [[gnu::noinline]] bool integer_pairs(std::size_t most, std::size_t& taken) {
+    // Two values a pair: the pairs the node limit leaves room for.
+    const std::size_t room =
+        std::min(most, nodes_ < limits_.max_nodes ? (limits_.max_nodes - nodes_) / 2 : 0);
+    if (room == 0) return false;
     const auto rest = r_.rest();
     const std::uint8_t* p = rest.data();
     std::size_t left = rest.size();
+    std::vector<Register>& registers = walk_.run_registers();
     std::size_t pairs = 0;
-    for (; pairs < most; ++pairs) {
+    for (; pairs < room; ++pairs) {
       if (left < 9 || p[0] != static_cast<std::uint8_t>(Tag::octet_string) || p[1] != 6) break;
       const auto integer = dlms::integer_tag(p[8]);
       if (integer.kind == dlms::IntegerKind::none || left - 9 < integer.width) break;
       std::int64_t raw = 0;
       if (!integer_value(integer, std::span(p + 9, integer.width), raw)) break;
-      if (!count_nodes(2)) return false;
       Obis code;
       std::memcpy(code.v.data(), p + 2, code.v.size());
-      walk_.named_plain_integer(code, raw);
+      registers.emplace_back(code, raw, static_cast<double>(raw), 0, kUnitNone);
       p += 9 + integer.width;
       left -= 9 + integer.width;
     }
-    walk_.named_plain_integers_done();
+    nodes_ += 2 * pairs;
+    walk_.run_appended();
     (void)r_.try_skip(rest.size() - left);
     taken = 2 * pairs;
     return true;

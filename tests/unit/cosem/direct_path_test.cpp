@@ -145,6 +145,37 @@ TEST(DirectPath, RunsOfIntegerPairsStopWhereAnotherRuleApplies) {
   }
 }
 
+// More registers than the flags the decoder keeps in place (64), in runs of pairs in two
+// structures (a count of 128 or more takes the general path): the last register's
+// scaler-unit still attaches to it.
+TEST(DirectPath, LongRunsOfIntegerPairs) {
+  const auto pairs = [](int from, int to) {
+    std::string hex;
+    for (int i = from; i < to; ++i) {
+      char pair[40];
+      std::snprintf(pair, sizeof pair, "0906 01%02x010800ff 12 %04x", i, i);
+      hex += pair;
+    }
+    return hex;
+  };
+  const auto plaintext = *parse_hex(
+      "0f00000001 00 0202"  // a structure of two structures
+      "0250" +
+      pairs(0, 40) +                   // 40 pairs
+      "024f" + pairs(40, 78) +         // 38 pairs, then
+      "0906 0100020800ff 06 00000007"  // energy export, then
+      "0202 0f fd 16 1e");             // 10^-3 Wh for that one
+  ASSERT_TRUE(expect_same(plaintext));
+  const auto reading = decode_common_notification(plaintext, {}, {});
+  ASSERT_TRUE(reading.has_value());
+  ASSERT_EQ(reading->registers.size(), 79u);
+  EXPECT_EQ(reading->registers[77].raw, 77);
+  EXPECT_EQ(reading->registers[77].scaler, 0);
+  EXPECT_EQ(reading->registers[78].scaler, -3);
+  EXPECT_EQ(reading->registers[78].unit, 30);
+  EXPECT_EQ(reading->registers[78].value, 0.007);
+}
+
 TEST(DirectPath, MutatedPlaintextsDecodeAsTheGeneralPathDecodesThem) {
   std::mt19937 rng(20261125);
   std::size_t direct = 0;

@@ -8,7 +8,9 @@
 // The deviation is UTC minus local time in minutes, so UTC = local + deviation.
 #include "dlms/datetime.h"
 
+#include <array>
 #include <charconv>
+#include <cstring>
 #include <iterator>
 #include <string_view>
 
@@ -76,20 +78,29 @@ constexpr bool field(std::uint8_t raw, int lo, int hi, bool dst_specials,
   return out;
 }
 
+// "00" "01" ... "99": two digits a look-up.
+constexpr auto kTwoDigits = [] {
+  std::array<char, 200> digits{};
+  for (std::size_t i = 0; i < 100; ++i) {
+    digits[2 * i] = static_cast<char>('0' + i / 10);
+    digits[2 * i + 1] = static_cast<char>('0' + i % 10);
+  }
+  return digits;
+}();
+
+inline char* put_two_digits(char* out, unsigned value) noexcept {
+  std::memcpy(out, &kTwoDigits[2 * value], 2);
+  return out + 2;
+}
+
 // The same, with the values every valid date-time has (0..99, years 0..9999) written
 // directly.
 inline char* put_padded(char* out, int value, int width) noexcept {
-  if (width == 2 && value >= 0 && value <= 99) {
-    out[0] = static_cast<char>('0' + value / 10);
-    out[1] = static_cast<char>('0' + value % 10);
-    return out + 2;
-  }
+  if (width == 2 && value >= 0 && value <= 99)
+    return put_two_digits(out, static_cast<unsigned>(value));
   if (width == 4 && value >= 0 && value <= 9999) {
-    out[0] = static_cast<char>('0' + value / 1000);
-    out[1] = static_cast<char>('0' + value / 100 % 10);
-    out[2] = static_cast<char>('0' + value / 10 % 10);
-    out[3] = static_cast<char>('0' + value % 10);
-    return out + 4;
+    const auto v = static_cast<unsigned>(value);
+    return put_two_digits(put_two_digits(out, v / 100), v % 100);
   }
   return put_padded_any(out, value, width);
 }

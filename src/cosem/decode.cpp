@@ -370,14 +370,15 @@ class RegisterFlags {
     }
     ++size_;
   }
-  void push_zeros(std::size_t n) {
+  // push_back(flag), n times.
+  void push_many(std::size_t n, std::uint8_t flag) {
     if (size_ < kInline) {
       const std::size_t in_place = std::min(n, kInline - size_);
-      std::fill_n(inline_.begin() + static_cast<std::ptrdiff_t>(size_), in_place, 0);
+      std::fill_n(inline_.begin() + static_cast<std::ptrdiff_t>(size_), in_place, flag);
       size_ += in_place;
       n -= in_place;
     }
-    more_.resize(more_.size() + n, 0);
+    more_.resize(more_.size() + n, flag);
     size_ += n;
   }
   std::uint8_t& operator[](std::size_t i) noexcept {
@@ -480,13 +481,14 @@ struct Builder {
     reg.value = apply_scaler(static_cast<double>(raw), scaler);
   }
   // The bookkeeping (added()) of the registers appended to reading.registers directly
-  // since `count` was last kept (a run of {OBIS code, integer} pairs, whose loop only
-  // builds the registers); how many there were.
-  std::size_t added_appended() {
+  // since `count` was last kept (a run of {OBIS code, integer} pairs or of Register
+  // structures, whose loop only builds the registers), `scaled`: their scaler-units came
+  // from the frame. How many there were.
+  std::size_t added_appended(bool scaled) {
     const std::size_t first = count;
     const std::size_t n = reading.registers.size();
     const Register* registers = reading.registers.data();
-    scaler_from_frame.push_zeros(n - first);
+    scaler_from_frame.push_many(n - first, scaled ? 1 : 0);
     for (std::size_t at = first; at < n; ++at) {
       if (may_be_identity(registers[at].obis)) note_identity(registers[at].obis, at);
     }
@@ -673,15 +675,20 @@ class ObisTaggedWalk {
     ++named_values_;
     scalable_ = out_.count - 1;
   }
-  // A run of named integers without scaler and unit (DirectWalk::integer_pairs()): their
-  // registers (numeric, scaler 0, no unit) are appended to this list, ...
+  // A run of named integers (DirectWalk::integer_pairs(), DirectWalk::register_triples()):
+  // their registers (numeric) are appended to this list, ...
   [[nodiscard]] std::vector<Register>& run_registers() noexcept { return out_.reading.registers; }
-  // ... then named_integer()'s bookkeeping is done for all of them at once: the last one is
-  // what a following scaler-unit attaches to.
-  void run_appended() {
-    const std::size_t n = out_.added_appended();
+  // ... then named_integer()'s bookkeeping is done for all of them at once. Without
+  // scaler-units the last one is what a following scaler-unit attaches to; with them
+  // (scaled_by_frame()), none is.
+  void run_appended(bool scaled) {
+    const std::size_t n = out_.added_appended(scaled);
     named_values_ += n;
-    if (n > 0) scalable_ = out_.count - 1;
+    if (scaled) {
+      scalable_.reset();
+    } else if (n > 0) {
+      scalable_ = out_.count - 1;
+    }
   }
   // The last register's scaler-unit came from the frame (named_scaled_number() after
   // named_integer()); a following scaler-unit no longer attaches to it.
@@ -1083,6 +1090,10 @@ class DirectWalk {
 
  private:
   bool count_node() { return ++nodes_ <= limits_.max_nodes; }
+  // How many of `most` items of `values` values each the node limit leaves room for.
+  [[nodiscard]] std::size_t room_for(std::size_t most, std::size_t values) const noexcept {
+    return std::min(most, nodes_ < limits_.max_nodes ? (limits_.max_nodes - nodes_) / values : 0);
+  }
   bool count_nodes(std::size_t n) {
     nodes_ += n;
     return nodes_ <= limits_.max_nodes;
@@ -1094,6 +1105,14 @@ class DirectWalk {
       if (const Match m = named_integers(i, count, taken); m != Match::no) {
         if (m == Match::failed) return false;
         i += taken - 1;  // names and their values
+        continue;
+      }
+      if (const Match m = starts_register_triple(r_.rest())
+                              ? register_triples(level, count - i, taken)
+                              : Match::no;
+          m != Match::no) {
+        if (m == Match::failed) return false;
+        i += taken - 1;
         continue;
       }
       if (!element(level, i, count)) return false;
@@ -1161,9 +1180,7 @@ class DirectWalk {
   // when the node limit is reached. The loop only reads the bytes and builds the
   // registers; the rest is done once for the run.
   [[gnu::noinline]] bool integer_pairs(std::size_t most, std::size_t& taken) {
-    // Two values a pair: the pairs the node limit leaves room for.
-    const std::size_t room =
-        std::min(most, nodes_ < limits_.max_nodes ? (limits_.max_nodes - nodes_) / 2 : 0);
+    const std::size_t room = room_for(most, 2);  // two values a pair
     if (room == 0) return false;
     const auto rest = r_.rest();
     const std::uint8_t* p = rest.data();
@@ -1183,7 +1200,7 @@ class DirectWalk {
       left -= 9 + integer.width;
     }
     nodes_ += 2 * pairs;
-    walk_.run_appended();
+    walk_.run_appended(false);
     (void)r_.try_skip(rest.size() - left);
     taken = 2 * pairs;
     return true;
@@ -1258,6 +1275,72 @@ class DirectWalk {
       return Match::failed;
     }
     (void)r_.try_skip(unit_at + 2 - pair_at);
+    return Match::done;
+  }
+
+  // The first bytes of such a structure (register_triples() checks the rest).
+  static bool starts_register_triple(std::span<const std::uint8_t> rest) noexcept {
+    return rest.size() >= 11 && rest[0] == static_cast<std::uint8_t>(Tag::structure) &&
+           rest[1] == 3;
+  }
+
+  // A run of up to `most` structures {OBIS code, integer, structure {signed integer,
+  // enum}}, the first at the reader: what register_triple() does for each, in one loop
+  // over the bytes that only builds the registers (KSM West sends eight in a row).
+  // `taken`: how many. `no` when the first is not one register_triple() would take the
+  // same way (it then decides); a run stops before such a one.
+  [[gnu::noinline]] Match register_triples(std::size_t depth, std::size_t most,
+                                           std::size_t& taken) {
+    if (walk_.name_pending() || limits_.max_string_length < 6) return Match::no;
+    // Six values a structure: the structure, its name and value, the pair and its two
+    // fields; the structure opens level depth + 1, the pair depth + 2.
+    const std::size_t deepest = depth + 2;
+    const bool levels_ok =
+        deepest <= limits_.max_depth && deepest <= kDirectMaxDepth && limits_.max_elements >= 3;
+    const std::size_t room = room_for(most, 6);
+    const auto rest = r_.rest();
+    const std::uint8_t* p = rest.data();
+    std::size_t left = rest.size();
+    std::vector<Register>& registers = walk_.run_registers();
+    std::size_t n = 0;
+    for (; n < most; ++n) {
+      if (left < 11 || p[0] != static_cast<std::uint8_t>(Tag::structure) || p[1] != 3 ||
+          p[2] != static_cast<std::uint8_t>(Tag::octet_string) || p[3] != 6) {
+        break;
+      }
+      const auto integer = dlms::integer_tag(p[10]);
+      if (integer.kind == dlms::IntegerKind::none) break;
+      const std::size_t pair_at = 11 + integer.width;
+      if (left < pair_at + 4 || p[pair_at] != static_cast<std::uint8_t>(Tag::structure) ||
+          p[pair_at + 1] != 2) {
+        break;
+      }
+      const auto scaler_tag = dlms::integer_tag(p[pair_at + 2]);
+      if (scaler_tag.kind != dlms::IntegerKind::signed_int) break;
+      const std::size_t unit_at = pair_at + 3 + scaler_tag.width;
+      if (left < unit_at + 2 || p[unit_at] != static_cast<std::uint8_t>(Tag::enum_)) break;
+      // The shape is right: limits and range decide now (register_triple()'s `failed`).
+      const std::int64_t scaler =
+          dlms::big_endian_signed(std::span(p + pair_at + 3, scaler_tag.width));
+      std::int64_t raw = 0;
+      if (!levels_ok || n == room || scaler < -kMaxAbsScaler || scaler > kMaxAbsScaler ||
+          !integer_value(integer, std::span(p + 11, integer.width), raw)) {
+        break;
+      }
+      Obis code;
+      std::memcpy(code.v.data(), p + 4, code.v.size());
+      const int exponent = static_cast<int>(scaler);
+      registers.emplace_back(code, raw, apply_scaler(static_cast<double>(raw), exponent), exponent,
+                             p[unit_at + 1]);
+      p += unit_at + 2;
+      left -= unit_at + 2;
+    }
+    if (n == 0) return Match::no;
+    nodes_ += 6 * n;
+    saw_nested_container_ = true;
+    walk_.run_appended(true);
+    (void)r_.try_skip(rest.size() - left);
+    taken = n;
     return Match::done;
   }
 

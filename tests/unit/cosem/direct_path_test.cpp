@@ -176,6 +176,50 @@ TEST(DirectPath, LongRunsOfIntegerPairs) {
   EXPECT_EQ(reading->registers[78].value, 0.007);
 }
 
+// Register structures {OBIS code, value, {scaler, unit}} in a row (KSM West) are taken as
+// a run; a run stops where the general rules need another step (here a uint64 beyond
+// INT64_MAX) and the limits end it where they end the general decoder.
+TEST(DirectPath, RunsOfRegisterStructures) {
+  const auto plaintext = *parse_hex(
+      "0f00000001 00 0203"
+      "0203 0906 0100010800ff 06 00000010 0202 0f ff 161e"          // 1.6 Wh
+      "0203 0906 0100020800ff 15 ffffffffffffffff 0202 0f 00 161e"  // uint64
+      "0203 0906 0100200700ff 12 0903 0202 0f ff 1623");            // 230.7 V
+  ASSERT_TRUE(expect_same(plaintext));
+  const auto reading = decode_common_notification(plaintext, {}, {});
+  ASSERT_TRUE(reading.has_value());
+  ASSERT_EQ(reading->registers.size(), 3u);
+  EXPECT_EQ(reading->registers[0].value, 1.6);
+  EXPECT_EQ(reading->registers[0].unit, 30);
+  EXPECT_FALSE(reading->registers[1].raw.has_value());
+  EXPECT_EQ(reading->registers[2].raw, 2307);
+  EXPECT_EQ(reading->registers[2].value, 230.7);
+  EXPECT_EQ(reading->registers[2].unit, 35);
+  // 19 values: the body, and six a structure.
+  for (std::size_t max_nodes = 1; max_nodes <= 20; ++max_nodes) {
+    dlms::AxdrLimits limits;
+    limits.max_nodes = max_nodes;
+    const bool fits = max_nodes >= 19;
+    EXPECT_EQ(decode_common_notification(plaintext, limits, {}).has_value(), fits) << max_nodes;
+    EXPECT_EQ(dlms::decode_data_notification(plaintext, limits).has_value(), fits) << max_nodes;
+  }
+  for (std::size_t max_depth = 1; max_depth <= 4; ++max_depth) {
+    dlms::AxdrLimits limits;
+    limits.max_depth = max_depth;
+    const bool fits = max_depth >= 3;
+    EXPECT_EQ(decode_common_notification(plaintext, limits, {}).has_value(), fits) << max_depth;
+    EXPECT_EQ(dlms::decode_data_notification(plaintext, limits).has_value(), fits) << max_depth;
+  }
+  // A scaler out of range in the middle of a run: no Reading from either path.
+  const auto out_of_range = *parse_hex(
+      "0f00000001 00 0203"
+      "0203 0906 0100010800ff 06 00000010 0202 0f ff 161e"
+      "0203 0906 0100020800ff 06 00000010 0202 0f 7f 161e"
+      "0203 0906 0100200700ff 12 0903 0202 0f ff 1623");
+  EXPECT_FALSE(expect_same(out_of_range));
+  EXPECT_FALSE(decode_common_notification(out_of_range, {}, {}).has_value());
+}
+
 TEST(DirectPath, MutatedPlaintextsDecodeAsTheGeneralPathDecodesThem) {
   std::mt19937 rng(20261125);
   std::size_t direct = 0;

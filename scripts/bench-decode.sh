@@ -4,10 +4,12 @@
 # ciphertext; prints a Markdown table and writes it to build-bench/bench-decode.md.
 #
 # Times: REPS repetitions (default 9) of each benchmark, pinned to one core (taskset -c
-# CPU, default 1); the table shows the fastest repetition of each (the machine is not
-# reserved: other work only ever makes a run slower) and the median. The ratio is
-# pipeline / bare AES-CTR of the same burst, both fastest. Instructions per burst come
-# from callgrind (scripts/count-instructions.sh): independent of the load.
+# CPU, default 1), the repetitions of all benchmarks in random order (Google Benchmark's
+# random interleaving), so that a busy spell of the machine falls on all of them alike.
+# The table shows the fastest repetition of each (the machine is not reserved: other work
+# only ever makes a run slower) and the median. The ratio is pipeline / bare AES-CTR of
+# the same burst, both fastest, and for the pipeline also both medians. Instructions per
+# burst come from callgrind (scripts/count-instructions.sh): independent of the load.
 #
 #   scripts/bench-decode.sh            # builds build-bench (Release) first
 #   REPS=15 scripts/bench-decode.sh
@@ -25,7 +27,8 @@ cmake --build "$BUILD" --target pipeline_bench pipeline_count >/dev/null
 json=$(mktemp)
 trap 'rm -f "$json"' EXIT
 taskset -c "$CPU" "$BUILD/tests/bench/pipeline_bench" --benchmark_min_time=0.2 \
-  --benchmark_repetitions="$REPS" --benchmark_format=json >"$json" 2>/dev/null
+  --benchmark_repetitions="$REPS" --benchmark_enable_random_interleaving=true \
+  --benchmark_format=json >"$json" 2>/dev/null
 
 count() { scripts/count-instructions.sh "$BUILD" "$@" | sed 's/.*: \([0-9]*\) instructions.*/\1/'; }
 declare -A instr
@@ -53,6 +56,7 @@ print("| burst | part | fastest | median | bursts/s (fastest) | vs bare AES-CTR 
 print("|---|---|---|---|---|---|---|")
 for title, name, key, pipeline in rows:
     aes = min(runs["BM_BareAesCtr_" + name])
+    aes_median = statistics.median(runs["BM_BareAesCtr_" + name])
     parts = [("whole pipeline", pipeline, key), ("framing", "BM_Framing_" + name, key + "-framing"),
              ("decryption", "BM_Unprotect_" + name, key + "-unprotect"),
              ("decoding", "BM_Decode_" + name, key + "-decode"),
@@ -60,7 +64,11 @@ for title, name, key, pipeline in rows:
     for part, bench, ikey in parts:
         t = runs[bench]
         fastest = min(t)
-        print(f"| {title} | {part} | {fastest:.0f} ns | {statistics.median(t):.0f} ns | "
-              f"{1e9 / fastest:,.0f} | {fastest / aes:.2f}x | {int(instr[ikey]):,} |")
+        median = statistics.median(t)
+        ratio = f"{fastest / aes:.2f}x"
+        if bench == pipeline:
+            ratio += f" (median {median / aes_median:.2f}x)"
+        print(f"| {title} | {part} | {fastest:.0f} ns | {median:.0f} ns | "
+              f"{1e9 / fastest:,.0f} | {ratio} | {int(instr[ikey]):,} |")
 EOF
 } | tee "$BUILD/bench-decode.md"

@@ -1512,7 +1512,7 @@ void clear_keeping_storage(Reading& reading) {
   if (!direct.saw_nested_container() && may_be_positional(body[0], count)) return false;
   auto profile = obis_tagged_profile(walk, {}, out);
   if (!profile) return false;
-  reading.profile = std::string(*profile);
+  reading.profile.assign(*profile);
   finish(out);
   return true;
 }

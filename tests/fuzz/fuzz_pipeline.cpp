@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "pipeline/decoder.h"
 
@@ -14,10 +15,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.explain = size > 0 && (data[0] & 1) != 0;
   sm::pipeline::Decoder decoder(options);
   std::span<const std::uint8_t> input(data, size);
-  // Feed in two pieces so the framer's resumption paths are exercised too.
+  // Feed in two pieces so the framer's resumption paths are exercised too; every other
+  // input into one list, as the exporter does (the second push reuses the first's storage).
   const std::size_t split = size / 2;
-  (void)decoder.push(input.first(split));
-  (void)decoder.push(input.subspan(split));
+  if (size > 0 && (data[0] & 2) != 0) {
+    std::vector<sm::pipeline::Outcome> outcomes;
+    decoder.push(input.first(split), outcomes);
+    decoder.push(input.subspan(split), outcomes);
+  } else {
+    (void)decoder.push(input.first(split));
+    (void)decoder.push(input.subspan(split));
+  }
   (void)decoder.finish();
   return 0;
 }

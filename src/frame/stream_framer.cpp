@@ -800,9 +800,6 @@ struct StreamFramer::Impl {
     }
   }
 
-  // The APDU is made in place in the events. A reassembled APDU takes its reassembly's
-  // buffer (no copy); one that a single frame carried gets one exact allocation. The
-  // unit's annotations are moved out.
   // `bytes` (empty) takes the spare buffer when that is larger.
   void take_spare(std::vector<std::uint8_t>& bytes) noexcept {
     if (spare.capacity() > bytes.capacity()) {
@@ -811,6 +808,9 @@ struct StreamFramer::Impl {
     }
   }
 
+  // The APDU is made in place in the events. A reassembled APDU takes its reassembly's
+  // buffer (no copy); one that a single frame carried is copied into the spare buffer
+  // (else one exact allocation). The unit's annotations are moved out.
   [[gnu::hot]] void emit(const UnitView& u) {
     if (u.bytes.empty()) {
       report(ErrorCode::decode, u.stream_offset, u.stream_end - u.stream_offset,

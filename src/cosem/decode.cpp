@@ -419,17 +419,12 @@ struct Builder {
 
   // A new register, default but for its code, built in place.
   [[gnu::hot]] Register& add(const Obis& code) {
-    Register& reg = reading.registers.emplace_back(code);
-    added(code);
-    return reg;
-  }
-
-  // The bookkeeping of a register just appended with this code.
-  [[gnu::always_inline]] void added(const Obis& code) {
     const std::size_t at = count;
+    Register& reg = reading.registers.emplace_back(code);
     ++count;
     scaler_from_frame.push_back(0);
     if (may_be_identity(code)) note_identity(code, at);
+    return reg;
   }
 
   // The register of an identity code, or null.
@@ -480,7 +475,7 @@ struct Builder {
     reg.unit = unit_code;
     reg.value = apply_scaler(static_cast<double>(raw), scaler);
   }
-  // The bookkeeping (added()) of the registers appended to reading.registers directly
+  // The bookkeeping of add() for the registers appended to reading.registers directly
   // since `count` was last kept (a run of {OBIS code, integer} pairs or of Register
   // structures, whose loop only builds the registers), `scaled`: their scaler-units came
   // from the frame. How many there were.
@@ -1232,23 +1227,10 @@ class DirectWalk {
   // named_integer() and scaler_unit() do for it, in one step. `no`: something else.
   [[gnu::always_inline]] Match register_triple(std::size_t depth) {
     const auto rest = r_.rest();
-    if (rest.size() < 11 || rest[0] != static_cast<std::uint8_t>(Tag::structure) || rest[1] != 3 ||
-        !is_obis_name(rest.subspan(2)) || walk_.name_pending()) {
-      return Match::no;
-    }
-    const auto integer = dlms::integer_tag(rest[10]);
-    if (integer.kind == dlms::IntegerKind::none) return Match::no;
-    const std::size_t pair_at = 11 + integer.width;  // the scaler-unit structure
-    if (rest.size() < pair_at + 4 || rest[pair_at] != static_cast<std::uint8_t>(Tag::structure) ||
-        rest[pair_at + 1] != 2) {
-      return Match::no;
-    }
-    const auto scaler_tag = dlms::integer_tag(rest[pair_at + 2]);
-    if (scaler_tag.kind != dlms::IntegerKind::signed_int) return Match::no;
-    const std::size_t unit_at = pair_at + 3 + scaler_tag.width;
-    if (rest.size() < unit_at + 2 || rest[unit_at] != static_cast<std::uint8_t>(Tag::enum_)) {
-      return Match::no;
-    }
+    if (walk_.name_pending() || limits_.max_string_length < 6) return Match::no;
+    const auto shape = triple_shape(rest.data(), rest.size());
+    if (!shape) return Match::no;
+    const auto [integer, pair_at, scaler_tag, unit_at] = *shape;
     // Six values: the triple, its name and value, the pair and its two fields; the
     // triple opens level depth + 1, the pair depth + 2.
     const std::size_t deepest = depth + 2;
@@ -1278,6 +1260,36 @@ class DirectWalk {
     return Match::done;
   }
 
+  // Where the parts of a structure {OBIS code, integer, structure {signed integer, enum}}
+  // lie, for the `left` bytes at `p`; nullopt when they are something else.
+  struct TripleShape {
+    dlms::IntegerTag integer;     // the value's tag, at 10
+    std::size_t pair_at;          // the scaler-unit structure
+    dlms::IntegerTag scaler_tag;  // at pair_at + 2
+    std::size_t unit_at;          // the unit's enum tag
+  };
+  [[gnu::always_inline]] static std::optional<TripleShape> triple_shape(const std::uint8_t* p,
+                                                                        std::size_t left) noexcept {
+    if (left < 11 || p[0] != static_cast<std::uint8_t>(Tag::structure) || p[1] != 3 ||
+        p[2] != static_cast<std::uint8_t>(Tag::octet_string) || p[3] != 6) {
+      return std::nullopt;
+    }
+    const auto integer = dlms::integer_tag(p[10]);
+    if (integer.kind == dlms::IntegerKind::none) return std::nullopt;
+    const std::size_t pair_at = 11 + integer.width;
+    if (left < pair_at + 4 || p[pair_at] != static_cast<std::uint8_t>(Tag::structure) ||
+        p[pair_at + 1] != 2) {
+      return std::nullopt;
+    }
+    const auto scaler_tag = dlms::integer_tag(p[pair_at + 2]);
+    if (scaler_tag.kind != dlms::IntegerKind::signed_int) return std::nullopt;
+    const std::size_t unit_at = pair_at + 3 + scaler_tag.width;
+    if (left < unit_at + 2 || p[unit_at] != static_cast<std::uint8_t>(Tag::enum_)) {
+      return std::nullopt;
+    }
+    return TripleShape{integer, pair_at, scaler_tag, unit_at};
+  }
+
   // The first bytes of such a structure (register_triples() checks the rest).
   static bool starts_register_triple(std::span<const std::uint8_t> rest) noexcept {
     return rest.size() >= 11 && rest[0] == static_cast<std::uint8_t>(Tag::structure) &&
@@ -1304,21 +1316,9 @@ class DirectWalk {
     std::vector<Register>& registers = walk_.run_registers();
     std::size_t n = 0;
     for (; n < most; ++n) {
-      if (left < 11 || p[0] != static_cast<std::uint8_t>(Tag::structure) || p[1] != 3 ||
-          p[2] != static_cast<std::uint8_t>(Tag::octet_string) || p[3] != 6) {
-        break;
-      }
-      const auto integer = dlms::integer_tag(p[10]);
-      if (integer.kind == dlms::IntegerKind::none) break;
-      const std::size_t pair_at = 11 + integer.width;
-      if (left < pair_at + 4 || p[pair_at] != static_cast<std::uint8_t>(Tag::structure) ||
-          p[pair_at + 1] != 2) {
-        break;
-      }
-      const auto scaler_tag = dlms::integer_tag(p[pair_at + 2]);
-      if (scaler_tag.kind != dlms::IntegerKind::signed_int) break;
-      const std::size_t unit_at = pair_at + 3 + scaler_tag.width;
-      if (left < unit_at + 2 || p[unit_at] != static_cast<std::uint8_t>(Tag::enum_)) break;
+      const auto shape = triple_shape(p, left);
+      if (!shape) break;
+      const auto [integer, pair_at, scaler_tag, unit_at] = *shape;
       // The shape is right: limits and range decide now (register_triple()'s `failed`).
       const std::int64_t scaler =
           dlms::big_endian_signed(std::span(p + pair_at + 3, scaler_tag.width));

@@ -60,8 +60,13 @@ constexpr std::string_view kLayer = "security";
 using Iv = std::array<std::uint8_t, 12>;
 constexpr std::size_t kBlock = 16;  // AES block, GCM counter block
 
-void store_be32(std::uint8_t* out, std::uint32_t v) {
-  for (std::size_t i = 0; i < 4; ++i) out[i] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
+// `v` as big-endian bytes at `out` (the IV's invocation counter, GCM's counter and
+// length blocks).
+template <class UInt>
+void store_be(std::uint8_t* out, UInt v) {
+  for (std::size_t i = 0; i < sizeof(UInt); ++i) {
+    out[i] = static_cast<std::uint8_t>(v >> (8 * (sizeof(UInt) - 1 - i)));
+  }
 }
 
 constexpr std::size_t blocks_for(std::size_t bytes) {
@@ -224,16 +229,13 @@ struct Engine {
     const std::size_t rest_len = c.size() - grouped;
     if (rest_len > 0) std::memcpy(rest.data(), c.data() + grouped, rest_len);
     const std::size_t lengths_at = blocks_for(rest_len) * kBlock;
-    store_be64(rest.data() + lengths_at, std::uint64_t{aad_len} * 8);
-    store_be64(rest.data() + lengths_at + 8, std::uint64_t{c.size()} * 8);
+    store_be(rest.data() + lengths_at, std::uint64_t{aad_len} * 8);
+    store_be(rest.data() + lengths_at + 8, std::uint64_t{c.size()} * 8);
     ghash.ghash_update(hash, rest.data(), lengths_at + kBlock);
     xor_words<Block16>(hash.data(), hash.data(), ek_j0.data());
     const bool ok = tag.size() == kTagSize && same_secret<kTagSize>(hash.data(), tag.data());
     Botan::secure_scrub_memory(hash.data(), hash.size());
     return ok;
-  }
-  static void store_be64(std::uint8_t* out, std::uint64_t v) {
-    for (std::size_t i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>(v >> (56 - 8 * i));
   }
 };
 
@@ -246,7 +248,7 @@ struct Engine {
 Iv make_iv(const SystemTitle& title, std::uint32_t ic) {
   Iv iv{};
   for (std::size_t i = 0; i < title.size(); ++i) iv[i] = title[i];
-  for (std::size_t i = 0; i < 4; ++i) iv[8 + i] = static_cast<std::uint8_t>(ic >> (24 - 8 * i));
+  store_be(iv.data() + 8, ic);
   return iv;
 }
 
@@ -274,14 +276,14 @@ class Keystream {
     if ((c & 0xFF) + blocks <= 0x100) {
       // Only the counter's last byte changes within this chunk: the first 224 blocks
       // (3.5 KiB) of every APDU.
-      store_be32(counter_block.data() + 12, c);
+      store_be(counter_block.data() + 12, c);
       for (std::size_t b = 0; b < blocks; ++b, block += kBlock, ++c) {
         std::memcpy(block, counter_block.data(), kBlock);
         block[15] = static_cast<std::uint8_t>(c);
       }
     } else {
       for (std::size_t b = 0; b < blocks; ++b, block += kBlock, ++c) {
-        store_be32(counter_block.data() + 12, c);
+        store_be(counter_block.data() + 12, c);
         std::memcpy(block, counter_block.data(), kBlock);
       }
     }

@@ -73,6 +73,19 @@ bool expect_same(const std::vector<std::uint8_t>& plaintext) {
   return direct.has_value();
 }
 
+// Both paths decode `plaintext` exactly when the limit `field` is at least `needed`,
+// checked for every limit from 1 to needed + 1.
+void expect_limit_threshold(const std::vector<std::uint8_t>& plaintext,
+                            std::size_t dlms::AxdrLimits::*field, std::size_t needed) {
+  for (std::size_t limit = 1; limit <= needed + 1; ++limit) {
+    dlms::AxdrLimits limits;
+    limits.*field = limit;
+    const bool fits = limit >= needed;
+    EXPECT_EQ(decode_common_notification(plaintext, limits, {}).has_value(), fits) << limit;
+    EXPECT_EQ(dlms::decode_data_notification(plaintext, limits).has_value(), fits) << limit;
+  }
+}
+
 TEST(DirectPath, TakesTheCommonObisListsWithTheSameReading) {
   // Nested {OBIS, value, {scaler, unit}} (KSM West), flat {OBIS, value} after a clock
   // (L+G E450), flat with an untagged meter number last (EVN), Aidon's nested list.
@@ -126,23 +139,12 @@ TEST(DirectPath, RunsOfIntegerPairsStopWhereAnotherRuleApplies) {
 
   // The node limit ends a run where it ends the general decoder: the body has 12 values
   // (the structure, 4 pairs, the scaler-unit and its 2 fields).
-  for (std::size_t max_nodes = 1; max_nodes <= 13; ++max_nodes) {
-    dlms::AxdrLimits limits;
-    limits.max_nodes = max_nodes;
-    const bool fits = max_nodes >= 12;
-    EXPECT_EQ(decode_common_notification(plaintext, limits, {}).has_value(), fits) << max_nodes;
-    EXPECT_EQ(dlms::decode_data_notification(plaintext, limits).has_value(), fits) << max_nodes;
-  }
+  expect_limit_threshold(plaintext, &dlms::AxdrLimits::max_nodes, 12);
   // Also when the run is all the list (5 values).
   const auto run_only =
       *parse_hex("0f00000001 00 0204 0906 0100010800ff 06 00000001 0906 0100020800ff 06 00000002");
   ASSERT_TRUE(expect_same(run_only));
-  for (std::size_t max_nodes = 1; max_nodes <= 6; ++max_nodes) {
-    dlms::AxdrLimits limits;
-    limits.max_nodes = max_nodes;
-    EXPECT_EQ(decode_common_notification(run_only, limits, {}).has_value(), max_nodes >= 5)
-        << max_nodes;
-  }
+  expect_limit_threshold(run_only, &dlms::AxdrLimits::max_nodes, 5);
 }
 
 // More registers than the flags the decoder keeps in place (64), in runs of pairs in two
@@ -196,20 +198,8 @@ TEST(DirectPath, RunsOfRegisterStructures) {
   EXPECT_EQ(reading->registers[2].value, 230.7);
   EXPECT_EQ(reading->registers[2].unit, 35);
   // 19 values: the body, and six a structure.
-  for (std::size_t max_nodes = 1; max_nodes <= 20; ++max_nodes) {
-    dlms::AxdrLimits limits;
-    limits.max_nodes = max_nodes;
-    const bool fits = max_nodes >= 19;
-    EXPECT_EQ(decode_common_notification(plaintext, limits, {}).has_value(), fits) << max_nodes;
-    EXPECT_EQ(dlms::decode_data_notification(plaintext, limits).has_value(), fits) << max_nodes;
-  }
-  for (std::size_t max_depth = 1; max_depth <= 4; ++max_depth) {
-    dlms::AxdrLimits limits;
-    limits.max_depth = max_depth;
-    const bool fits = max_depth >= 3;
-    EXPECT_EQ(decode_common_notification(plaintext, limits, {}).has_value(), fits) << max_depth;
-    EXPECT_EQ(dlms::decode_data_notification(plaintext, limits).has_value(), fits) << max_depth;
-  }
+  expect_limit_threshold(plaintext, &dlms::AxdrLimits::max_nodes, 19);
+  expect_limit_threshold(plaintext, &dlms::AxdrLimits::max_depth, 3);
   // A scaler out of range in the middle of a run: no Reading from either path.
   const auto out_of_range = *parse_hex(
       "0f00000001 00 0203"

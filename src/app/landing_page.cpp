@@ -8,7 +8,7 @@
 #include "common/hex.h"
 #include "common/json_writer.h"
 #include "cosem/units.h"
-#include "dlms/security.h"
+#include "crypto/digest.h"
 
 namespace sm::app {
 namespace {
@@ -254,7 +254,7 @@ std::string row(std::string_view name, const std::string& value_html) {
 
 const std::string& status_page_csp() {
   static const std::string csp = [] {
-    const std::string hash = dlms::sha256_base64(kScript);
+    const std::string hash = crypto::sha256_base64(kScript);
     const std::string script = hash.empty() ? "'unsafe-inline'" : "'sha256-" + hash + "'";
     return "default-src 'none'; script-src " + script +
            "; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'; base-uri 'none'; "

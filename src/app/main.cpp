@@ -11,7 +11,7 @@
 #include "app/record_command.h"
 #include "app/serve_command.h"
 #include "app/version.h"
-#include "dlms/security.h"
+#include "crypto/digest.h"
 
 int main(int argc, char** argv) {
   // glibc gives each thread that allocates its own arena (up to 8 per core), each with its
@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", [] {
     return "smartmeter_exporter " + std::string(sm::app::version()) + " (revision " +
            std::string(sm::app::revision()) + ", " + std::string(sm::app::compiler()) + ", Botan " +
-           sm::dlms::crypto_library_version() + ")";
+           sm::crypto::library_version() + ")";
   });
   app.require_subcommand(0, 1);
   int exit_status = 0;

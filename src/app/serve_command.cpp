@@ -21,6 +21,7 @@
 #include "app/status_api.h"
 #include "app/systemd_notify.h"
 #include "app/version.h"
+#include "crypto/digest.h"
 #include "http/server.h"
 #include "metrics/collector.h"
 #include "source/capturing_sink.h"
@@ -183,7 +184,7 @@ Result<std::unique_ptr<source::Source>> make_source(const ServeSettings& s, cons
 }
 
 bool verify_bcrypt(std::string_view password, std::string_view hash) {
-  return dlms::check_bcrypt(password, hash);
+  return crypto::check_bcrypt(password, hash);
 }
 
 }  // namespace
@@ -226,7 +227,7 @@ int run_serve(const ServeSettings& s) {
   metrics::CollectorOptions collector_options;
   collector_options.stale_after = p.stale_after;
   collector_options.build = {std::string(version()), std::string(revision()),
-                             std::string(compiler()), dlms::crypto_library_version()};
+                             std::string(compiler()), crypto::library_version()};
   metrics::MeterCollector meter_collector(state, collector_options);
   metrics::ProcessCollector process_collector;
 

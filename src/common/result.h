@@ -26,7 +26,7 @@ enum class ErrorCode {
   unsupported,  // valid but not handled here (e.g. an APDU type we do not decode)
 };
 
-enum class Layer { frame, dlms, cosem, app };
+enum class Layer { frame, crypto, dlms, cosem, app };
 
 [[nodiscard]] constexpr std::string_view to_string(ErrorCode c) noexcept {
   switch (c) {
@@ -54,6 +54,8 @@ enum class Layer { frame, dlms, cosem, app };
   switch (l) {
     case Layer::frame:
       return "frame";
+    case Layer::crypto:
+      return "crypto";
     case Layer::dlms:
       return "dlms";
     case Layer::cosem:

@@ -1,6 +1,6 @@
 // DLMS/COSEM security layer (IEC 62056-5-3, Green Book 9.2.7): general-glo-ciphering
-// (0xDB) and general-ded-ciphering (0xDC) with AES-128-GCM. This header and
-// security.cpp are the only place in the project that touches Botan.
+// (0xDB) and general-ded-ciphering (0xDC) with AES-128-GCM (from crypto/, the project's
+// one Botan user).
 //
 //   DB len(=8) system-title(8) A-XDR-length SC IC(4) payload [tag(12)]
 //   SC: 0x10 authenticated, 0x20 encrypted, 0x40 broadcast key, low nibble = suite
@@ -73,16 +73,5 @@ Result<std::vector<std::uint8_t>> protect(std::span<const std::uint8_t> plaintex
 // Short, non-reversible key fingerprint for logs: first 8 hex digits of
 // SHA-256("smartmeter_exporter key fingerprint" || key).
 [[nodiscard]] std::string key_fingerprint(const Key& key);
-
-// Botan's version string, for smartmeter_build_info.
-[[nodiscard]] std::string crypto_library_version();
-
-// Checks a password against a bcrypt hash ($2a$/$2b$/$2y$) for the web config's
-// basic_auth_users. Lives here because this file is the project's one Botan wrapper.
-[[nodiscard]] bool check_bcrypt(std::string_view password, std::string_view hash);
-
-// Base64 of SHA-256(data): the status page's Content-Security-Policy names its inline
-// script by this hash. Empty if the hash is unavailable.
-[[nodiscard]] std::string sha256_base64(std::string_view data);
 
 }  // namespace sm::dlms

@@ -4,6 +4,8 @@
 #include <array>
 #include <utility>
 
+#include "crypto/secret.h"
+
 namespace sm::http {
 namespace {
 
@@ -25,25 +27,6 @@ int bcrypt_cost(std::string_view hash) {
 
 char ascii_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-// Overwrites a secret before its memory goes back to the allocator; `volatile` keeps the
-// compiler from dropping stores to memory that is about to be freed.
-void wipe(std::string& secret) noexcept {
-  volatile char* bytes = secret.data();
-  for (std::size_t i = 0; i < secret.size(); ++i) bytes[i] = 0;
-  secret.clear();
-}
-
-// Runtime independent of where the first difference is; only the lengths leak.
-bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  unsigned char difference = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    difference = static_cast<unsigned char>(
-        difference | (static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i])));
-  }
-  return difference == 0;
 }
 
 // RFC 4648 base64 with the standard alphabet; padding optional. nullopt on any other byte.
@@ -125,11 +108,11 @@ std::optional<BasicCredentials> parse_basic_authorization(std::string_view heade
   if (!decoded) return std::nullopt;
   const std::size_t colon = decoded->find(':');
   if (colon == std::string::npos) {
-    wipe(*decoded);
+    crypto::scrub(*decoded);
     return std::nullopt;
   }
   BasicCredentials credentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
-  wipe(*decoded);
+  crypto::scrub(*decoded);
   return credentials;
 }
 
@@ -195,7 +178,7 @@ bool BasicAuthenticator::authorize(std::optional<std::string_view> authorization
     // Looked up for unknown users too (never a hit), so both paths do the same work.
     const std::lock_guard lock(mutex_);
     if (generation == generation_ && cached(*credentials)) {
-      wipe(credentials->password);
+      crypto::scrub(credentials->password);
       return true;
     }
   }
@@ -210,7 +193,7 @@ bool BasicAuthenticator::authorize(std::optional<std::string_view> authorization
     const std::lock_guard lock(mutex_);
     if (generation == generation_) remember(*credentials);  // not across a reload
   }
-  wipe(credentials->password);
+  crypto::scrub(credentials->password);
   return granted;
 }
 
@@ -218,8 +201,8 @@ bool BasicAuthenticator::cached(const BasicCredentials& credentials) const {
   // Every entry is compared, hit or not: the scan's duration says nothing about the match.
   bool hit = false;
   for (const CachedCheck& entry : cache_) {
-    const bool same_user = constant_time_equal(entry.user, credentials.user);
-    const bool same_password = constant_time_equal(entry.password, credentials.password);
+    const bool same_user = crypto::equal_secret(entry.user, credentials.user);
+    const bool same_password = crypto::equal_secret(entry.password, credentials.password);
     hit = hit || (same_user && same_password);
   }
   return hit;
@@ -234,13 +217,13 @@ void BasicAuthenticator::remember(const BasicCredentials& credentials) {
   }
   // Full: overwrite the oldest entry (round robin), wiping the password it held.
   CachedCheck& slot = cache_[next_cache_slot_];
-  wipe(slot.password);
+  crypto::scrub(slot.password);
   slot = std::move(entry);
   next_cache_slot_ = (next_cache_slot_ + 1) % cache_capacity;
 }
 
 void BasicAuthenticator::forget_all() {
-  for (CachedCheck& entry : cache_) wipe(entry.password);
+  for (CachedCheck& entry : cache_) crypto::scrub(entry.password);
   cache_.clear();
   next_cache_slot_ = 0;
 }

@@ -10,7 +10,7 @@
 #include "app/landing_page.h"
 #include "app/status_api.h"
 #include "app/status_view.h"
-#include "dlms/security.h"
+#include "crypto/digest.h"
 
 namespace sm::app {
 namespace {
@@ -187,7 +187,7 @@ TEST(StatusPage, SaysWhetherTheTagWasVerified) {
 }
 
 TEST(StatusPage, CspNamesTheInlineScriptByItsHash) {
-  EXPECT_EQ(dlms::sha256_base64("abc"), "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");
+  EXPECT_EQ(crypto::sha256_base64("abc"), "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");
   const std::string html = LandingPage{options()}.render(metrics::Snapshot{}, {}, kNow);
   const auto open = html.find("<script>");
   const auto close = html.find("</script>");
@@ -196,7 +196,7 @@ TEST(StatusPage, CspNamesTheInlineScriptByItsHash) {
   EXPECT_EQ(html.find("<script", open + 1), std::string::npos);  // the only script
   const std::string script = html.substr(open + 8, close - open - 8);
   const std::string& csp = status_page_csp();
-  EXPECT_TRUE(contains(csp, "script-src 'sha256-" + dlms::sha256_base64(script) + "';")) << csp;
+  EXPECT_TRUE(contains(csp, "script-src 'sha256-" + crypto::sha256_base64(script) + "';")) << csp;
   EXPECT_TRUE(contains(csp, "default-src 'none';")) << csp;
   EXPECT_FALSE(contains(csp, "script-src 'unsafe-inline'")) << csp;
 }

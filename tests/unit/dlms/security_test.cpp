@@ -362,10 +362,5 @@ TEST(Security, KeyFingerprint) {
   EXPECT_NE(key_fingerprint(kAk), key_fingerprint(kEk));
 }
 
-TEST(Security, CryptoLibraryVersion) {
-  const auto v = crypto_library_version();
-  EXPECT_EQ(v.rfind("2.", 0), 0u) << v;
-}
-
 }  // namespace
 }  // namespace sm::dlms

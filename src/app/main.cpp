@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", [] {
     return "smartmeter_exporter " + std::string(sm::app::version()) + " (revision " +
            std::string(sm::app::revision()) + ", " + std::string(sm::app::compiler()) + ", Botan " +
-           sm::crypto::library_version() + ")";
+           sm::crypto::library_version() + ", AES " + sm::crypto::aes_provider() + ")";
   });
   app.require_subcommand(0, 1);
   int exit_status = 0;

@@ -5,6 +5,7 @@
 
 #include <botan/base64.h>
 #include <botan/bcrypt.h>
+#include <botan/block_cipher.h>
 #include <botan/hash.h>
 #include <botan/version.h>
 
@@ -46,6 +47,14 @@ bool check_bcrypt(std::string_view password, std::string_view hash) {
 std::string library_version() {
   try {
     return Botan::short_version_string();
+  } catch (const std::exception&) {
+    return "unknown";
+  }
+}
+
+std::string aes_provider() {
+  try {
+    return Botan::BlockCipher::create_or_throw("AES-128")->provider();
   } catch (const std::exception&) {
     return "unknown";
   }

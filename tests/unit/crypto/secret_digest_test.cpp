@@ -69,5 +69,10 @@ TEST(Digest, LibraryVersionIsBotan2Or3) {
   EXPECT_TRUE(std::regex_match(v, std::regex(R"([23]\.[0-9]+\.[0-9]+.*)"))) << v;
 }
 
+TEST(Digest, AesProviderIsOneOfBotans) {
+  const std::string p = aes_provider();
+  EXPECT_TRUE(p == "cpu" || p == "vaes" || p == "vperm" || p == "simd" || p == "base") << p;
+}
+
 }  // namespace
 }  // namespace sm::crypto

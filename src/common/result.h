@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstddef>
+#include <exception>
+#include <new>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -87,6 +89,22 @@ using Result = tl::expected<T, Error>;
                                                            std::size_t offset,
                                                            std::string message) {
   return tl::unexpected<Error>(Error{code, layer, offset, std::move(message)});
+}
+
+// Runs `f` (which returns a Result) where a library reports failure by exception: what it
+// throws becomes an Error with `code` and `layer` whose message starts with `what`, so no
+// exception crosses a layer. Library messages name algorithms and sizes, never key bytes.
+template <class F>
+auto catch_into_error(ErrorCode code, Layer layer, std::string_view what, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    return fail(code, layer, 0, std::string(what) + ": out of memory");
+  } catch (const std::exception& ex) {
+    return fail(code, layer, 0, std::string(what) + ": " + ex.what());
+  } catch (...) {
+    return fail(code, layer, 0, std::string(what) + ": unknown error");
+  }
 }
 
 }  // namespace sm

@@ -13,6 +13,7 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <botan/aead.h>
 #include <botan/exceptn.h>
@@ -40,17 +41,7 @@ constexpr std::uint8_t kFirstMessageCounter = 2;
 // Botan reports failures by exception: turned into errors here, the one wrapper that calls it.
 template <class F>
 auto guarded(std::string_view what, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const std::bad_alloc&) {
-    return fail(ErrorCode::decrypt, Layer::crypto, 0, std::string(what) + ": out of memory");
-  } catch (const std::exception& ex) {
-    // Botan's messages name algorithms and sizes, never key bytes.
-    return fail(ErrorCode::decrypt, Layer::crypto, 0,
-                std::string(what) + ": crypto library error: " + ex.what());
-  } catch (...) {
-    return fail(ErrorCode::decrypt, Layer::crypto, 0, std::string(what) + ": unknown crypto error");
-  }
+  return catch_into_error(ErrorCode::decrypt, Layer::crypto, what, std::forward<F>(f));
 }
 
 // One of Botan's GCM directions and the associated data it was last given (which Botan keeps

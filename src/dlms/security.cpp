@@ -19,6 +19,7 @@
 #include "dlms/security.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "common/byte_reader.h"
 #include "common/endian.h"
@@ -330,15 +331,7 @@ Result<std::vector<std::uint8_t>> protect_impl(std::span<const std::uint8_t> pla
 // Allocation failures (the plaintext buffer) end here as errors, not as exceptions.
 template <class F>
 auto guarded(std::string_view what, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const std::bad_alloc&) {
-    return fail(ErrorCode::decrypt, Layer::dlms, 0, std::string(what) + ": out of memory");
-  } catch (const std::exception& ex) {
-    return fail(ErrorCode::decrypt, Layer::dlms, 0, std::string(what) + ": " + ex.what());
-  } catch (...) {
-    return fail(ErrorCode::decrypt, Layer::dlms, 0, std::string(what) + ": unknown error");
-  }
+  return catch_into_error(ErrorCode::decrypt, Layer::dlms, what, std::forward<F>(f));
 }
 
 }  // namespace

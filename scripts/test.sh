@@ -21,8 +21,8 @@ cmake --build build -j "$JOBS"
 echo "==> tests (unit, golden, end-to-end, soak)"
 ctest --test-dir build --output-on-failure -j "$JOBS" --timeout 300
 
-echo "==> sanitizer + fuzz build (clang, ASan+UBSan, libFuzzer)"
-CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+echo "==> sanitizer + fuzz build (clang $CLANG_VERSION, ASan+UBSan, libFuzzer)"
+CC=clang-$CLANG_VERSION CXX=clang++-$CLANG_VERSION cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSM_WERROR=ON -DSM_FUZZ=ON -DSM_BUILD_BENCH=OFF -DSM_FUZZ_SECONDS="$FUZZ_SECONDS" >/dev/null
 cmake --build build-fuzz -j "$JOBS"
 

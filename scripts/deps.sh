@@ -26,8 +26,9 @@ BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config git
 TEST_PACKAGES=(clang-"$CLANG_VERSION" clang-format libclang-rt-"$CLANG_VERSION"-dev prometheus socat curl
   python3 xxd strace dpkg-dev systemd chromium)
 # htpasswd for the basic-auth test, valgrind for the soak test (tests/e2e/test_security.py,
-# tests/soak).
-TEST_PACKAGES+=(apache2-utils valgrind)
+# tests/soak), file for cpack's DEB generator (tests/ops_install/check_deb.sh; a minimal Debian
+# such as a debootstrap chroot lacks it).
+TEST_PACKAGES+=(apache2-utils valgrind file)
 
 ensure_packages() {
   local missing=()

@@ -293,7 +293,8 @@ int HttpServer::Impl::on_init_connection(const mg_connection* connection,
   if (impl == nullptr) return 0;
   if (impl->open_connections.fetch_add(1) + 1 >= impl->worker_threads) {
     // Taking the mutex orders this with the reaper's check of saturated(): no lost wake-up.
-    { const std::lock_guard lock(impl->reaper_mutex); }
+    std::unique_lock lock(impl->reaper_mutex);
+    lock.unlock();
     impl->reaper_wake.notify_one();
   }
   return 0;
@@ -361,7 +362,7 @@ void HttpServer::Impl::reap_quiet_connections() {
   std::map<ino_t, std::chrono::steady_clock::time_point> still_quiet;
   std::size_t reaped = 0;
   for (const int fd : descriptors) {
-    struct stat status {};
+    struct stat status = {};
     if (::fstat(fd, &status) != 0 || !S_ISSOCK(status.st_mode)) continue;
     const auto local_port = connected_local_port(fd);
     if (!local_port || std::find(ports.begin(), ports.end(), *local_port) == ports.end()) continue;

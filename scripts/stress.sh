@@ -25,7 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 source scripts/deps.sh
-ensure_packages "${BUILD_PACKAGES[@]}" clang libclang-rt-14-dev wrk valgrind curl python3 procps
+ensure_packages "${BUILD_PACKAGES[@]}" clang-"$CLANG_VERSION" libclang-rt-"$CLANG_VERSION"-dev wrk valgrind curl python3 procps
 
 FUZZ_SECONDS=${STRESS_FUZZ_SECONDS:-600}
 JOBS=${STRESS_JOBS:-2}
@@ -93,7 +93,7 @@ if [ "${SKIP_FUZZ:-0}" = 1 ]; then
 else
   FUZZ_BUILD=$ROOT/build-fuzz
   say "fuzz build (clang, ASan+UBSan, libFuzzer) in build-fuzz/"
-  CC=clang CXX=clang++ cmake -S . -B "$FUZZ_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  CC=clang-$CLANG_VERSION CXX=clang++-$CLANG_VERSION cmake -S . -B "$FUZZ_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DSM_WERROR=ON -DSM_FUZZ=ON -DSM_BUILD_BENCH=OFF >/dev/null
   FUZZERS=${STRESS_FUZZERS:-$(cd "$ROOT/tests/fuzz" && ls fuzz_*.cpp | sed 's/\.cpp$//' | tr '\n' ' ')}
   # shellcheck disable=SC2086 # one target name per word

@@ -48,7 +48,7 @@ Result<dlms::Key> load_key_file(const std::string& path, std::string* warning) {
   auto key = parse_key(content, "key file " + path);
   std::fill(content.begin(), content.end(), '\0');
   if (key && warning != nullptr) {
-    struct stat st {};
+    struct stat st = {};
     if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
       *warning = "key file " + path +
                  " is readable by group or others; restrict it with chmod 600 (or use systemd "

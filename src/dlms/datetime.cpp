@@ -110,8 +110,9 @@ inline char* put_padded(char* out, int value, int width) noexcept {
 namespace {
 
 // The one-byte fields after the year, in wire order (byte 2 + index).
+using DateTimeField = std::optional<int> DateTime::*;
 struct FieldSpec {
-  std::optional<int> DateTime::*member;
+  DateTimeField member;
   int lo, hi;
   bool dst_specials;
   std::string_view name;

@@ -39,6 +39,22 @@ tl::unexpected<Error> start_error(std::string message) {
   return fail(ErrorCode::unsupported, Layer::app, 0, std::move(message));
 }
 
+// mg_start2()'s error code. CivetWeb 1.15 (Debian bookworm) writes it through a pointer to the
+// caller's variable (`storage`); 1.16 (trixie) made mg_error_data::code a number it fills in.
+#if CIVETWEB_VERSION_MAJOR == 1 && CIVETWEB_VERSION_MINOR < 16
+void point_error_code_at(mg_error_data& error, unsigned& storage) {
+  error.code = &storage;
+}
+unsigned error_code_of(const mg_error_data& /*error*/, unsigned storage) {
+  return storage;
+}
+#else
+void point_error_code_at(mg_error_data& /*error*/, unsigned& /*storage*/) {}
+unsigned error_code_of(const mg_error_data& error, unsigned /*storage*/) {
+  return error.code;
+}
+#endif
+
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
@@ -277,7 +293,8 @@ int HttpServer::Impl::on_init_connection(const mg_connection* connection,
   if (impl == nullptr) return 0;
   if (impl->open_connections.fetch_add(1) + 1 >= impl->worker_threads) {
     // Taking the mutex orders this with the reaper's check of saturated(): no lost wake-up.
-    { const std::lock_guard lock(impl->reaper_mutex); }
+    std::unique_lock lock(impl->reaper_mutex);
+    lock.unlock();
     impl->reaper_wake.notify_one();
   }
   return 0;
@@ -345,7 +362,7 @@ void HttpServer::Impl::reap_quiet_connections() {
   std::map<ino_t, std::chrono::steady_clock::time_point> still_quiet;
   std::size_t reaped = 0;
   for (const int fd : descriptors) {
-    struct stat status {};
+    struct stat status = {};
     if (::fstat(fd, &status) != 0 || !S_ISSOCK(status.st_mode)) continue;
     const auto local_port = connected_local_port(fd);
     if (!local_port || std::find(ports.begin(), ports.end(), *local_port) == ports.end()) continue;
@@ -587,7 +604,7 @@ Result<void> HttpServer::start(const ServerOptions& options) {
   std::array<char, 256> error_text{};
   unsigned error_code = 0;
   mg_error_data error{};
-  error.code = &error_code;
+  point_error_code_at(error, error_code);
   error.text = error_text.data();
   error.text_buffer_size = error_text.size();
 
@@ -622,7 +639,8 @@ Result<void> HttpServer::start(const ServerOptions& options) {
       cause += (cause.empty() ? "" : "; ") + std::string(summary);
     }
     if (cause.empty())
-      cause = "CivetWeb gave no reason (error code " + std::to_string(error_code) + ")";
+      cause = "CivetWeb gave no reason (error code " +
+              std::to_string(error_code_of(error, error_code)) + ")";
     return start_error("cannot listen on " + shown_addresses + ": " + cause + hint_for(cause));
   }
   impl_->context = context;

@@ -75,7 +75,7 @@ std::string as_text(std::span<const std::uint8_t> data) {
 
 Result<std::vector<std::uint8_t>> read_all(int fd, const std::string& path, std::size_t max_bytes) {
   std::vector<std::uint8_t> data;
-  struct stat info {};
+  struct stat info = {};
   if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) {
     if (static_cast<std::uintmax_t>(info.st_size) > max_bytes) {
       return fail(ErrorCode::length, Layer::app, 0,

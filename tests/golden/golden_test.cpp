@@ -6,6 +6,7 @@
 //  - expected.err names the error code a negative vector must produce (and then no
 //    frame may decode: a wrong key must never yield numbers);
 //  - published.txt holds the values the vector's own source published; each must match.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>

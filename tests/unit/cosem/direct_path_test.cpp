@@ -75,8 +75,9 @@ bool expect_same(const std::vector<std::uint8_t>& plaintext) {
 
 // Both paths decode `plaintext` exactly when the limit `field` is at least `needed`,
 // checked for every limit from 1 to needed + 1.
-void expect_limit_threshold(const std::vector<std::uint8_t>& plaintext,
-                            std::size_t dlms::AxdrLimits::*field, std::size_t needed) {
+using LimitField = std::size_t dlms::AxdrLimits::*;
+void expect_limit_threshold(const std::vector<std::uint8_t>& plaintext, LimitField field,
+                            std::size_t needed) {
   for (std::size_t limit = 1; limit <= needed + 1; ++limit) {
     dlms::AxdrLimits limits;
     limits.*field = limit;

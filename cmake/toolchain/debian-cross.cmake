@@ -45,6 +45,17 @@ set(CMAKE_SYSROOT "${SM_SYSROOT}")
 set(CMAKE_C_FLAGS_INIT -Wno-psabi)
 set(CMAKE_CXX_FLAGS_INIT -Wno-psabi)
 
+# Link against the sysroot's C and C++ runtime (libc.so, libstdc++.so) before the copies that
+# Debian's cross compiler brings along for its own release (/usr/<triplet>/lib, found first
+# otherwise). For a sysroot of the host's release they are the same; a newer release's sysroot
+# (trixie from a bookworm host) has static libraries (libgtest.a) built against its newer glibc
+# and libstdc++, which the older copies lack (__isoc23_strtol, __cxa_call_terminate).
+execute_process(COMMAND ${CMAKE_CXX_COMPILER} -dumpversion OUTPUT_VARIABLE sm_gcc_major
+                OUTPUT_STRIP_TRAILING_WHITESPACE)
+string(REGEX REPLACE "[.].*" "" sm_gcc_major "${sm_gcc_major}")
+set(CMAKE_EXE_LINKER_FLAGS_INIT
+    "-L${SM_SYSROOT}/usr/lib/${sm_triplet} -L${SM_SYSROOT}/usr/lib/gcc/${sm_triplet}/${sm_gcc_major}")
+
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)

@@ -35,9 +35,19 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/grafana/
 
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE
         DESTINATION ${SM_PKG_DOC_DIR})
-# copyright: our licence, plus Botan's notice when Botan is linked into the binary.
+# copyright: our licence, plus Botan's notice when Botan is linked into the binary. The notice
+# is that of the Debian package which ships the archive we linked (libbotan-2.a is in
+# libbotan-2-dev, libbotan-3.a in libbotan-3-dev), from the sysroot when cross-compiling.
 set(SM_COPYRIGHT ${PROJECT_SOURCE_DIR}/LICENSE)
-set(SM_BOTAN_COPYRIGHT /usr/share/doc/libbotan-2-dev/copyright)
+if(SM_STATIC_BOTAN AND SM_BOTAN_ARCHIVE)
+  get_filename_component(sm_botan_archive_name ${SM_BOTAN_ARCHIVE} NAME)
+  string(REGEX REPLACE "^lib(botan-[0-9]+)\\.a$" "lib\\1-dev" sm_botan_package ${sm_botan_archive_name})
+  set(SM_BOTAN_COPYRIGHT ${CMAKE_SYSROOT}/usr/share/doc/${sm_botan_package}/copyright)
+  if(NOT EXISTS ${SM_BOTAN_COPYRIGHT})
+    message(WARNING "Botan is linked statically, but ${SM_BOTAN_COPYRIGHT} is missing: "
+                    "the package's copyright file will lack Botan's notice")
+  endif()
+endif()
 if(SM_STATIC_BOTAN AND SM_BOTAN_ARCHIVE AND EXISTS ${SM_BOTAN_COPYRIGHT})
   file(READ ${PROJECT_SOURCE_DIR}/LICENSE sm_license_text)
   file(READ ${SM_BOTAN_COPYRIGHT} sm_botan_copyright_text)

@@ -95,6 +95,34 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/systemd/debian/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 
+# Cross builds (cmake/toolchain/debian-cross.cmake, scripts/cross.sh): the package is for the
+# target's architecture, and dpkg-shlibdeps must see the target's libraries and their
+# packages, not the host's. The sysroot carries a dpkg database of its packages
+# (var/lib/dpkg, made by scripts/cross-sysroot.sh) whose file lists name the sysroot's paths;
+# dpkg-shlibdeps searches the sysroot's library directories (-l, from the PRIVATE_DIRS) and asks
+# that database (DPKG_ADMINDIR) for owners and symbols files, and DEB_HOST_ARCH makes it read
+# the binary with the target's objdump. CPack has no option for the last two: they are set in
+# the environment of the cpack process by CPACK_PROJECT_CONFIG_FILE, which cpack reads first.
+if(CMAKE_CROSSCOMPILING)
+  execute_process(COMMAND dpkg-architecture -t ${CMAKE_LIBRARY_ARCHITECTURE} -qDEB_HOST_ARCH
+                  OUTPUT_VARIABLE sm_deb_arch OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+  if(NOT sm_deb_arch)
+    message(FATAL_ERROR "no Debian architecture for ${CMAKE_LIBRARY_ARCHITECTURE} (dpkg-architecture, package dpkg-dev)")
+  endif()
+  set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE ${sm_deb_arch})
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS
+      ${CMAKE_SYSROOT}/lib/${CMAKE_LIBRARY_ARCHITECTURE} ${CMAKE_SYSROOT}/usr/lib/${CMAKE_LIBRARY_ARCHITECTURE})
+  set(sm_admindir ${CMAKE_SYSROOT}/var/lib/dpkg)
+  if(NOT EXISTS ${sm_admindir}/status)
+    message(WARNING "${sm_admindir}/status is missing: dpkg-shlibdeps cannot tell which packages "
+                    "own the target's libraries, and Depends will lack them (use scripts/cross-sysroot.sh)")
+  endif()
+  set(CPACK_PROJECT_CONFIG_FILE ${CMAKE_BINARY_DIR}/CPackCrossEnvironment.cmake)
+  file(WRITE ${CPACK_PROJECT_CONFIG_FILE}
+       "set(ENV{DPKG_ADMINDIR} \"${sm_admindir}\")\n"
+       "set(ENV{DEB_HOST_ARCH} ${sm_deb_arch})\n")
+endif()
+
 # Source packages are not produced; keep build trees out anyway.
 set(CPACK_SOURCE_GENERATOR TXZ)
 set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build[^/]*/")

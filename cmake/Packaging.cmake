@@ -35,9 +35,19 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/grafana/
 
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE
         DESTINATION ${SM_PKG_DOC_DIR})
-# copyright: our licence, plus Botan's notice when Botan is linked into the binary.
+# copyright: our licence, plus Botan's notice when Botan is linked into the binary. The notice
+# is that of the Debian package which ships the archive we linked (libbotan-2.a is in
+# libbotan-2-dev, libbotan-3.a in libbotan-3-dev), from the sysroot when cross-compiling.
 set(SM_COPYRIGHT ${PROJECT_SOURCE_DIR}/LICENSE)
-set(SM_BOTAN_COPYRIGHT /usr/share/doc/libbotan-2-dev/copyright)
+if(SM_STATIC_BOTAN AND SM_BOTAN_ARCHIVE)
+  get_filename_component(sm_botan_archive_name ${SM_BOTAN_ARCHIVE} NAME)
+  string(REGEX REPLACE "^lib(botan-[0-9]+)\\.a$" "lib\\1-dev" sm_botan_package ${sm_botan_archive_name})
+  set(SM_BOTAN_COPYRIGHT ${CMAKE_SYSROOT}/usr/share/doc/${sm_botan_package}/copyright)
+  if(NOT EXISTS ${SM_BOTAN_COPYRIGHT})
+    message(WARNING "Botan is linked statically, but ${SM_BOTAN_COPYRIGHT} is missing: "
+                    "the package's copyright file will lack Botan's notice")
+  endif()
+endif()
 if(SM_STATIC_BOTAN AND SM_BOTAN_ARCHIVE AND EXISTS ${SM_BOTAN_COPYRIGHT})
   file(READ ${PROJECT_SOURCE_DIR}/LICENSE sm_license_text)
   file(READ ${SM_BOTAN_COPYRIGHT} sm_botan_copyright_text)
@@ -84,6 +94,34 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/systemd/debian/prerm
     ${PROJECT_SOURCE_DIR}/systemd/debian/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+
+# Cross builds (cmake/toolchain/debian-cross.cmake, scripts/cross.sh): the package is for the
+# target's architecture, and dpkg-shlibdeps must see the target's libraries and their
+# packages, not the host's. The sysroot carries a dpkg database of its packages
+# (var/lib/dpkg, made by scripts/cross-sysroot.sh) whose file lists name the sysroot's paths;
+# dpkg-shlibdeps searches the sysroot's library directories (-l, from the PRIVATE_DIRS) and asks
+# that database (DPKG_ADMINDIR) for owners and symbols files, and DEB_HOST_ARCH makes it read
+# the binary with the target's objdump. CPack has no option for the last two: they are set in
+# the environment of the cpack process by CPACK_PROJECT_CONFIG_FILE, which cpack reads first.
+if(CMAKE_CROSSCOMPILING)
+  execute_process(COMMAND dpkg-architecture -t ${CMAKE_LIBRARY_ARCHITECTURE} -qDEB_HOST_ARCH
+                  OUTPUT_VARIABLE sm_deb_arch OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+  if(NOT sm_deb_arch)
+    message(FATAL_ERROR "no Debian architecture for ${CMAKE_LIBRARY_ARCHITECTURE} (dpkg-architecture, package dpkg-dev)")
+  endif()
+  set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE ${sm_deb_arch})
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS
+      ${CMAKE_SYSROOT}/lib/${CMAKE_LIBRARY_ARCHITECTURE} ${CMAKE_SYSROOT}/usr/lib/${CMAKE_LIBRARY_ARCHITECTURE})
+  set(sm_admindir ${CMAKE_SYSROOT}/var/lib/dpkg)
+  if(NOT EXISTS ${sm_admindir}/status)
+    message(WARNING "${sm_admindir}/status is missing: dpkg-shlibdeps cannot tell which packages "
+                    "own the target's libraries, and Depends will lack them (use scripts/cross-sysroot.sh)")
+  endif()
+  set(CPACK_PROJECT_CONFIG_FILE ${CMAKE_BINARY_DIR}/CPackCrossEnvironment.cmake)
+  file(WRITE ${CPACK_PROJECT_CONFIG_FILE}
+       "set(ENV{DPKG_ADMINDIR} \"${sm_admindir}\")\n"
+       "set(ENV{DEB_HOST_ARCH} ${sm_deb_arch})\n")
+endif()
 
 # Source packages are not produced; keep build trees out anyway.
 set(CPACK_SOURCE_GENERATOR TXZ)

@@ -45,3 +45,9 @@ ensure_packages() {
   fi
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
+
+# Cross builds (scripts/cross.sh): the host tools only. The target's libraries go into a
+# private sysroot, never onto the host, and cross.sh adds crossbuild-essential-<arch> for
+# the architecture it builds (each compiler is ~100 MB; CI needs one at a time).
+CROSS_PACKAGES=(cmake ninja-build pkg-config git dpkg-dev file qemu-user-static curl
+  debian-archive-keyring)

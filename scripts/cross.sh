@@ -18,8 +18,8 @@
 #
 # Environment:
 #   SM_RELEASE      target Debian release: bookworm (default, Debian 12) or trixie (Debian 13)
-#   SM_CROSS_BOTAN  Botan package of the sysroot (default libbotan-2-dev; libbotan-3-dev once
-#                   the sources build against Botan 3)
+#   SM_CROSS_BOTAN  Botan package of the sysroot (default: the release's, libbotan-2-dev on
+#                   bookworm, libbotan-3-dev on trixie; libbotan-2-dev on trixie also builds)
 #   JOBS            parallel compile jobs and tests (default: nproc)
 #   SM_CROSS_CACHE, SM_CROSS_MIRROR, SM_CROSS_REFRESH: see scripts/cross-sysroot.sh
 set -euo pipefail
@@ -65,7 +65,11 @@ check_deb() {
 ensure_packages "${CROSS_PACKAGES[@]}" "crossbuild-essential-$arch"
 # The C++ headers and libstdc++ of the cross compiler's own version.
 gcc_major=$("$triplet-g++" -dumpversion | cut -d. -f1)
-ensure_sysroot "$arch" "$release" libc6-dev "libstdc++-$gcc_major-dev" "${SM_CROSS_BOTAN:-libbotan-2-dev}" \
+case $release in
+  bookworm) default_botan=libbotan-2-dev ;;
+  *) default_botan=libbotan-3-dev ;;
+esac
+ensure_sysroot "$arch" "$release" libc6-dev "libstdc++-$gcc_major-dev" "${SM_CROSS_BOTAN:-$default_botan}" \
   prometheus-cpp-dev libcivetweb-dev libcli11-dev libexpected-dev libgtest-dev libgmock-dev zlib1g-dev
 phase_done sysroot
 

@@ -4,23 +4,32 @@
 # ends what runs in the chroot and unmounts everything, so the namespace ends clean too.
 chroot_mounts=() # mount points made by mount_chroot, in order
 
+# mount_at TARGET MOUNT-ARGUMENTS...: mounts (a failure ends the script, whose EXIT trap then
+# undoes what was mounted before) and remembers TARGET for cleanup_chroot.
+mount_at() {
+  local target=$1
+  shift
+  mount "$@" "$target"
+  chroot_mounts+=("$target")
+}
+
 # mount_chroot ROOT REPO: proc, sys, dev (with pts and shm), a fresh tmpfs on /tmp, REPO at its
 # own path, and REPO's git directory read-only when it lies outside REPO (a git worktree), so
 # that git (the revision in --version, the style check's file list) works in the chroot.
 mount_chroot() {
   local root=$1 repo=$2 gitdir=""
-  mount -t proc proc "$root/proc" && chroot_mounts+=("$root/proc")
-  mount --rbind /sys "$root/sys" && chroot_mounts+=("$root/sys")
-  mount --rbind /dev "$root/dev" && chroot_mounts+=("$root/dev")
-  mount -t tmpfs -o mode=1777 tmpfs "$root/tmp" && chroot_mounts+=("$root/tmp")
+  mount_at "$root/proc" -t proc proc
+  mount_at "$root/sys" --rbind /sys
+  mount_at "$root/dev" --rbind /dev
+  mount_at "$root/tmp" -t tmpfs -o mode=1777 tmpfs
   mkdir -p "$root$repo"
-  mount --bind "$repo" "$root$repo" && chroot_mounts+=("$root$repo")
+  mount_at "$root$repo" --bind "$repo"
   if command -v git >/dev/null; then
     gitdir=$(git -C "$repo" rev-parse --path-format=absolute --git-common-dir 2>/dev/null) || gitdir=""
   fi
   if [ -n "$gitdir" ] && [[ $gitdir != "$repo"/* ]]; then
     mkdir -p "$root$gitdir"
-    mount --bind -o ro "$gitdir" "$root$gitdir" && chroot_mounts+=("$root$gitdir")
+    mount_at "$root$gitdir" --bind -o ro "$gitdir"
   fi
 }
 

@@ -17,7 +17,8 @@
 # Exit status is non-zero on any failure.
 #
 # Environment:
-#   SM_RELEASE      target Debian release: bookworm (default, Debian 12) or trixie (Debian 13)
+#   SM_RELEASE      target Debian release: bookworm (Debian 12) or trixie (Debian 13); default:
+#                   the host's (so in scripts/test-trixie.sh --run, trixie)
 #   SM_CROSS_BOTAN  Botan package of the sysroot (default: the release's, libbotan-2-dev on
 #                   bookworm, libbotan-3-dev on trixie; libbotan-2-dev on trixie also builds)
 #   JOBS            parallel compile jobs and tests (default: nproc)
@@ -34,7 +35,7 @@ case $arch in
   *) echo "usage: scripts/cross.sh arm64|armhf   (environment: SM_RELEASE, JOBS; see the header)" >&2
      exit 2 ;;
 esac
-release=${SM_RELEASE:-bookworm}
+release=${SM_RELEASE:-${SM_DEBIAN_RELEASE:-bookworm}}
 JOBS=${JOBS:-$(nproc)}
 build=build-cross-$release-$arch
 started=$SECONDS

@@ -7,6 +7,9 @@
 #   scripts/test-trixie.sh --unit       CI: scripts/test.sh --unit (build; unit + golden tests)
 #   scripts/test-trixie.sh --demo [ARG] scripts/demo.sh [ARG] (port 10369 on the host; Ctrl-C)
 #   scripts/test-trixie.sh --shell      a root shell in the chroot, in the repository
+#   scripts/test-trixie.sh --run CMD... CMD in the chroot, in the repository (e.g. the Debian 13
+#                                       ARM builds: --run scripts/cross.sh arm64, with trixie's
+#                                       GCC 14 cross compilers and a trixie sysroot)
 #   --fresh before any of them makes the chroot anew (for a cold run; after a broken install)
 # The chroot is made once (about a minute) and reused: $SM_CHROOT_CACHE/trixie-amd64 (default
 # /var/cache/smartmeter-exporter). It is built under a .partial name and renamed only when
@@ -30,16 +33,20 @@ mode=full fresh=0
 while [ $# -gt 0 ]; do
   case $1 in
     --fresh) fresh=1 ;;
-    --full | --unit | --demo | --shell) mode=${1#--} ;;
+    --full | --unit | --demo | --shell | --run) mode=${1#--} ;;
     -h | --help) sed -n '2,/^set -euo/p' "$self" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) break ;;
   esac
   shift
 done
-[ "$mode" = demo ] || [ $# -eq 0 ] || { echo "unexpected arguments: $* (try --help)" >&2; exit 2; }
+case $mode in
+  demo) ;;
+  run) [ $# -gt 0 ] || { echo "--run needs a command (try --help)" >&2; exit 2; } ;;
+  *) [ $# -eq 0 ] || { echo "unexpected arguments: $* (try --help)" >&2; exit 2; } ;;
+esac
 
 if [ "$(id -u)" -ne 0 ]; then
-  exec sudo --preserve-env=SM_CHROOT_CACHE,SM_DEBIAN_MIRROR,JOBS,FUZZ_SECONDS,SKIP_FUZZ \
+  exec sudo --preserve-env=SM_CHROOT_CACHE,SM_DEBIAN_MIRROR,JOBS,FUZZ_SECONDS,SKIP_FUZZ,SM_RELEASE \
     "$self" "${args[@]}"
 fi
 # Everything below runs in a private mount namespace (SM_TRIXIE_NAMESPACE marks it).
@@ -113,11 +120,12 @@ case $mode in
   unit) command=(scripts/test.sh --unit) ;;
   demo) command=(scripts/demo.sh "$@") ;;
   shell) command=(bash -l) ;;
+  run) command=("$@") ;;
 esac
 echo "==> trixie chroot: ${command[*]}"
 environment=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
   LANG=C.UTF-8 TERM="${TERM:-dumb}" SM_BUILD_DIR=build-trixie)
-for name in JOBS FUZZ_SECONDS SKIP_FUZZ; do
+for name in JOBS FUZZ_SECONDS SKIP_FUZZ SM_RELEASE; do
   [ -z "${!name:-}" ] || environment+=("$name=${!name}")
 done
 # shellcheck disable=SC2016 # $1 and $@ belong to the inner shell

@@ -48,6 +48,8 @@ ensure_sysroot() {
     echo "==> sysroot: building $SYSROOT ($release $arch: ${packages[*]})"
     sysroot_download "$arch" "$release" "${packages[@]}"
     sysroot_unpack "$SM_CROSS_CACHE/apt-$release-$arch/cache/archives"
+    # The .debs are unpacked now, and a rebuild downloads its closure afresh anyway.
+    APT_CONFIG=$SM_CROSS_CACHE/apt-$release-$arch/apt.conf apt-get -q clean
     echo "$key" >"$SYSROOT/.sysroot-key"
   fi
   flock -s 9

@@ -27,11 +27,12 @@ using Sha256Digest = std::array<std::uint8_t, 32>;
 // The crypto library and its version, e.g. "2.19.3" (for smartmeter_build_info).
 [[nodiscard]] std::string library_version();
 
-// Which of Botan's AES-128 implementations this CPU runs, as Botan names it: "cpu" (the
-// CPU's AES instructions: AES-NI, the ARMv8 Cryptography Extensions of a Raspberry Pi 5 —
-// not of a Pi 3/4, whose SoCs lack them — or POWER8), "vaes" (AVX2 VAES, Botan 3),
-// "vperm"/"simd" (constant-time vector permutes: SSSE3, NEON), "base" (portable). Botan
-// chooses at run time; --version shows it.
+// Which of Botan's AES-128 implementations this CPU runs, as Botan names it. The CPU's AES
+// instructions (AES-NI, the ARMv8 Cryptography Extensions of a Raspberry Pi 5 — not of a
+// Pi 3/4, whose SoCs lack them — or POWER8) are "cpu" in Botan 2 and "aesni", "armv8",
+// "power8" in Botan 3, which adds "vaes" (AVX2 VAES); "vperm"/"simd" are constant-time
+// vector permutes (SSSE3, NEON), "base" is portable. Botan chooses at run time;
+// --version shows it.
 [[nodiscard]] std::string aes_provider();
 
 }  // namespace sm::crypto

@@ -1,6 +1,7 @@
 // MeterCollector: one MeterState snapshot -> every smartmeter_* family (DESIGN.md
-// "Metrics"). Built afresh at each scrape from the last good Reading, so one scrape never
-// mixes two frames and energy counters carry the meter's absolute registers.
+// "Metrics"). Built afresh at each scrape from the meter's registers as the frames last
+// carried them (register_book.h: each with its own age), and energy counters carry the
+// meter's absolute registers.
 #include "metrics/collector.h"
 
 #include <algorithm>
@@ -146,7 +147,8 @@ void append_register_families(const cosem::Reading& reading, const RegisterFilte
   if (!obis_values.metric.empty()) out.push_back(std::move(obis_values));
 }
 
-// Everything the last good frame says about the meter. Left out when stale.
+// Everything the frames say about the meter (registers merged over its lists). Left out
+// when stale.
 void append_value_families(const GoodFrame& frame, const RegisterFilter& current,
                            std::vector<prometheus::MetricFamily>& out) {
   static const cosem::Reading kNoReading;

@@ -103,12 +103,18 @@ void Exporter::on_connected(bool reconnect) {
     std::lock_guard lock(mutex_);
     decoder_.reset();  // bytes from before the gap cannot complete a frame
   }
-  if (reconnect) logger_.info("source recovered");
+  // A peer that accepts and closes at once would say both every few seconds: once per
+  // source::kRepeatedWarningInterval, like the source's own warning.
+  if (reconnect) {
+    logger_.log_limited("source-recovered", source::kRepeatedWarningInterval, LogLevel::info,
+                        "source recovered");
+  }
 }
 
 void Exporter::on_disconnected(std::string_view reason) {
   state_.set_connected(false, false);
-  logger_.warn("source lost; retrying", {{"reason", std::string(reason)}});
+  logger_.log_limited("source-lost", source::kRepeatedWarningInterval, LogLevel::warn,
+                      "source lost; retrying", {{"reason", std::string(reason)}});
 }
 
 void Exporter::on_end_of_input() {

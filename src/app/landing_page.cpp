@@ -313,7 +313,7 @@ std::string LandingPage::render(const metrics::Snapshot& snapshot,
   } else {
     const auto& last = *snapshot.last;
     const auto& r = *last.reading;
-    const Mains mains = mains_of(r);
+    const Mains mains = mains_of(current_reading(snapshot, options.stale_after, now));
     h += std::string("<p id=\"state\" class=\"") + (status == MeterStatus::up ? "ok" : "bad") +
          "\"><b>" + (status == MeterStatus::up ? "Meter up" : "Meter stale") +
          "</b> &middot; last good frame " +
@@ -426,7 +426,7 @@ std::string LandingPage::render(const metrics::Snapshot& snapshot,
     const auto& r = *snapshot.last->reading;
     h += "<section><details><summary>All registers (" + std::to_string(r.registers.size()) +
          ")</summary><table id=\"values\"><tr><th>Register</th><th>OBIS</th><th>Value</th>"
-         "<th>Unit</th></tr>\n";
+         "<th>Unit</th><th>Age (s)</th></tr>\n";
     for (std::size_t i = 0; i < r.registers.size(); ++i) {
       const auto& reg = r.registers[i];
       const std::string key = "registers." + std::to_string(i) + (reg.text ? ".text" : ".value");
@@ -434,6 +434,9 @@ std::string LandingPage::render(const metrics::Snapshot& snapshot,
            reg.obis.to_string() + "</td><td class=\"n\"><span data-k=\"" + key + "\">" +
            html_escape(reg.text ? *reg.text : JsonWriter::format_double(reg.value)) +
            "</span></td><td>" + html_escape(reg.text ? "" : cosem::unit_symbol(reg.unit)) +
+           "</td><td class=\"n\">" +
+           live("registers." + std::to_string(i) + ".age_seconds",
+                register_age_seconds(snapshot, i, now), 1) +
            "</td></tr>\n";
     }
     h += "</table></details></section>\n";

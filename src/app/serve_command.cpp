@@ -211,7 +211,7 @@ int run_serve(const ServeSettings& s) {
 
   const int wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd < 0) return startup_error("cannot create eventfd");
-  metrics::MeterState state;
+  metrics::MeterState state{p.stale_after};
   Exporter exporter(p.decoder, logger, state, wake_fd);
   // --record: the bytes go to the capture file first, then on to the exporter.
   std::optional<source::CaptureWriter> recorder;

@@ -7,6 +7,7 @@
 #include "common/hex.h"
 #include "common/json_writer.h"
 #include "cosem/units.h"
+#include "metrics/collector.h"
 
 namespace sm::app {
 namespace {
@@ -73,10 +74,18 @@ void write_mains(JsonWriter& w, const Mains& m) {
   w.end_array();
 }
 
-void write_registers(JsonWriter& w, const cosem::Reading& r) {
+// Every register of the meter's merged reading, with the age of the frame that carried it
+// and whether /metrics still shows it (`current`).
+void write_registers(JsonWriter& w, const metrics::Snapshot& snapshot,
+                     std::chrono::milliseconds stale_after,
+                     std::chrono::system_clock::time_point now) {
+  const cosem::Reading& r = *snapshot.last->reading;
   w.key("registers").begin_array();
-  for (const auto& reg : r.registers) {
+  for (std::size_t i = 0; i < r.registers.size(); ++i) {
+    const auto& reg = r.registers[i];
     w.begin_object().key("obis").value(reg.obis.to_string());
+    w.key("age_seconds").value(register_age_seconds(snapshot, i, now));
+    w.key("current").value(metrics::register_is_current(snapshot, i, stale_after, now));
     w.key("name").value(register_display_name(reg.obis));
     if (reg.text) {
       w.key("value").null().key("unit").value("").key("text").value(*reg.text);
@@ -117,7 +126,7 @@ std::string render_reading_json(const StatusOptions& options, const metrics::Sna
   } else {
     w.null().key("meter").null();
   }
-  const Mains mains = snapshot.last ? mains_of(*snapshot.last->reading) : Mains{};
+  const Mains mains = mains_of(current_reading(snapshot, options.stale_after, now));
   write_mains(w, mains);
   w.key("limits").begin_object();
   w.key("voltage_min_v").value(kVoltsMin);
@@ -127,7 +136,7 @@ std::string render_reading_json(const StatusOptions& options, const metrics::Sna
   w.key("phase_power_max_w").value(options.fuse_amps * kNominalVolts);
   w.end_object();
   if (snapshot.last) {
-    write_registers(w, *snapshot.last->reading);
+    write_registers(w, snapshot, options.stale_after, now);
   } else {
     w.key("registers").begin_array().end_array();
   }

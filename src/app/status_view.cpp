@@ -93,10 +93,40 @@ const char* to_string(MeterStatus status) noexcept {
   return "no_frame";
 }
 
+namespace {
+double age_seconds(std::chrono::system_clock::time_point received,
+                   std::chrono::system_clock::time_point now) {
+  const double age = std::chrono::duration<double>(now - received).count();
+  return std::round(age * 10) / 10;
+}
+}  // namespace
+
 double frame_age_seconds(const metrics::GoodFrame& frame,
                          std::chrono::system_clock::time_point now) {
-  const double age = std::chrono::duration<double>(now - frame.received).count();
-  return std::round(age * 10) / 10;
+  return age_seconds(frame.received, now);
+}
+
+double register_age_seconds(const metrics::Snapshot& snapshot, std::size_t index,
+                            std::chrono::system_clock::time_point now) {
+  const auto* stamps = snapshot.register_stamps.get();
+  if (stamps != nullptr && index < stamps->size()) return age_seconds((*stamps)[index].received, now);
+  return snapshot.last ? frame_age_seconds(*snapshot.last, now) : 0;
+}
+
+cosem::Reading current_reading(const metrics::Snapshot& snapshot,
+                               std::chrono::milliseconds stale_after,
+                               std::chrono::system_clock::time_point now) {
+  cosem::Reading out;
+  if (!snapshot.last || !snapshot.last->reading) return out;
+  out = *snapshot.last->reading;
+  out.registers.clear();
+  const auto& registers = snapshot.last->reading->registers;
+  for (std::size_t i = 0; i < registers.size(); ++i) {
+    if (metrics::register_is_current(snapshot, i, stale_after, now)) {
+      out.registers.push_back(registers[i]);
+    }
+  }
+  return out;
 }
 
 std::string register_layout(const metrics::Snapshot& snapshot) {

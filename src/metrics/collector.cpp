@@ -1,6 +1,7 @@
 // MeterCollector: one MeterState snapshot -> every smartmeter_* family (DESIGN.md
-// "Metrics"). Built afresh at each scrape from the last good Reading, so one scrape never
-// mixes two frames and energy counters carry the meter's absolute registers.
+// "Metrics"). Built afresh at each scrape from the meter's registers as the frames last
+// carried them (register_book.h: each with its own age), and energy counters carry the
+// meter's absolute registers.
 #include "metrics/collector.h"
 
 #include <algorithm>
@@ -22,6 +23,8 @@ namespace {
 
 using enum MetricKind;
 using Clock = std::chrono::system_clock;
+// Whether the register at an index of the reading is still within its own window.
+using RegisterFilter = std::function<bool(std::size_t)>;
 
 // Meter value series: left out of the scrape while the last frame is stale.
 constexpr MetricSpec kMeterInfo{
@@ -62,6 +65,11 @@ constexpr MetricSpec kReconnects{
     "smartmeter_source_reconnects_total",
     "Times the source was opened again after it failed or closed, since the exporter started.",
     counter};
+constexpr MetricSpec kOtherMeterFrames{
+    "smartmeter_other_meter_frames_total",
+    "Good frames of another meter (other system title or meter id) refused while the meter "
+    "being exported is up.",
+    counter};
 constexpr MetricSpec kSourceConnected{
     "smartmeter_source_connected",
     "1 while the source (serial device or TCP connection) is open, else 0.", gauge};
@@ -71,7 +79,7 @@ constexpr MetricSpec kBuildInfo{"smartmeter_build_info",
 constexpr std::array kSpecs{
     kMeterInfo,          kClockSkew,       kInvocationCounter, kUp,
     kLastFrameTimestamp, kFrames,          kFrameErrors,       kReceivedBytes,
-    kReconnects,         kSourceConnected, kBuildInfo};
+    kReconnects,         kOtherMeterFrames, kSourceConnected, kBuildInfo};
 static_assert(std::all_of(kSpecs.begin(), kSpecs.end(), is_valid_spec),
               "metric name, help or _total suffix wrong");
 
@@ -100,17 +108,19 @@ Labels row_labels(const ObisRow& row) {
 // A code can reach a taken series twice (the same C.D.E under B=0 and B=1, or a meter
 // repeating a register): the first one wins the named series and the others go to
 // smartmeter_obis_value, keyed by their full code, so no series is ever duplicated.
-void append_register_families(const cosem::Reading& reading,
+// Registers past their own window (register_book.h) are left out, like a stale meter.
+void append_register_families(const cosem::Reading& reading, const RegisterFilter& current,
                               std::vector<prometheus::MetricFamily>& out) {
   const auto rows = obis_rows();
   std::vector<std::optional<double>> row_values(rows.size());
   prometheus::MetricFamily obis_values = make_family(kObisValueSpec);
   std::set<std::pair<std::string, std::string>> obis_series;
 
-  for (const cosem::Register& reg : reading.registers) {
+  for (std::size_t index = 0; index < reading.registers.size(); ++index) {
+    const cosem::Register& reg = reading.registers[index];
     // Prometheus samples are numbers; text registers (ids, list names, times) have none.
     // The meter id and device name reach smartmeter_meter_info through the Reading.
-    if (!reg.numeric()) continue;
+    if (!reg.numeric() || !current(index)) continue;
     if (const ObisRow* row = map_register(reg)) {
       auto& value = row_values[static_cast<std::size_t>(row - rows.data())];
       if (!value) {
@@ -137,8 +147,10 @@ void append_register_families(const cosem::Reading& reading,
   if (!obis_values.metric.empty()) out.push_back(std::move(obis_values));
 }
 
-// Everything the last good frame says about the meter. Left out when stale.
-void append_value_families(const GoodFrame& frame, std::vector<prometheus::MetricFamily>& out) {
+// Everything the frames say about the meter (registers merged over its lists). Left out
+// when stale.
+void append_value_families(const GoodFrame& frame, const RegisterFilter& current,
+                           std::vector<prometheus::MetricFamily>& out) {
   static const cosem::Reading kNoReading;
   const cosem::Reading& reading = frame.reading ? *frame.reading : kNoReading;
 
@@ -154,7 +166,7 @@ void append_value_families(const GoodFrame& frame, std::vector<prometheus::Metri
                      {"manufacturer", std::move(manufacturer)},
                      {"device_name", label_value_from_wire(reading.device_name.value_or(""))}}));
 
-  append_register_families(reading, out);
+  append_register_families(reading, current, out);
 
   // Only an absolute meter time can be compared with the host clock; a local time without
   // UTC offset has no unix_seconds.
@@ -172,6 +184,13 @@ void append_value_families(const GoodFrame& frame, std::vector<prometheus::Metri
 
 }  // namespace
 
+bool register_is_current(const Snapshot& snapshot, std::size_t index,
+                         std::chrono::milliseconds stale_after, Clock::time_point now) {
+  const auto* stamps = snapshot.register_stamps.get();
+  return stamps == nullptr || index >= stamps->size() ||
+         register_current((*stamps)[index], stale_after, now);
+}
+
 bool is_fresh(const Snapshot& snapshot, std::chrono::milliseconds stale_after,
               Clock::time_point now) noexcept {
   return snapshot.last && now - snapshot.last->received < stale_after;
@@ -183,7 +202,12 @@ std::vector<prometheus::MetricFamily> meter_families(const Snapshot& snapshot,
   std::vector<prometheus::MetricFamily> out;
   const bool fresh = is_fresh(snapshot, options.stale_after, now);
   out.push_back(single_sample(kUp, fresh ? 1 : 0));
-  if (fresh) append_value_families(*snapshot.last, out);
+  if (fresh) {
+    append_value_families(
+        *snapshot.last,
+        [&](std::size_t index) { return register_is_current(snapshot, index, options.stale_after, now); },
+        out);
+  }
   if (snapshot.last) {
     out.push_back(single_sample(kLastFrameTimestamp, unix_seconds(snapshot.last->received)));
   }
@@ -197,6 +221,7 @@ std::vector<prometheus::MetricFamily> meter_families(const Snapshot& snapshot,
   out.push_back(std::move(errors));
   out.push_back(single_sample(kReceivedBytes, as_sample(snapshot.received_bytes)));
   out.push_back(single_sample(kReconnects, as_sample(snapshot.reconnects)));
+  out.push_back(single_sample(kOtherMeterFrames, as_sample(snapshot.other_meter_frames)));
   out.push_back(single_sample(kSourceConnected, snapshot.source_connected ? 1 : 0));
 
   const BuildInfo& build = options.build;

@@ -37,6 +37,12 @@ struct CollectorOptions {
 [[nodiscard]] bool is_fresh(const Snapshot& snapshot, std::chrono::milliseconds stale_after,
                             std::chrono::system_clock::time_point now) noexcept;
 
+// True while the register at `index` of snapshot.last->reading is within its own window
+// (register_book.h); the value families leave the others out.
+[[nodiscard]] bool register_is_current(const Snapshot& snapshot, std::size_t index,
+                                       std::chrono::milliseconds stale_after,
+                                       std::chrono::system_clock::time_point now);
+
 class MeterCollector : public prometheus::Collectable {
  public:
   MeterCollector(const MeterState& state, CollectorOptions options);

@@ -1,6 +1,7 @@
 // MeterState: what the exporter knows right now, shared between the source thread
 // (writer) and scrapes (readers). A scrape takes one Snapshot under the lock; the
-// Reading inside is immutable and shared, so a scrape never mixes two frames.
+// Reading inside is immutable and shared. It is the meter's registers merged over its
+// frames (register_book.h: partial lists), each with its own arrival time.
 #pragma once
 
 #include <array>
@@ -17,6 +18,7 @@
 #include "cosem/reading.h"
 #include "dlms/security.h"
 #include "metrics/power_history.h"
+#include "metrics/register_book.h"
 
 namespace sm::metrics {
 
@@ -74,7 +76,13 @@ struct GoodFrame {
 };
 
 struct Snapshot {
-  std::optional<GoodFrame> last;  // nullopt until the first good frame
+  // The last good frame of the meter, its `reading` being the meter's merged registers
+  // (RegisterBook); nullopt until the first good frame.
+  std::optional<GoodFrame> last;
+  // Arrival of each register of last->reading (same index); null: all came with `last`.
+  std::shared_ptr<const std::vector<RegisterStamp>> register_stamps;
+  // Good frames of another meter (system title / meter id) refused while this one is up.
+  std::uint64_t other_meter_frames = 0;
   std::uint64_t frames_total = 0;
   std::array<std::uint64_t, kErrorReasonCount> frame_errors{};
   std::uint64_t received_bytes = 0;
@@ -84,12 +92,26 @@ struct Snapshot {
 
 class MeterState {
  public:
+  // stale_after: --meter.stale-after, which also decides when another meter may take over.
+  explicit MeterState(std::chrono::milliseconds stale_after = std::chrono::seconds(30))
+      : stale_after_(stale_after) {}
+
+  // Merges the frame's registers into the meter's (register_book.h); a frame of another
+  // meter while this one is up is only counted (other_meter_frames).
   void record_frame(GoodFrame frame) {
     std::lock_guard lock(mutex_);
-    ++s_.frames_total;
     if (frame.reading) {
+      const auto verdict =
+          merge_frame(book_, *frame.reading, frame.security, frame.received, stale_after_);
+      if (verdict == MergeVerdict::other_meter) {
+        ++s_.other_meter_frames;
+        return;
+      }
       if (auto power = power_of(*frame.reading)) history_.add(frame.received, *power);
+      frame.reading = book_.reading;
+      s_.register_stamps = book_.stamps;
     }
+    ++s_.frames_total;
     s_.last = std::move(frame);
   }
   void record_error(ErrorReason reason) {
@@ -118,6 +140,8 @@ class MeterState {
 
  private:
   mutable std::mutex mutex_;
+  std::chrono::milliseconds stale_after_;
+  RegisterBook book_;
   Snapshot s_;
   PowerHistory history_;
 };

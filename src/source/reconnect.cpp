@@ -30,6 +30,40 @@ std::string format_delay(std::chrono::milliseconds delay) {
   return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s";
 }
 
+namespace {
+
+// The warning about a lost stream, held back while it repeats: the first one warns; the
+// same reason again within kRepeatedWarningInterval is logged at debug and counted; the
+// next warning says how many were held back.
+class RepeatedWarning {
+ public:
+  LogLevel level(const std::string& what, std::string& suffix) {
+    const auto now = SourceControl::Clock::now();
+    if (armed_ && what == last_ && now - warned_at_ < kRepeatedWarningInterval) {
+      ++held_back_;
+      return LogLevel::debug;
+    }
+    if (held_back_ > 0) {
+      suffix = " (" + std::to_string(held_back_) + " more since the last warning)";
+    }
+    armed_ = true;
+    last_ = what;
+    warned_at_ = now;
+    held_back_ = 0;
+    return LogLevel::warn;
+  }
+  // A stream that stayed open: its loss is news again.
+  void forget() noexcept { armed_ = false; }
+
+ private:
+  bool armed_ = false;
+  std::string last_;
+  SourceControl::Clock::time_point warned_at_{};
+  unsigned held_back_ = 0;
+};
+
+}  // namespace
+
 void ReconnectLoop::run(Sink& sink, StreamOpener& opener) noexcept {
   try {
     run_loop(sink, opener);
@@ -44,6 +78,8 @@ void ReconnectLoop::run_loop(Sink& sink, StreamOpener& opener) {
   bool ever_connected = false;
   std::string last_failure;  // repeated identical failures are logged at debug level
   unsigned failed_attempts = 0;
+  bool flapping = false;  // the last stream ended before Backoff::stable
+  RepeatedWarning lost_warning;
 
   // Waits out one backoff step; a reopen() request cuts the wait short and resets it.
   auto wait_before_retry = [&](std::chrono::milliseconds delay) {
@@ -70,13 +106,16 @@ void ReconnectLoop::run_loop(Sink& sink, StreamOpener& opener) {
         continue;
       }
 
-      backoff.reset();
+      // The delays are reset only once the stream proves stable (below): a peer that
+      // accepts and closes at once must not be retried every `initial`.
+      const LogLevel opened_level = flapping ? LogLevel::debug : LogLevel::info;
       if (failed_attempts > 0) {
-        sink.log(LogLevel::info, "opened " + opener.describe() + " after " +
-                                     std::to_string(failed_attempts) + " failed attempt(s)");
+        sink.log(opened_level, "opened " + opener.describe() + " after " +
+                                   std::to_string(failed_attempts) + " failed attempt(s)");
       } else {
-        sink.log(LogLevel::info, "opened " + opener.describe());
+        sink.log(opened_level, "opened " + opener.describe());
       }
+      const auto opened_at = SourceControl::Clock::now();
       failed_attempts = 0;
       last_failure.clear();
       sink.on_connected(ever_connected);
@@ -93,12 +132,22 @@ void ReconnectLoop::run_loop(Sink& sink, StreamOpener& opener) {
         // a format change would not continue them); reopened at once, no backoff.
         sink.on_disconnected("reopen requested");
         sink.log(LogLevel::info, "reopening " + opener.describe());
+        backoff.reset();
+        flapping = false;
         continue;
       }
+      const bool stable = SourceControl::Clock::now() - opened_at >= backoff_.stable;
+      if (stable) {
+        backoff.reset();
+        lost_warning.forget();
+      }
+      flapping = !stable;
       auto delay = backoff.next();
       sink.on_disconnected(reason);
-      sink.log(LogLevel::warn, "lost " + opener.describe() + ": " + reason + "; reopening in " +
-                                   format_delay(delay));
+      std::string held_back;
+      const LogLevel lost_level = lost_warning.level(reason, held_back);
+      sink.log(lost_level, "lost " + opener.describe() + ": " + reason + "; reopening in " +
+                               format_delay(delay) + held_back);
       wait_before_retry(delay);
     } catch (const std::exception& e) {
       // A throwing sink must not end the source: treat it like a lost stream (the

@@ -1,9 +1,11 @@
 // The reconnect loop shared by the serial and TCP sources.
 //
 // ReconnectLoop owns the life cycle: open -> read until the stream is lost -> report ->
-// wait (Backoff: initial, doubling, capped; reset after every successful open) -> open
-// again, until stop(). A source supplies a StreamOpener that only knows how to open
-// its stream.
+// wait (Backoff: initial, doubling, capped; reset after a stream stayed open
+// Backoff::stable) -> open again, until stop(). A source supplies a StreamOpener that only
+// knows how to open its stream. A peer that accepts and closes at once thus waits up to
+// Backoff::max between attempts, and its repeated identical warnings are logged once per
+// kRepeatedWarningInterval (debug in between, the count of held-back lines on the next).
 #pragma once
 
 #include <chrono>

@@ -1,8 +1,8 @@
 // Byte sources: where the meter's bytes come from. A source only moves bytes; it knows
 // nothing about frames. Each source runs in its own thread (run()), blocks in poll()
 // (no busy loop), and reports through a Sink. Losing the device is never fatal: the
-// source closes it, reports it, and reopens with backoff (1 s doubling to 30 s) until
-// stop() is called.
+// source closes it, reports it, and reopens with backoff (1 s doubling to 30 s; reset only
+// after a stream stayed open 10 s) until stop() is called.
 #pragma once
 
 #include <chrono>
@@ -45,9 +45,15 @@ class Source {
   [[nodiscard]] virtual std::string describe() const = 0;
 };
 
+// A warning that repeats (a flapping stream) is logged at most once per this interval.
+inline constexpr std::chrono::seconds kRepeatedWarningInterval{300};
+
 struct Backoff {
   std::chrono::milliseconds initial{1000};
   std::chrono::milliseconds max{30000};
+  // A stream that stays open this long resets the delays; one that ends sooner (a peer
+  // that accepts and closes at once) keeps them growing.
+  std::chrono::milliseconds stable{10000};
 };
 
 }  // namespace sm::source

@@ -2,6 +2,7 @@
 /metrics; when the server goes away and comes back on the same port the exporter
 reconnects and bytes flow again."""
 import os
+import socket
 import time
 import unittest
 
@@ -73,6 +74,33 @@ class TcpSource(ExporterTestCase):
         self.assertEqual(sum(m.series("smartmeter_frame_errors_total").values()), 0)
         _, _, err = ex.stop()
         self.assertIn("source recovered", err)
+
+    def test_peer_that_accepts_and_closes_at_once_is_backed_off(self):
+        """Issue 14: a peer that accepts and closes at once was retried every second with
+        four log lines each, forever. The delays now double (1, 2, 4 s, ... up to 30 s)
+        until a connection stays open, and repeated lines are held back."""
+        gw = self.gateway()
+        ex = self.start_exporter(self.tcp_args(gw.port))
+        window = 6.5
+        start = time.monotonic()
+        accepted = 0
+        while (left := window - (time.monotonic() - start)) > 0:
+            gw.listener.settimeout(left)
+            try:
+                conn, _ = gw.listener.accept()
+            except socket.timeout:
+                break
+            conn.close()
+            accepted += 1
+        source_lines = [line for line in ex.stderr().splitlines()
+                        if "tcp 127.0.0.1" in line or "msg=\"source " in line]
+        print(f"in {window} s: {accepted} connections, {len(source_lines)} log lines",
+              flush=True)
+        self.assertTrue(ex.running())
+        self.assertLessEqual(accepted, 4)          # 0, 1, 3 s (then 7 s); was every second
+        self.assertLessEqual(len(source_lines), 6, "\n".join(source_lines))
+        self.assertGreaterEqual(accepted, 2)
+        ex.stop()
 
     # A frame cut off mid-way is dropped as reason="timeout" once the line stays quiet.
     def test_partial_frame_times_out(self):

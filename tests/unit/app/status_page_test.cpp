@@ -263,5 +263,23 @@ TEST(StatusPage, ChartAndHistoryFromTheRing) {
       << json;
 }
 
+// Registers merged from lists of different content (issue 14 item 1): each shows the age
+// of the frame that carried it, and one past its own window is no longer `current` and
+// leaves the mains view (the voltage of a List 2 that stopped coming).
+TEST(StatusApi, RegistersCarryTheirOwnAge) {
+  auto snap = three_phase_snapshot();
+  auto stamps = std::make_shared<std::vector<metrics::RegisterStamp>>(
+      snap.last->reading->registers.size(), metrics::RegisterStamp{kNow - 5s, 2s});
+  (*stamps)[4] = metrics::RegisterStamp{kNow - 45s, 10s};  // 32.7.0, L1 voltage
+  snap.register_stamps = stamps;
+  const std::string json = render_reading_json(options(), snap, {}, kNow);
+  EXPECT_TRUE(contains(json, R"({"obis":"1.0.1.8.0.255","age_seconds":5,"current":true,)"))
+      << json;
+  EXPECT_TRUE(contains(json, R"({"obis":"1.0.32.7.0.255","age_seconds":45,"current":false,)"))
+      << json;
+  EXPECT_TRUE(contains(json, R"({"phase":"L1","voltage_v":null,)")) << json;
+  EXPECT_TRUE(contains(json, R"({"phase":"L2","voltage_v":260.5,)")) << json;
+}
+
 }  // namespace
 }  // namespace sm::app

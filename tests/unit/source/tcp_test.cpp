@@ -54,6 +54,7 @@ class TestServer {
     return ::send(client_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
            static_cast<ssize_t>(bytes.size());
   }
+  void close_client() { client_.reset(); }
   void close_all() {
     client_.reset();
     listener_.reset();
@@ -65,14 +66,14 @@ class TestServer {
   std::uint16_t port_{0};
 };
 
-std::unique_ptr<Source> make_source(const std::string& url) {
+std::unique_ptr<Source> make_source(const std::string& url, Backoff backoff = kFastBackoff) {
   auto endpoint = parse_tcp_url(url);
   EXPECT_TRUE(endpoint) << endpoint.error().describe();
   if (!endpoint) return nullptr;
   TcpOptions options;
   options.endpoint = *endpoint;
   options.connect_timeout = 2s;
-  options.backoff = kFastBackoff;
+  options.backoff = backoff;
   auto source = make_tcp_source(options);
   EXPECT_TRUE(source) << source.error().describe();
   return source ? std::move(*source) : nullptr;
@@ -141,6 +142,47 @@ TEST(TcpSource, ReceivesBytesAndReconnectsAfterServerRestart) {
   ASSERT_TRUE(sink.wait_for_bytes(5));
   EXPECT_EQ(sink.bytes(), (std::vector<std::uint8_t>{0x68, 0x14, 0x14, 0x68, 0x16}));
   EXPECT_LT(running.stop(), 1000ms);  // spec: shutdown within 1 s; generous for sanitizers
+}
+
+// A peer that accepts and closes at once (issue 14): the delays keep doubling up to the
+// cap instead of starting again at `initial` after every open, and the repeated "lost"
+// line warns once, then goes to debug.
+TEST(TcpSource, PeerThatClosesAtOnceIsRetriedWithGrowingDelays) {
+  TestServer server;
+  ASSERT_TRUE(server.listening());
+  auto source = make_source("tcp://127.0.0.1:" + std::to_string(server.port()),
+                            Backoff{1ms, 8ms, std::chrono::hours(1)});
+  ASSERT_TRUE(source);
+  RecordingSink sink;
+  RunningSource running(*source, sink);
+  constexpr int kConnections = 6;
+  for (int i = 0; i < kConnections; ++i) {
+    ASSERT_TRUE(server.accept());
+    server.close_client();
+    ASSERT_TRUE(sink.wait_for_disconnects(static_cast<std::size_t>(i) + 1));
+  }
+  auto lost_lines = [&] {
+    std::vector<RecordingSink::LogLine> lines;
+    for (const auto& line : sink.logs()) {
+      if (line.text.starts_with("lost tcp")) lines.push_back(line);
+    }
+    return lines;
+  };
+  ASSERT_TRUE(sink.wait_until([&] { return lost_lines().size() >= kConnections; }));
+  running.stop();
+  const auto lines = lost_lines();
+  const std::vector<std::string> delays{"1 ms", "2 ms", "4 ms", "8 ms", "8 ms", "8 ms"};
+  int warnings = 0;
+  for (std::size_t i = 0; i < delays.size(); ++i) {
+    EXPECT_TRUE(lines[i].text.ends_with("reopening in " + delays[i])) << lines[i].text;
+    warnings += lines[i].level == LogLevel::warn ? 1 : 0;
+  }
+  EXPECT_EQ(warnings, 1);
+  int opened_info = 0;
+  for (const auto& line : sink.logs()) {
+    if (line.text.starts_with("opened tcp") && line.level == LogLevel::info) ++opened_info;
+  }
+  EXPECT_EQ(opened_info, 1);
 }
 
 TEST(TcpSource, RefusedConnectionIsRetriedAndStopIsPrompt) {

@@ -142,6 +142,19 @@ class StartupErrors(ExporterTestCase):
         cfg.write_text("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n")
         self.assert_startup_error(["--demo", f"--web.config.file={cfg}"], "TLS", "reverse proxy")
 
+    def test_web_config_that_configures_nothing(self):
+        # Each of these once served /metrics without authentication (fail-open).
+        cfg = self.tmpdir() / "web.yml"
+        for text, reason in (("", "configures nothing"),
+                             ("# basic_auth_users:\n", "configures nothing"),
+                             ("basic_auth_users:\n", "has no users"),
+                             ("basic_auth_users:\n#  prometheus: $2y$10$" + "a" * 53 + "\n",
+                              "has no users")):
+            with self.subTest(text=text):
+                cfg.write_text(text)
+                self.assert_startup_error(["--demo", f"--web.config.file={cfg}"],
+                                          "--web.config.file", reason)
+
     def test_web_config_bad_hash(self):
         cfg = self.tmpdir() / "web.yml"
         cfg.write_text("basic_auth_users:\n  alice: plaintext-password\n")

@@ -64,7 +64,11 @@ void add_serve_flags(CLI::App& app, ServeSettings& s) {
   app.add_flag("--replay.loop", s.replay_loop, "Start the capture again at its end");
   app.add_flag("--replay.exit-at-end", s.replay_exit_at_end, "Exit when the capture ends");
   app.add_option("--record", s.record_file,
-                 "Also write the received bytes with arrival times to this capture file");
+                 "Also write the received bytes with arrival times to this capture file "
+                 "(an existing file is refused unless --record.append)");
+  app.add_flag(
+      "--record.append", s.record_append,
+      "Continue an existing --record capture (e.g. across restarts) instead of refusing it");
   app.add_flag("--demo", s.demo, "Serve a built-in simulated meter (no hardware needed)");
   app.add_option("--demo.interval", s.demo_interval, "Push interval of the demo meter")
       ->capture_default_str();
@@ -240,7 +244,9 @@ int run_serve(const ServeSettings& s) {
   std::optional<source::CapturingSink> recording;
   if (!s.record_file.empty()) {
     const std::vector<std::string> comments{"source " + source->describe()};
-    auto writer = source::CaptureWriter::create(s.record_file, comments);
+    const source::CaptureWriterOptions options{s.record_append, "--record.append", s.replay_file};
+    auto writer = source::CaptureWriter::create(s.record_file, comments,
+                                                source::CaptureWriter::Clock::now(), options);
     if (!writer) return startup_error("--record: " + writer.error().message);
     recorder.emplace(std::move(*writer));
     recording.emplace(*recorder, exporter);

@@ -426,6 +426,7 @@ int HttpServer::Impl::handle(mg_connection* connection) {
   request.path = info->local_uri != nullptr ? info->local_uri : "";
   request.query = info->query_string != nullptr ? info->query_string : "";
   request.headers = std::span<const HeaderView>(header_storage.data(), header_count);
+  request.client = info->remote_addr;
 
   const Response response = respond(request);
 
@@ -450,7 +451,16 @@ int HttpServer::Impl::handle(mg_connection* connection) {
 
 Response HttpServer::Impl::respond(const Request& request) {
   // Authentication first, for every path: unknown paths and methods reveal nothing.
-  if (!authenticator.authorize(request.header("Authorization"))) {
+  const AuthDecision decision =
+      authenticator.check(request.header("Authorization"), request.client);
+  if (decision == AuthDecision::busy) {
+    // Password checks for unverified credentials are rationed (see BasicAuthenticator);
+    // this one was not run, so it is no verdict on the credentials.
+    Response response = plain_response(429, "too many password checks in progress; retry\n");
+    response.headers.push_back({"Retry-After", "1"});
+    return response;
+  }
+  if (decision != AuthDecision::granted) {
     Response response = plain_response(401, "unauthorized\n");
     response.headers.push_back({"WWW-Authenticate", std::string(realm_challenge)});
     return response;

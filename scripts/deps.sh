@@ -18,7 +18,7 @@ case $SM_DEBIAN_RELEASE in
     ;;
 esac
 BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config git
-  prometheus-cpp-dev libcivetweb-dev "$BOTAN_PACKAGE" libcli11-dev libexpected-dev
+  prometheus-cpp-dev libcivetweb-dev "$BOTAN_PACKAGE" libcli11-dev libexpected-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev)
 # The sanitizer and fuzzer build uses clang-$CLANG_VERSION, the release's default clang, whose
 # runtime (ASan, UBSan, libFuzzer) is libclang-rt-$CLANG_VERSION-dev.

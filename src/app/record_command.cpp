@@ -17,6 +17,8 @@ CLI::App* add_record_command(CLI::App& app, RecordSettings& r, ServeSettings& s)
       "record", "Write the device's raw bytes with arrival times to a capture file");
   cmd->add_option("--output,-o", r.output, "Capture file to write (- for standard output)")
       ->required();
+  cmd->add_flag("--append", r.append,
+                "Continue an existing capture file; without it an existing file is refused");
   cmd->add_option("--duration", r.duration, "How long to record (0: until Ctrl-C or SIGTERM)")
       ->capture_default_str();
   add_device_flags(*cmd, s, r.baud);
@@ -60,7 +62,9 @@ int run_record(const RecordSettings& r, const ServeSettings& s) {
   if (!made) return usage_error("--serial.device: " + made.error().message);
   auto& source = **made;
   const std::vector<std::string> comments{"source " + source.describe()};
-  auto writer = source::CaptureWriter::create(r.output, comments);
+  const source::CaptureWriterOptions options{r.append, "--append", {}};
+  auto writer = source::CaptureWriter::create(r.output, comments,
+                                              source::CaptureWriter::Clock::now(), options);
   if (!writer) return usage_error("--output: " + writer.error().message);
 
   // Signals are taken synchronously below; block them before the source thread starts.

@@ -13,6 +13,7 @@ namespace sm::app {
 
 struct RecordSettings {
   std::string output;
+  bool append = false;         // --append: continue an existing capture instead of refusing it
   std::string duration = "0";  // 0: until SIGINT/SIGTERM
   std::string baud;            // empty: --serial.baud of serving
 };

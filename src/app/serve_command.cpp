@@ -64,7 +64,11 @@ void add_serve_flags(CLI::App& app, ServeSettings& s) {
   app.add_flag("--replay.loop", s.replay_loop, "Start the capture again at its end");
   app.add_flag("--replay.exit-at-end", s.replay_exit_at_end, "Exit when the capture ends");
   app.add_option("--record", s.record_file,
-                 "Also write the received bytes with arrival times to this capture file");
+                 "Also write the received bytes with arrival times to this capture file "
+                 "(an existing file is refused unless --record.append)");
+  app.add_flag(
+      "--record.append", s.record_append,
+      "Continue an existing --record capture (e.g. across restarts) instead of refusing it");
   app.add_flag("--demo", s.demo, "Serve a built-in simulated meter (no hardware needed)");
   app.add_option("--demo.interval", s.demo_interval, "Push interval of the demo meter")
       ->capture_default_str();
@@ -187,6 +191,28 @@ bool verify_bcrypt(std::string_view password, std::string_view hash) {
   return crypto::check_bcrypt(password, hash);
 }
 
+// SIGHUP: the new file replaces the old one only when it parses, applies, and does not turn
+// basic auth off; every outcome is logged with the authentication state in force.
+void reload_web_config(const std::string& path, http::HttpServer& server,
+                       std::optional<http::WebConfig>& current, Logger& logger) {
+  const http::WebConfig previous = current.value_or(http::WebConfig{});
+  auto config = http::load_web_config(path);
+  Result<void> outcome;
+  if (!config) {
+    outcome = tl::unexpected(config.error());
+  } else if (outcome = http::check_web_config_reload(previous, *config); outcome) {
+    outcome = server.apply_web_config(*config);
+  }
+  if (!outcome) {
+    logger.error(
+        "web config not reloaded; keeping the previous one",
+        {{"error", outcome.error().message}, {"basic_auth", http::describe_basic_auth(previous)}});
+    return;
+  }
+  current = std::move(*config);
+  logger.info("web config reloaded", {{"basic_auth", http::describe_basic_auth(*current)}});
+}
+
 }  // namespace
 
 int run_serve(const ServeSettings& s) {
@@ -218,7 +244,9 @@ int run_serve(const ServeSettings& s) {
   std::optional<source::CapturingSink> recording;
   if (!s.record_file.empty()) {
     const std::vector<std::string> comments{"source " + source->describe()};
-    auto writer = source::CaptureWriter::create(s.record_file, comments);
+    const source::CaptureWriterOptions options{s.record_append, "--record.append", s.replay_file};
+    auto writer = source::CaptureWriter::create(s.record_file, comments,
+                                                source::CaptureWriter::Clock::now(), options);
     if (!writer) return startup_error("--record: " + writer.error().message);
     recorder.emplace(std::move(*writer));
     recording.emplace(*recorder, exporter);
@@ -283,6 +311,7 @@ int run_serve(const ServeSettings& s) {
        {"source", source->describe()},
        {"listen", listen_text},
        {"telemetry_path", s.telemetry_path},
+       {"basic_auth", p.web_config ? http::describe_basic_auth(*p.web_config) : "off"},
        {"key_fingerprint",
         p.decoder.keys.encryption ? dlms::key_fingerprint(*p.decoder.keys.encryption) : "none"},
        {"auth_key_fingerprint", p.decoder.keys.authentication
@@ -339,13 +368,7 @@ int run_serve(const ServeSettings& s) {
           logger.info("SIGHUP: reopening the source and re-reading the web config");
           source->reopen();
           if (!s.web_config_file.empty()) {
-            auto config = http::load_web_config(s.web_config_file);
-            if (!config) {
-              logger.error("web config not reloaded; keeping the previous one",
-                           {{"error", config.error().message}});
-            } else if (auto applied = server.apply_web_config(*config); !applied) {
-              logger.error("web config not applied", {{"error", applied.error().message}});
-            }
+            reload_web_config(s.web_config_file, server, p.web_config, logger);
           }
           continue;
         }

@@ -21,7 +21,8 @@ struct ServeSettings {
   int serial_baud = 2400;
   std::string serial_format = "auto";
   std::string replay_file;
-  std::string record_file;  // --record: also write the received bytes to this capture
+  std::string record_file;     // --record: also write the received bytes to this capture
+  bool record_append = false;  // --record.append: continue an existing capture
   std::string replay_rate = "realtime";
   bool replay_loop = false;
   bool replay_exit_at_end = false;

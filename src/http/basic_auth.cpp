@@ -160,41 +160,87 @@ bool BasicAuthenticator::enabled() const {
 }
 
 bool BasicAuthenticator::authorize(std::optional<std::string_view> authorization_header) {
+  return check(authorization_header, {}) == AuthDecision::granted;
+}
+
+std::uint64_t BasicAuthenticator::verifications() const {
+  const std::lock_guard lock(mutex_);
+  return verifications_;
+}
+
+std::uint64_t BasicAuthenticator::refused_busy() const {
+  const std::lock_guard lock(mutex_);
+  return refused_busy_;
+}
+
+AuthDecision BasicAuthenticator::check(std::optional<std::string_view> authorization_header,
+                                       std::string_view client) {
   std::shared_ptr<const UserTable> users;
   std::string dummy_hash;
   std::uint64_t generation = 0;
   {
     const std::lock_guard lock(mutex_);
-    if (users_->empty()) return true;
+    if (users_->empty()) return AuthDecision::granted;
     users = users_;
     dummy_hash = dummy_hash_;
     generation = generation_;
   }
-  if (!authorization_header) return false;
+  if (!authorization_header) return AuthDecision::denied;
   auto credentials = parse_basic_authorization(*authorization_header);
-  if (!credentials) return false;
+  if (!credentials) return AuthDecision::denied;
 
   {
     // Looked up for unknown users too (never a hit), so both paths do the same work.
     const std::lock_guard lock(mutex_);
-    if (generation == generation_ && cached(*credentials)) {
+    const bool hit = generation == generation_ && cached(*credentials);
+    if (hit || !take_check_slot(client)) {
       crypto::scrub(credentials->password);
-      return true;
+      if (!hit) ++refused_busy_;
+      return hit ? AuthDecision::granted : AuthDecision::busy;
     }
+    ++verifications_;
   }
   const auto user = users->find(credentials->user);
   const bool known_user = user != users->end();
 
   // Unknown users are checked too (against the dummy hash) and the result thrown away.
-  const bool password_matches =
-      verifier_(credentials->password, known_user ? std::string_view(user->second) : dummy_hash);
-  const bool granted = known_user && password_matches;
-  if (granted) {
+  bool password_matches = false;
+  try {
+    password_matches =
+        verifier_(credentials->password, known_user ? std::string_view(user->second) : dummy_hash);
+  } catch (...) {
     const std::lock_guard lock(mutex_);
-    if (generation == generation_) remember(*credentials);  // not across a reload
+    --checks_running_;
+    crypto::scrub(credentials->password);
+    throw;
+  }
+  const bool granted = known_user && password_matches;
+  {
+    const std::lock_guard lock(mutex_);
+    --checks_running_;
+    record_outcome(client, granted);
+    if (granted && generation == generation_) remember(*credentials);  // not across a reload
   }
   crypto::scrub(credentials->password);
-  return granted;
+  return granted ? AuthDecision::granted : AuthDecision::denied;
+}
+
+bool BasicAuthenticator::take_check_slot(std::string_view client) {
+  const bool failed_before =
+      std::find(failed_clients_.begin(), failed_clients_.end(), client) != failed_clients_.end();
+  const std::size_t slots = shared_check_slots + (failed_before ? 0 : reserved_check_slots);
+  if (checks_running_ >= slots) return false;
+  ++checks_running_;
+  return true;
+}
+
+void BasicAuthenticator::record_outcome(std::string_view client, bool granted) {
+  const auto entry = std::find(failed_clients_.begin(), failed_clients_.end(), client);
+  if (entry != failed_clients_.end()) failed_clients_.erase(entry);
+  if (granted) return;
+  if (failed_clients_.size() >= failed_clients_capacity)
+    failed_clients_.erase(failed_clients_.begin());
+  failed_clients_.emplace_back(client);
 }
 
 bool BasicAuthenticator::cached(const BasicCredentials& credentials) const {

@@ -43,11 +43,28 @@ struct BasicCredentials {
 [[nodiscard]] std::optional<BasicCredentials> parse_basic_authorization(
     std::string_view header_value);
 
+enum class AuthDecision {
+  granted,  // authentication off, or valid credentials
+  denied,   // no, malformed or wrong credentials: 401
+  busy,     // not checked: every bcrypt slot this client may use is taken: 429
+};
+
 class BasicAuthenticator {
  public:
   // Successful (user, password) checks remembered, so a scrape every few seconds does not
   // cost one bcrypt run (~0.1 s at cost 10) each time.
   static constexpr std::size_t cache_capacity = 64;
+
+  // Credentials not in the cache cost a bcrypt run each; a flood of wrong passwords would
+  // otherwise keep every worker thread and CPU busy while a scrape with valid (cached)
+  // credentials waits behind them. At most `shared_check_slots` such runs go on at once;
+  // one more slot is kept for clients with no failed attempt on record, so a guessing client
+  // cannot lock a new, legitimate one out. A request that finds no free slot is answered at
+  // once (busy), without running bcrypt.
+  static constexpr std::size_t shared_check_slots = 1;
+  static constexpr std::size_t reserved_check_slots = 1;
+  // Clients (remote addresses) whose last check failed; the oldest is forgotten first.
+  static constexpr std::size_t failed_clients_capacity = 256;
 
   explicit BasicAuthenticator(PasswordVerifier verifier);
   ~BasicAuthenticator();
@@ -67,6 +84,14 @@ class BasicAuthenticator {
   // runs without holding the lock. Exceptions from the verifier propagate.
   [[nodiscard]] bool authorize(std::optional<std::string_view> authorization_header);
 
+  // As authorize(), with the concurrency limit above applied per client (its address).
+  [[nodiscard]] AuthDecision check(std::optional<std::string_view> authorization_header,
+                                   std::string_view client);
+
+  // Verifier runs (bcrypt) started so far, and requests answered busy without one.
+  [[nodiscard]] std::uint64_t verifications() const;
+  [[nodiscard]] std::uint64_t refused_busy() const;
+
  private:
   struct CachedCheck {
     std::string user;
@@ -76,6 +101,8 @@ class BasicAuthenticator {
   [[nodiscard]] bool cached(const BasicCredentials& credentials) const;  // lock held
   void remember(const BasicCredentials& credentials);                    // lock held
   void forget_all();                                                     // lock held
+  [[nodiscard]] bool take_check_slot(std::string_view client);           // lock held
+  void record_outcome(std::string_view client, bool granted);            // lock held
 
   PasswordVerifier verifier_;
   mutable std::mutex mutex_;
@@ -84,6 +111,10 @@ class BasicAuthenticator {
   std::uint64_t generation_{0};  // bumped by set_users; stale checks are not cached
   std::vector<CachedCheck> cache_;
   std::size_t next_cache_slot_{0};
+  std::size_t checks_running_{0};
+  std::vector<std::string> failed_clients_;  // oldest first
+  std::uint64_t verifications_{0};
+  std::uint64_t refused_busy_{0};
 };
 
 }  // namespace sm::http

@@ -53,6 +53,11 @@ bool is_ipv6_literal(const std::string& host) {
   return inet_pton(AF_INET6, host.c_str(), &parsed) == 1;
 }
 
+bool is_unspecified_ipv6(const std::string& host) {
+  in6_addr parsed{};
+  return inet_pton(AF_INET6, host.c_str(), &parsed) == 1 && IN6_IS_ADDR_UNSPECIFIED(&parsed);
+}
+
 Result<std::uint16_t> parse_port(std::string_view text, std::string_view port) {
   if (port.empty()) return address_error(text, "missing port after ':'");
   if (!all_digits(port)) {
@@ -181,10 +186,13 @@ Result<std::string> civetweb_port_spec(const ListenAddress& address, bool civetw
       if (!civetweb_has_ipv6) {
         return fail(ErrorCode::unsupported, Layer::app, 0,
                     "listen address \"" + address.to_string() +
-                        "\": this CivetWeb library was built without IPv6 support; listen on "
-                        "an IPv4 address (e.g. 127.0.0.1 or \":port\") or put a reverse proxy "
-                        "in front");
+                        "\": this CivetWeb library was built without IPv6 support (Debian 12's "
+                        "libcivetweb1 is; Debian 13's has it); listen on an IPv4 address (e.g. "
+                        "127.0.0.1 or \":port\") or put a reverse proxy in front");
       }
+      // "[::]" means every interface, IPv4 included, as in Go's net.Listen (and so in every
+      // other exporter); CivetWeb's "[::]:port" would be IPv6 only.
+      if (is_unspecified_ipv6(address.host)) return "+" + port_text;
       return "[" + address.host + "]:" + port_text;
     case ListenAddress::Kind::hostname:
       break;

@@ -41,8 +41,8 @@ struct ListenAddress {
 
 // One entry of CivetWeb's `listening_ports` option, for a resolved address. Every-interface
 // becomes "+port" (one dual-stack socket) when CivetWeb was built with IPv6 and "port"
-// (IPv4 only) otherwise; IPv6 literals are refused without IPv6 support, because CivetWeb
-// would only say "invalid port spec".
+// (IPv4 only) otherwise; so does "[::]:port", as in Go. IPv6 literals are refused without
+// IPv6 support (Debian 12's CivetWeb), because CivetWeb would only say "invalid port spec".
 [[nodiscard]] Result<std::string> civetweb_port_spec(const ListenAddress& address,
                                                      bool civetweb_has_ipv6);
 

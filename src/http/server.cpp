@@ -25,6 +25,7 @@
 #include <civetweb.h>
 
 #include "http/accept_wait.h"
+#include "http/content_encoding.h"
 
 namespace sm::http {
 namespace {
@@ -200,6 +201,20 @@ std::string http_date(std::time_t now) {
   const std::size_t length =
       std::strftime(text.data(), text.size(), "%a, %d %b %Y %H:%M:%S GMT", &utc);
   return {text.data(), length};
+}
+
+// Compresses the body for clients that accept gzip (Prometheus always does). Below a few
+// hundred bytes gzip's own frame and the CPU time buy nothing.
+void encode_body(const Request& request, Response& response) {
+  constexpr std::size_t kMinimumGzipBytes = 256;
+  if (response.body.size() < kMinimumGzipBytes) return;
+  response.headers.push_back({"Vary", "Accept-Encoding"});
+  const auto accepted = request.header("Accept-Encoding");
+  if (!accepted || !accepts_gzip(*accepted)) return;
+  auto compressed = gzip_compress(response.body);
+  if (!compressed) return;  // zlib failed (out of memory): the plain body is still right
+  response.body = std::move(*compressed);
+  response.headers.push_back({"Content-Encoding", "gzip"});
 }
 
 }  // namespace
@@ -426,8 +441,10 @@ int HttpServer::Impl::handle(mg_connection* connection) {
   request.path = info->local_uri != nullptr ? info->local_uri : "";
   request.query = info->query_string != nullptr ? info->query_string : "";
   request.headers = std::span<const HeaderView>(header_storage.data(), header_count);
+  request.client = info->remote_addr;
 
-  const Response response = respond(request);
+  Response response = respond(request);
+  encode_body(request, response);
 
   // We never read request bodies; CivetWeb would otherwise have to skip them to find the
   // next request on the connection, so such connections end after the response.
@@ -450,7 +467,16 @@ int HttpServer::Impl::handle(mg_connection* connection) {
 
 Response HttpServer::Impl::respond(const Request& request) {
   // Authentication first, for every path: unknown paths and methods reveal nothing.
-  if (!authenticator.authorize(request.header("Authorization"))) {
+  const AuthDecision decision =
+      authenticator.check(request.header("Authorization"), request.client);
+  if (decision == AuthDecision::busy) {
+    // Password checks for unverified credentials are rationed (see BasicAuthenticator);
+    // this one was not run, so it is no verdict on the credentials.
+    Response response = plain_response(429, "too many password checks in progress; retry\n");
+    response.headers.push_back({"Retry-After", "1"});
+    return response;
+  }
+  if (decision != AuthDecision::granted) {
     Response response = plain_response(401, "unauthorized\n");
     response.headers.push_back({"WWW-Authenticate", std::string(realm_challenge)});
     return response;

@@ -38,6 +38,7 @@ struct Request {
   std::string_view path;    // percent-decoded, dot segments removed, without the query
   std::string_view query;   // raw, without '?'; empty when absent
   std::span<const HeaderView> headers;
+  std::string_view client;  // the peer's IP address, as CivetWeb reports it
 
   // Case-insensitive lookup of the first header with this name.
   [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;

@@ -221,11 +221,32 @@ class WebConfigParser {
       auto handled = line.indent == 0 ? top_level(line) : nested(line);
       if (!handled) return tl::unexpected(handled.error());
     }
+    if (auto meaningful = configures_something(); !meaningful) {
+      return tl::unexpected(meaningful.error());
+    }
     return std::move(config_);
   }
 
  private:
   enum class Section { none, users, http_server, http_headers };
+
+  // A file given with --web.config.file is meant to configure something. An empty file, or
+  // a `basic_auth_users:` whose users are all commented out, would otherwise serve /metrics
+  // without authentication while the operator believes it protected (fail-open).
+  Result<void> configures_something() const {
+    if (users_line_ && config_.basic_auth_users.empty()) {
+      return line_error(*users_line_,
+                        "basic_auth_users has no users (all commented out?); add a user, or "
+                        "remove the section to serve without authentication");
+    }
+    if (config_.basic_auth_users.empty() && config_.response_headers.empty() &&
+        !http_keys_seen_.contains("http2")) {
+      return fail(ErrorCode::decode, Layer::app, 0,
+                  "the file configures nothing (it is empty or only comments); give "
+                  "basic_auth_users or http_server_config, or leave out --web.config.file");
+    }
+    return {};
+  }
 
   Result<void> top_level(const ConfigLine& line) {
     auto entry = parse_mapping_entry(line);
@@ -246,6 +267,7 @@ class WebConfigParser {
                                   "value on the same line");
     }
     section_ = entry->key == "basic_auth_users" ? Section::users : Section::http_server;
+    if (section_ == Section::users) users_line_ = line;
     section_indent_.reset();
     headers_indent_.reset();
     return {};
@@ -361,6 +383,7 @@ class WebConfigParser {
   Section section_{Section::none};
   std::optional<std::size_t> section_indent_;
   std::optional<std::size_t> headers_indent_;
+  std::optional<ConfigLine> users_line_;  // where `basic_auth_users:` stands, once seen
   std::set<std::string, std::less<>> top_keys_seen_;
   std::set<std::string, std::less<>> http_keys_seen_;
 };
@@ -369,6 +392,21 @@ class WebConfigParser {
 
 Result<WebConfig> parse_web_config(std::string_view yaml_text) {
   return WebConfigParser{}.run(yaml_text);
+}
+
+Result<void> check_web_config_reload(const WebConfig& current, const WebConfig& next) {
+  if (!current.basic_auth_users.empty() && next.basic_auth_users.empty()) {
+    return fail(ErrorCode::unsupported, Layer::app, 0,
+                "the new web config has no basic_auth_users: a reload never turns "
+                "authentication off (restart the exporter to do that)");
+  }
+  return {};
+}
+
+std::string describe_basic_auth(const WebConfig& config) {
+  const std::size_t users = config.basic_auth_users.size();
+  if (users == 0) return "off";
+  return "on (" + std::to_string(users) + (users == 1 ? " user)" : " users)");
 }
 
 Result<WebConfig> load_web_config(const std::string& path) {

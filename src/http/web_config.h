@@ -14,7 +14,8 @@
 // Content-Security-Policy. `tls_server_config` is refused: Debian's CivetWeb TLS crashes with
 // OpenSSL 3, so TLS belongs in a reverse proxy. Anything else (other keys, lists, flow
 // syntax `{}`/`[]`, anchors, tags, block scalars, tabs, inconsistent indentation) is an
-// error naming the line, so a typo never silently turns authentication off.
+// error naming the line, so a typo never silently turns authentication off. So is a file
+// that configures nothing (empty, only comments, or `basic_auth_users:` without a user).
 #pragma once
 
 #include <string>
@@ -36,6 +37,13 @@ struct WebConfig {
 
 // Pure parser. Errors say "line N: ..." and carry the line's byte offset.
 [[nodiscard]] Result<WebConfig> parse_web_config(std::string_view yaml_text);
+
+// Whether a reload (SIGHUP) may replace `current` by `next`: one that would turn basic auth
+// from on to off is refused, so a truncated or half-edited file never opens /metrics.
+[[nodiscard]] Result<void> check_web_config_reload(const WebConfig& current, const WebConfig& next);
+
+// "on (2 users)" or "off", for the log at start and on every reload.
+[[nodiscard]] std::string describe_basic_auth(const WebConfig& config);
 
 // Reads (at most 1 MiB) and parses; errors are prefixed with the path.
 [[nodiscard]] Result<WebConfig> load_web_config(const std::string& path);

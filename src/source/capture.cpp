@@ -100,6 +100,29 @@ Result<std::vector<std::uint8_t>> read_all(int fd, const std::string& path, std:
   return data;
 }
 
+// Recording onto the file being replayed would destroy the input: the same file is the same
+// device and inode, whatever names (links, "./x", symlinks) lead to it.
+Result<void> refuse_same_file(const struct stat& output, const std::string& path,
+                              const std::string& input_path) {
+  struct stat input = {};
+  if (input_path.empty() || ::stat(input_path.c_str(), &input) != 0) return {};
+  if (input.st_dev != output.st_dev || input.st_ino != output.st_ino) return {};
+  return fail(ErrorCode::unsupported, Layer::app, 0,
+              path + " is the replay input " + input_path + "; record to another file");
+}
+
+Result<void> refuse_input_file(const std::string& path, const std::string& input_path) {
+  struct stat output = {};
+  if (::stat(path.c_str(), &output) != 0) return {};
+  return refuse_same_file(output, path, input_path);
+}
+
+Result<void> refuse_input_file(int fd, const std::string& path, const std::string& input_path) {
+  struct stat output = {};
+  if (::fstat(fd, &output) != 0) return io_error("stat " + path, errno);
+  return refuse_same_file(output, path, input_path);
+}
+
 }  // namespace
 
 std::string_view to_string(CaptureKind kind) noexcept {
@@ -288,14 +311,47 @@ std::optional<std::chrono::system_clock::time_point> parse_utc_timestamp(
 
 Result<CaptureWriter> CaptureWriter::create(const std::string& path,
                                             std::span<const std::string> comments,
-                                            Clock::time_point start) {
-  UniqueFd fd(path == "-" ? ::dup(STDOUT_FILENO)
-                          : ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+                                            Clock::time_point start,
+                                            const CaptureWriterOptions& options) {
+  if (path == "-") return start_capture(UniqueFd(::dup(STDOUT_FILENO)), path, comments, start, {});
+  // O_EXCL: an existing recording is never truncated. Appending reads the head and tail.
+  const int flags = options.append ? O_RDWR | O_CREAT | O_APPEND : O_WRONLY | O_CREAT | O_EXCL;
+  UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC, 0644));
+  if (!fd && errno == EEXIST) {
+    if (auto same = refuse_input_file(path, options.input_path); !same) {
+      return tl::unexpected(same.error());
+    }
+    return fail(ErrorCode::unsupported, Layer::app, 0,
+                path + " exists and a recording is never overwritten: continue it with " +
+                    options.append_flag + ", or move it away");
+  }
   if (!fd) return io_error("create " + path, errno);
-  CaptureWriter writer(std::move(fd), path, start);
+  if (auto same = refuse_input_file(fd.get(), path, options.input_path); !same) {
+    return tl::unexpected(same.error());
+  }
+  std::optional<ResumePoint> resume;
+  struct stat status = {};
+  if (options.append && ::fstat(fd.get(), &status) == 0 && status.st_size > 0) {
+    auto point = find_resume_point(fd.get(), path);
+    if (!point) return tl::unexpected(point.error());
+    resume = *point;
+  }
+  return start_capture(std::move(fd), path, comments, start, resume);
+}
 
-  std::string header(kCaptureHeader);
-  header += "\n# start " + format_utc_timestamp(start) + "\n";
+Result<CaptureWriter> CaptureWriter::start_capture(UniqueFd fd, const std::string& path,
+                                                   std::span<const std::string> comments,
+                                                   Clock::time_point start,
+                                                   const std::optional<ResumePoint>& resume) {
+  if (!fd) return io_error("create " + path, errno);
+  CaptureWriter writer(std::move(fd), path, resume ? resume->start : start);
+  std::string header;
+  if (resume) {
+    writer.last_offset_ = resume->last_offset;
+    header = "# resumed " + format_utc_timestamp(start) + "\n";
+  } else {
+    header = std::string(kCaptureHeader) + "\n# start " + format_utc_timestamp(start) + "\n";
+  }
   for (const auto& comment : comments) {
     std::string line = comment;
     std::replace(line.begin(), line.end(), '\n', ' ');

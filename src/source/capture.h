@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "source/capture_resume.h"
 #include "source/unique_fd.h"
 
 namespace sm::source {
@@ -77,6 +78,17 @@ struct Capture {
 [[nodiscard]] std::optional<std::chrono::system_clock::time_point> parse_utc_timestamp(
     std::string_view text) noexcept;
 
+// What CaptureWriter::create does with an existing file. A recording is evidence (of what
+// made the exporter restart, say), so it is never overwritten: by default an existing file
+// is refused, and `append` continues a timed capture on its own timeline.
+struct CaptureWriterOptions {
+  bool append{false};
+  std::string append_flag{"append"};  // how the caller's user asks for append, for errors
+  // A file being read at the same time (--replay.file): writing to it, under any name
+  // (same device and inode), is refused.
+  std::string input_path;
+};
+
 // Appends chunks to a timed capture as they arrive. Every line is written with one
 // write(), so a recorder killed at any point leaves a file that parses (at most the
 // last line is lost).
@@ -84,12 +96,15 @@ class CaptureWriter {
  public:
   using Clock = std::chrono::system_clock;
 
-  // Creates (or truncates) `path`; "-" writes to standard output. Writes the header,
-  // `# start <start>` and one `# <comment>` line per comment (e.g. the source's
-  // describe()); newlines inside comments become spaces.
+  // Creates `path` ("-" writes to standard output) and writes the header, `# start <start>`
+  // and one `# <comment>` line per comment (e.g. the source's describe()); newlines inside
+  // comments become spaces. An existing file is refused (ErrorCode::unsupported, "exists")
+  // unless options.append: then a timed capture is continued (see capture_resume.h) with
+  // `# resumed <start>` and the comments, and an empty file is written as a new one.
   [[nodiscard]] static Result<CaptureWriter> create(const std::string& path,
                                                     std::span<const std::string> comments = {},
-                                                    Clock::time_point start = Clock::now());
+                                                    Clock::time_point start = Clock::now(),
+                                                    const CaptureWriterOptions& options = {});
 
   // Appends a chunk at `offset` after the start. An offset earlier than the previous
   // one (host clock stepped back) is written as the previous one, so the file stays
@@ -104,6 +119,11 @@ class CaptureWriter {
  private:
   CaptureWriter(UniqueFd fd, std::string path, Clock::time_point start) noexcept
       : fd_(std::move(fd)), path_(std::move(path)), start_(start) {}
+  // Writes the header of a new capture, or the `# resumed` lines of a continued one.
+  static Result<CaptureWriter> start_capture(UniqueFd fd, const std::string& path,
+                                             std::span<const std::string> comments,
+                                             Clock::time_point start,
+                                             const std::optional<ResumePoint>& resume);
   Result<void> write_all(std::string_view text);
 
   UniqueFd fd_;

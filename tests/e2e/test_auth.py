@@ -81,6 +81,36 @@ class BasicAuth(ExporterTestCase):
         self.assertTrue(ex.running())
         ex.stop()
 
+    def test_reload_never_turns_auth_off(self):
+        config = self.tmpdir() / "web.yml"
+        shutil.copy(WEB_CONFIG, config)
+        ex = self.start_with(config)
+        wait_for(lambda: 'basic_auth="on (2 users)"' in ex.stderr(), 10,
+                 message="the start line to name the auth state")
+        # Each of these would have served /metrics to anyone after the SIGHUP.
+        for i, text in enumerate(("", "basic_auth_users:\n",
+                                  "basic_auth_users:\n#  alice: x\n",
+                                  "http_server_config:\n  http2: true\n"), start=1):
+            with self.subTest(text=text):
+                config.write_text(text)
+                ex.signal(signal.SIGHUP)
+                wait_for(lambda: ex.stderr().count("web config not reloaded") == i, 10,
+                         message="the refused reload to be logged")
+                self.assert_challenge(ex.request("/metrics"), "no credentials after " + repr(text))
+                self.assertEqual(ex.request("/metrics", auth=("bob", PASSWORD)).status, 200)
+        self.assertIn("never turns authentication off", ex.stderr())
+        for line in ex.stderr().splitlines():
+            if "web config not reloaded" in line:
+                self.assertIn('basic_auth="on (2 users)"', line)
+        # A good file is taken, and the log says what is in force now.
+        config.write_text("".join(l for l in WEB_CONFIG.read_text().splitlines(True)
+                                  if not l.startswith("  alice:")))
+        ex.signal(signal.SIGHUP)
+        wait_for(lambda: 'msg="web config reloaded" basic_auth="on (1 user)"' in ex.stderr(),
+                 10,
+                 message="the reload to be logged with the auth state")
+        ex.stop()
+
 
 if __name__ == "__main__":
     unittest.main()

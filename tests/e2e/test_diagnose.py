@@ -220,6 +220,55 @@ class Record(ExporterTestCase):
         self.assertEqual(rc, 2, err)
         self.assertIn("--record:", err)
 
+    def test_existing_capture_is_never_overwritten(self):
+        # Issue 14 item 7: every restart under systemd used to wipe the recording.
+        out_file = self.tmpdir() / "evidence.capture"
+        ex = self.start_exporter([f"--replay.file={TINETZ / 'input.hex'}",
+                                  f"--meter.key-file={KEY_FILE}", f"--record={out_file}"])
+        ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 1,
+                       message="the replayed frame to be decoded")
+        ex.stop()
+        first = out_file.read_text()
+        rc, _, err = run_to_exit([f"--replay.file={TINETZ_NEXT}", f"--record={out_file}",
+                                  "--web.listen-address=127.0.0.1:0"])
+        self.assertEqual(rc, 2, err)
+        self.assertIn("exists", err)
+        self.assertIn("--record.append", err)
+        pty = FedPty([])
+        self.addCleanup(pty.close)
+        rc, _, err = run_to_exit(["record", f"--output={out_file}", "--duration=1s",
+                                  f"--serial.device={pty.name}"])
+        self.assertEqual(rc, 2, err)
+        self.assertIn("--append", err)
+        self.assertEqual(out_file.read_text(), first)
+
+        # --record.append continues it: both sessions decode from the one file.
+        ex = self.start_exporter([f"--replay.file={TINETZ_NEXT}", f"--meter.key-file={KEY_FILE}",
+                                  f"--record={out_file}", "--record.append"])
+        ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 1,
+                       message="the second replayed frame to be decoded")
+        ex.stop()
+        text = out_file.read_text()
+        self.assertTrue(text.startswith(first), text[:300])
+        self.assertIn("\n# resumed ", text)
+        frames = self.decode_json(out_file)
+        self.assertEqual([f["invocation_counter"] for f in frames], [0x00295B9A, 0x00295B9B])
+
+    def test_record_onto_the_replay_input_is_refused(self):
+        capture = self.tmpdir() / "input.capture"
+        capture.write_text("# smartmeter_exporter capture v1\n# start 2024-05-01T00:00:00Z\n0 " +
+                           FRAME.hex() + "\n")
+        before = capture.read_bytes()
+        alias = self.tmpdir() / "alias.capture"
+        os.link(capture, alias)  # the same file under another name
+        for extra in ([], ["--record.append"]):
+            for record in (capture, alias):
+                rc, _, err = run_to_exit([f"--replay.file={capture}", f"--record={record}",
+                                          "--web.listen-address=127.0.0.1:0"] + extra)
+                self.assertEqual(rc, 2, err)
+                self.assertIn("is the replay input", err)
+        self.assertEqual(capture.read_bytes(), before)
+
     def test_serve_record_writes_received_bytes(self):
         out_file = self.tmpdir() / "served.capture"
         ex = self.start_exporter([f"--replay.file={TINETZ / 'input.hex'}",

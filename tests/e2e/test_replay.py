@@ -2,6 +2,8 @@
 promtool lint, landing page, HTTP basics, signals, replay-guard, exit-at-end.
 
 UPDATE_GOLDEN=1 rewrites tests/data/e2e/replay_tinetz.prom from the live scrape."""
+import gzip
+import http.client
 import json
 import os
 import shutil
@@ -95,6 +97,31 @@ class ReplayTinetz(ExporterTestCase):
         text = ex.scrape_text()  # the full live scrape, volatile series included
         ex.stop()
         self.assert_promtool_accepts(text)
+
+    def get_raw(self, ex, accept_encoding):
+        conn = http.client.HTTPConnection("127.0.0.1", ex.port, timeout=10)
+        try:
+            conn.request("GET", "/metrics", headers={"Accept-Encoding": accept_encoding})
+            r = conn.getresponse()
+            return r.status, r.getheader("Content-Encoding"), r.getheader("Vary"), r.read()
+        finally:
+            conn.close()
+
+    def test_gzip_when_the_scraper_accepts_it(self):
+        ex, _ = self.start_tinetz()
+        # What Prometheus sends on every scrape.
+        status, encoding, vary, body = self.get_raw(ex, "gzip")
+        self.assertEqual((status, encoding, vary), (200, "gzip", "Accept-Encoding"))
+        self.assertEqual(body[:2], b"\x1f\x8b")
+        unzipped = gzip.decompress(body).decode()
+        plain = ex.scrape_text()
+        self.assertEqual(stable_exposition(unzipped), stable_exposition(plain))
+        self.assertLess(len(body) * 3, len(plain.encode()))
+        for refused in ("identity", "gzip;q=0", "br"):
+            status, encoding, _, body = self.get_raw(ex, refused)
+            self.assertEqual((status, encoding), (200, None), refused)
+            self.assertTrue(body.startswith(b"# HELP"), refused)
+        ex.stop()
 
     def test_landing_page_and_404(self):
         ex, _ = self.start_tinetz()

@@ -1,10 +1,13 @@
 """Start-up errors: bad flags, unreadable or malformed key files, bad config files, a port
 already in use. Each must end the process with exit status 2 and a message on stderr that
 names the cause, and must never echo key material."""
+import http.client
 import socket
+import subprocess
 import unittest
 
-from exporter_harness import TINETZ, ExporterTestCase, free_port, run_to_exit
+from exporter_harness import (BINARY, TINETZ, ExporterTestCase, free_port, run_to_exit,
+                              wait_for)
 
 KEY = "101112131415161718191A1B1C1D1E1F"  # the TINETZ vector's key
 
@@ -142,6 +145,19 @@ class StartupErrors(ExporterTestCase):
         cfg.write_text("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n")
         self.assert_startup_error(["--demo", f"--web.config.file={cfg}"], "TLS", "reverse proxy")
 
+    def test_web_config_that_configures_nothing(self):
+        # Each of these once served /metrics without authentication (fail-open).
+        cfg = self.tmpdir() / "web.yml"
+        for text, reason in (("", "configures nothing"),
+                             ("# basic_auth_users:\n", "configures nothing"),
+                             ("basic_auth_users:\n", "has no users"),
+                             ("basic_auth_users:\n#  prometheus: $2y$10$" + "a" * 53 + "\n",
+                              "has no users")):
+            with self.subTest(text=text):
+                cfg.write_text(text)
+                self.assert_startup_error(["--demo", f"--web.config.file={cfg}"],
+                                          "--web.config.file", reason)
+
     def test_web_config_bad_hash(self):
         cfg = self.tmpdir() / "web.yml"
         cfg.write_text("basic_auth_users:\n  alice: plaintext-password\n")
@@ -173,6 +189,46 @@ class StartupErrors(ExporterTestCase):
         rc, out, err = run_to_exit(["--help"])
         self.assertEqual(rc, 0, err)
         self.assertIn("--web.listen-address", out)
+
+
+class Ipv6Listen(ExporterTestCase):
+    """`[::1]:port` and `[::]:port` serve where the CivetWeb library has IPv6 (Debian 13), with
+    `[::]` on IPv4 too, as in Go exporters; elsewhere (Debian 12) start-up fails naming why."""
+
+    @staticmethod
+    def http_ok(host, port):
+        try:
+            conn = http.client.HTTPConnection(host, port, timeout=2)
+            conn.request("GET", "/metrics")
+            ok = conn.getresponse().status == 200
+            conn.close()
+            return ok
+        except OSError:
+            return False
+
+    def test_ipv6_listen_addresses(self):
+        for host in ("::1", "::"):
+            with self.subTest(host=host):
+                port = free_port()
+                argv = [str(BINARY), "--demo", f"--web.listen-address=[{host}]:{port}"]
+                proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                try:
+                    wait_for(lambda: proc.poll() is not None or self.http_ok("::1", port), 15,
+                             message=f"the exporter to serve on [::1]:{port} or exit")
+                    if proc.poll() is not None:
+                        err = proc.stderr.read().decode()
+                        self.assertEqual(proc.returncode, 2, err)
+                        self.assertIn("without IPv6 support", err)
+                        self.assertIn("Debian 13", err)
+                        continue
+                    if host == "::":  # every interface, IPv4 included
+                        self.assertTrue(self.http_ok("127.0.0.1", port))
+                finally:
+                    if proc.poll() is None:
+                        proc.terminate()
+                        proc.wait(timeout=5)
+                    proc.stderr.close()
 
 
 if __name__ == "__main__":

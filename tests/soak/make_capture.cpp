@@ -12,6 +12,7 @@
 // Used by tests/soak (valgrind replay), tests/e2e/test_consistency.py and scripts/stress.sh.
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -45,6 +46,10 @@ int main(int argc, char** argv) {
   }
   const auto start = system_clock::time_point(sys_days(year(2026) / 1 / 1) + hours(12));
   const std::string comment = sequence ? "make_capture sequence" : "make_capture demo";
+  // A generated capture, not a recording: an old one is replaced (CaptureWriter never
+  // overwrites a file).
+  std::error_code ignored;
+  std::filesystem::remove(argv[1], ignored);
   auto writer = sm::source::CaptureWriter::create(argv[1], {&comment, 1}, start);
   if (!writer) {
     std::cerr << "make_capture: " << writer.error().message << "\n";

@@ -1,8 +1,10 @@
 #include "http/basic_auth.h"
 
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -11,6 +13,7 @@
 #include "test_client.h"
 
 namespace {
+using sm::http::AuthDecision;
 using sm::http::BasicAuthenticator;
 using sm::http::is_bcrypt_hash;
 using sm::http::parse_basic_authorization;
@@ -183,6 +186,76 @@ TEST(BasicAuthenticator, RefusesBadTablesAndKeepsTheOldOne) {
   auto refused = no_verifier.set_users({{"alice", alice_hash}});
   ASSERT_FALSE(refused.has_value());
   EXPECT_THAT(refused.error().message, HasSubstr("verifier"));
+}
+
+// A verifier that, for the password "stall", blocks until released: a bcrypt run in
+// progress, held open so the test sees what other requests do meanwhile (no timing).
+struct StallingVerifier {
+  FakeVerifier inner;
+  std::promise<void> entered;
+  std::promise<void> release;
+
+  sm::http::PasswordVerifier function() {
+    auto check = inner.function();
+    auto released = release.get_future().share();
+    return [this, check, released](std::string_view password, std::string_view hash) {
+      if (password == "stall") {
+        entered.set_value();
+        released.wait();
+      }
+      return check(password, hash);
+    };
+  }
+};
+
+// Issue 14 item 15: wrong passwords cost a bcrypt each; 16 threads of them made a valid
+// scrape wait. Unverified credentials now get a bounded number of check slots.
+TEST(BasicAuthenticator, WrongPasswordsDoNotQueueBcryptRunsOrDelayValidScrapes) {
+  StallingVerifier verifier;
+  BasicAuthenticator auth(verifier.function());
+  ASSERT_TRUE(auth.set_users({{"alice", alice_hash}, {"bob", bob_hash}}).has_value());
+  ASSERT_EQ(auth.check(header("alice", "a-secret"), "10.0.0.1"), AuthDecision::granted);
+  ASSERT_EQ(auth.check(header("alice", "guess1"), "10.0.0.9"), AuthDecision::denied);
+  ASSERT_EQ(verifier.inner.calls, 2);
+
+  // The guessing client's next attempt holds the shared slot inside bcrypt...
+  std::thread stalled(
+      [&] { EXPECT_EQ(auth.check(header("alice", "stall"), "10.0.0.9"), AuthDecision::denied); });
+  verifier.entered.get_future().wait();
+  ASSERT_EQ(verifier.inner.calls, 2);  // counted after the stall
+  // ...so its further guesses are answered at once, without a bcrypt run each,
+  for (int i = 0; i < 16; ++i) {
+    EXPECT_EQ(auth.check(header("alice", "guess" + std::to_string(i)), "10.0.0.9"),
+              AuthDecision::busy);
+  }
+  EXPECT_EQ(auth.refused_busy(), 16u);
+  // the valid scrape is served from the cache without waiting for the stalled check,
+  EXPECT_EQ(auth.check(header("alice", "a-secret"), "10.0.0.1"), AuthDecision::granted);
+  // and a client without failures still gets its (new) credentials checked.
+  EXPECT_EQ(auth.check(header("bob", "b-secret"), "10.0.0.2"), AuthDecision::granted);
+  EXPECT_EQ(verifier.inner.calls, 3);
+  EXPECT_EQ(auth.verifications(), 4u);
+
+  verifier.release.set_value();
+  stalled.join();
+  EXPECT_EQ(verifier.inner.calls, 4);
+  // Slots are given back: the guessing client is checked (and refused) again.
+  EXPECT_EQ(auth.check(header("alice", "guess"), "10.0.0.9"), AuthDecision::denied);
+  EXPECT_EQ(verifier.inner.calls, 5);
+}
+
+TEST(BasicAuthenticator, ASuccessClearsAClientsFailedRecord) {
+  StallingVerifier verifier;
+  BasicAuthenticator auth(verifier.function());
+  ASSERT_TRUE(auth.set_users({{"alice", alice_hash}, {"bob", bob_hash}}).has_value());
+  // A typo, then the right password: the client is no longer treated as guessing.
+  ASSERT_EQ(auth.check(header("bob", "typo"), "10.0.0.5"), AuthDecision::denied);
+  ASSERT_EQ(auth.check(header("bob", "b-secret"), "10.0.0.5"), AuthDecision::granted);
+  std::thread stalled([&] { (void)auth.check(header("alice", "stall"), "10.0.0.9"); });
+  verifier.entered.get_future().wait();
+  EXPECT_EQ(auth.check(header("alice", "a-secret"), "10.0.0.5"), AuthDecision::granted);
+  verifier.release.set_value();
+  stalled.join();
 }
 
 }  // namespace

@@ -99,6 +99,11 @@ TEST(ListenAddress, CivetwebSpecs) {
   EXPECT_EQ(civetweb_port_spec(parsed(":9100"), true).value(), "+9100");
   EXPECT_EQ(civetweb_port_spec(parsed("127.0.0.1:9999"), false).value(), "127.0.0.1:9999");
   EXPECT_EQ(civetweb_port_spec(parsed("[::1]:9999"), true).value(), "[::1]:9999");
+  // "[::]" is every interface, IPv4 too, as for Go exporters: one dual-stack socket.
+  EXPECT_EQ(civetweb_port_spec(parsed("[::]:10369"), true).value(), "+10369");
+  EXPECT_EQ(civetweb_port_spec(parsed("[0::0]:10369"), true).value(), "+10369");
+  EXPECT_THAT(civetweb_port_spec(parsed("[::]:10369"), false).error().message,
+              HasSubstr("without IPv6 support"));
   auto no_ipv6 = civetweb_port_spec(parsed("[::1]:9999"), false);
   ASSERT_FALSE(no_ipv6.has_value());
   EXPECT_THAT(no_ipv6.error().message, HasSubstr("without IPv6 support"));

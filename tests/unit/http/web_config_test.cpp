@@ -33,9 +33,35 @@ std::string error_of(const std::string& yaml) {
   return config ? std::string() : config.error().message;
 }
 
-TEST(WebConfig, EmptyFileMeansNoAuthentication) {
-  EXPECT_EQ(parsed(""), WebConfig{});
-  EXPECT_EQ(parsed("# only a comment\n\n   \n"), WebConfig{});
+// Fail-open guard: a given file that configures nothing would serve /metrics without auth.
+TEST(WebConfig, AFileThatConfiguresNothingIsRefused) {
+  EXPECT_THAT(error_of(""), HasSubstr("configures nothing"));
+  EXPECT_THAT(error_of("# only a comment\n\n   \n"), HasSubstr("configures nothing"));
+  EXPECT_THAT(error_of("---\nhttp_server_config:\n  headers:\n"), HasSubstr("configures nothing"));
+  EXPECT_THAT(error_of("basic_auth_users:\n"),
+              AllOf(StartsWith("line 1: "), HasSubstr("basic_auth_users has no users")));
+  EXPECT_THAT(error_of("# users\nbasic_auth_users:\n#  prometheus: " + hash_a + "\n"),
+              AllOf(StartsWith("line 2: "), HasSubstr("basic_auth_users has no users")));
+  EXPECT_THAT(error_of("basic_auth_users:\nhttp_server_config:\n  http2: true\n"),
+              HasSubstr("basic_auth_users has no users"));
+  // Headers alone are a deliberate configuration without authentication.
+  EXPECT_TRUE(parsed("http_server_config:\n  headers:\n    X-Frame-Options: deny\n")
+                  .basic_auth_users.empty());
+  EXPECT_TRUE(parsed("http_server_config:\n  http2: true\n").basic_auth_users.empty());
+}
+
+TEST(WebConfig, AReloadNeverTurnsAuthenticationOff) {
+  const WebConfig with_users = parsed("basic_auth_users:\n  a: " + hash_a + "\n");
+  const WebConfig other_users = parsed("basic_auth_users:\n  b: " + hash_b + "\n");
+  const WebConfig headers_only = parsed("http_server_config:\n  http2: false\n");
+  auto refused = sm::http::check_web_config_reload(with_users, headers_only);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_THAT(refused.error().message, HasSubstr("never turns authentication off"));
+  EXPECT_TRUE(sm::http::check_web_config_reload(with_users, other_users).has_value());
+  EXPECT_TRUE(sm::http::check_web_config_reload(headers_only, with_users).has_value());
+  EXPECT_TRUE(sm::http::check_web_config_reload(headers_only, headers_only).has_value());
+  EXPECT_EQ(sm::http::describe_basic_auth(with_users), "on (1 user)");
+  EXPECT_EQ(sm::http::describe_basic_auth(headers_only), "off");
 }
 
 TEST(WebConfig, GoodFileWithCommentsAndQuotes) {

@@ -1,6 +1,7 @@
 #include "source/capture.h"
 
 #include <fstream>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -70,6 +71,91 @@ TEST(CaptureFormat, WriterNeverGoesBackInTime) {
   ASSERT_TRUE(capture) << capture.error().describe();
   ASSERT_EQ(capture->chunks.size(), 2U);
   EXPECT_EQ(capture->chunks[1].offset, 5s);
+}
+
+CaptureWriterOptions writer_options(bool append, const std::string& input_path = {}) {
+  CaptureWriterOptions options;
+  options.append = append;
+  options.input_path = input_path;
+  return options;
+}
+
+void write_file(const std::string& path, std::string_view text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+// Issue 14 item 7: `record` and `--record` truncated an existing capture (every restart
+// under systemd wiped the recording).
+TEST(CaptureWriter, RefusesAnExistingFile) {
+  TempDir dir;
+  const std::string path = dir.file("evidence.capture");
+  write_file(path, "# smartmeter_exporter capture v1\n0.5 68\n");
+  auto writer = CaptureWriter::create(path);
+  ASSERT_FALSE(writer);
+  EXPECT_NE(writer.error().message.find("exists"), std::string::npos) << writer.error().message;
+  EXPECT_EQ(slurp(path), "# smartmeter_exporter capture v1\n0.5 68\n");
+}
+
+TEST(CaptureWriter, AppendContinuesTheTimelineOfTheCapture) {
+  TempDir dir;
+  const std::string path = dir.file("session.capture");
+  const std::chrono::system_clock::time_point start =
+      std::chrono::sys_days{std::chrono::year{2024} / 5 / 1};
+  {
+    auto first = CaptureWriter::create(path, {}, start);
+    ASSERT_TRUE(first) << first.error().describe();
+    ASSERT_TRUE(first->append(start + 2s, bytes_of("ab")));
+  }
+  const std::vector<std::string> comments{"source tcp://meter:8000"};
+  auto second = CaptureWriter::create(path, comments, start + 1h, writer_options(true));
+  ASSERT_TRUE(second) << second.error().describe();
+  EXPECT_EQ(second->start(), start);
+  ASSERT_TRUE(second->append(start + 1h + 1s, bytes_of("c")));
+  EXPECT_EQ(slurp(path),
+            "# smartmeter_exporter capture v1\n"
+            "# start 2024-05-01T00:00:00.000000Z\n"
+            "2.000000 6162\n"
+            "# resumed 2024-05-01T01:00:00.000000Z\n"
+            "# source tcp://meter:8000\n"
+            "3601.000000 63\n");
+  auto capture = read_capture_file(path);
+  ASSERT_TRUE(capture) << capture.error().describe();
+  ASSERT_EQ(capture->chunks.size(), 2U);
+  EXPECT_EQ(*capture->start, start);
+
+  // An empty file becomes a new capture; files that are not timed captures are refused.
+  const std::string empty = dir.file("empty.capture");
+  write_file(empty, "");
+  ASSERT_TRUE(CaptureWriter::create(empty, {}, start, writer_options(true)));
+  EXPECT_TRUE(read_capture_file(empty));
+  const std::string hex = dir.file("input.hex");
+  write_file(hex, "68FAFA68\n");
+  auto refused = CaptureWriter::create(hex, {}, start, writer_options(true));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("not a timed capture"), std::string::npos);
+  EXPECT_EQ(slurp(hex), "68FAFA68\n");
+  write_file(hex, "# smartmeter_exporter capture v1\n# start 2024-05-01T00:00:00Z\n1 6");
+  EXPECT_FALSE(CaptureWriter::create(hex, {}, start, writer_options(true)));  // partial line
+}
+
+TEST(CaptureWriter, RefusesToRecordOntoTheReplayInputUnderAnyName) {
+  TempDir dir;
+  const std::string input = dir.file("input.capture");
+  const std::string contents = "# smartmeter_exporter capture v1\n# start 2024-05-01T00:00:00Z\n";
+  write_file(input, contents);
+  const std::string link = dir.file("other-name.capture");
+  ASSERT_EQ(::link(input.c_str(), link.c_str()), 0);
+  for (const bool append : {false, true}) {
+    auto writer =
+        CaptureWriter::create(link, {}, CaptureWriter::Clock::now(), writer_options(append, input));
+    ASSERT_FALSE(writer);
+    EXPECT_NE(writer.error().message.find("is the replay input"), std::string::npos)
+        << writer.error().message;
+  }
+  EXPECT_EQ(slurp(input), contents);
+  // A different file with the same contents is fine.
+  EXPECT_TRUE(CaptureWriter::create(dir.file("new.capture"), {}, CaptureWriter::Clock::now(),
+                                    writer_options(true, input)));
 }
 
 TEST(CaptureFormat, AcceptsShortFractionsBlankLinesAndSpacedHex) {

@@ -168,8 +168,77 @@ constexpr std::array kKamstrupScalers{
     ScalerRow{42, 8, 1, unit::watt_hour}, ScalerRow{62, 8, 1, unit::watt_hour},
 };
 
+// ---------------------------------------------------------------------------------------
+// Landis+Gyr E450 pushes (Cyprus and other operators) without scaler-units: the push setup's
+// capture-object list names class 3 (Register) objects with attribute 2 only, so the frame
+// says neither scaler nor unit. What the E450 sends in them, per the E450 push readers of
+// two operators' customers:
+//  - scs/smartmeter-datacollector smartmeter_datacollector/smartmeter/lge450.py
+//    @03e00076c234de765fc1c10f0e96e47f57b7a85b (L+G E450 push, written for EKZ, Switzerland):
+//    power factor 13.7.0 x 0.001; active/reactive power (W, var), voltage (V), frequency
+//    (Hz) and energies unscaled;
+//  - tosog/nbsm nbsm.py @6d256b705639b2bfea54f4f4e3f73e07a726e7a9 (L+G E450 push at Netz
+//    Burgenland): voltage V, current / 100 (0.01 A), power W, energy Wh.
+// Checked against the Cyprus capture (CY-LGZ-E450-GBT-PLAIN): P = 187 W and Q- = 622 var give
+// a power factor of 187 / sqrt(187^2 + 622^2) = 0.288 (sent 286 -> 0.286); 1.30/0.74/0.89 A at
+// 238/239/238 V are 309/177/212 VA per phase for 73/34/80 W; any other power of ten for the
+// currents contradicts P and Q.
+constexpr std::array kLgzE450Instantaneous{
+    ScalerRow{1, 7, 0, unit::watt},      ScalerRow{2, 7, 0, unit::watt},
+    ScalerRow{3, 7, 0, unit::var},       ScalerRow{4, 7, 0, unit::var},
+    ScalerRow{21, 7, 0, unit::watt},     ScalerRow{41, 7, 0, unit::watt},
+    ScalerRow{61, 7, 0, unit::watt},     ScalerRow{22, 7, 0, unit::watt},
+    ScalerRow{42, 7, 0, unit::watt},     ScalerRow{62, 7, 0, unit::watt},
+    ScalerRow{13, 7, -3, unit::none},    ScalerRow{14, 7, 0, unit::hertz},
+    ScalerRow{31, 7, -2, unit::ampere},  ScalerRow{51, 7, -2, unit::ampere},
+    ScalerRow{71, 7, -2, unit::ampere},  ScalerRow{32, 7, 0, unit::volt},
+    ScalerRow{52, 7, 0, unit::volt},     ScalerRow{72, 7, 0, unit::volt},
+};
+// The Cyprus E450 instantaneous-values push (esphome-libs/dlms_parser
+// tests/dumps/hdlc_landis_gyr_e450_cyprus.log @e5a4330b45cb875b2ffe13d1ac491028cbf8ebfa):
+// clock, per-phase and total powers, power factor, currents, voltages, frequency, and the
+// 0-0:96.3.0 value (not covered: stays as sent).
+constexpr std::array kLgzE450CyprusSignature{
+    kClock,
+    obis(1, 0, 21, 7, 0), obis(1, 0, 41, 7, 0), obis(1, 0, 61, 7, 0),
+    obis(1, 0, 22, 7, 0), obis(1, 0, 42, 7, 0), obis(1, 0, 62, 7, 0),
+    obis(1, 0, 1, 7, 0),  obis(1, 0, 2, 7, 0),  obis(1, 0, 3, 7, 0),  obis(1, 0, 4, 7, 0),
+    obis(1, 0, 13, 7, 0),
+    obis(1, 0, 31, 7, 0), obis(1, 0, 51, 7, 0), obis(1, 0, 71, 7, 0),
+    obis(1, 0, 32, 7, 0), obis(1, 0, 52, 7, 0), obis(1, 0, 72, 7, 0),
+    obis(1, 0, 14, 7, 0),
+    obis(0, 0, 96, 3, 0),
+};
+
+// The E450 energy-and-power list (clock; A+, A-, R+, R- each as total, tariff 1, tariff 2
+// and instantaneous power), OBIS-tagged without scaler-units: vector XX-LGZ-E450-GBT-1
+// (esphome-libs/dlms_parser tests/expected/hdlc_landis_gyr_e450.h
+// @03362359ca19df971a34f4d1d6adb9d417e01089). Energies Wh/varh and powers W/var unscaled, as
+// in both E450 readers above (1.8.0 = 1.8.1 + 1.8.2 holds in the capture).
+constexpr std::array kLgzE450EnergyPower{
+    ScalerRow{1, 8, 0, unit::watt_hour}, ScalerRow{2, 8, 0, unit::watt_hour},
+    ScalerRow{3, 8, 0, unit::var_hour},  ScalerRow{4, 8, 0, unit::var_hour},
+    ScalerRow{1, 7, 0, unit::watt},      ScalerRow{2, 7, 0, unit::watt},
+    ScalerRow{3, 7, 0, unit::var},       ScalerRow{4, 7, 0, unit::var},
+};
+constexpr std::array kLgzE450EnergyPowerSignature{
+    kClock,
+    obis(1, 0, 1, 8, 0), obis(1, 0, 1, 8, 1), obis(1, 0, 1, 8, 2), obis(1, 0, 1, 7, 0),
+    obis(1, 0, 2, 8, 0), obis(1, 0, 2, 8, 1), obis(1, 0, 2, 8, 2), obis(1, 0, 2, 7, 0),
+    obis(1, 0, 3, 8, 0), obis(1, 0, 3, 8, 1), obis(1, 0, 3, 8, 2), obis(1, 0, 3, 7, 0),
+    obis(1, 0, 4, 8, 0), obis(1, 0, 4, 8, 1), obis(1, 0, 4, 8, 2), obis(1, 0, 4, 7, 0),
+};
+
 constexpr std::array kListScalers{
-    ListScalers{"kamstrup", "Kamstrup_V0001", kKamstrupScalers},
+    ListScalers{"kamstrup", "Kamstrup_V0001", kKamstrupScalers, {},
+                "kamstrup: Kamstrup Omnipower HAN list Kamstrup_V0001 (known_lists.c, "
+                "amsreader IEC6205675.cpp)"},
+    ListScalers{"lgz-e450-cyprus", "", kLgzE450Instantaneous, kLgzE450CyprusSignature,
+                "lgz-e450-cyprus: Landis+Gyr E450 instantaneous push without scaler-units "
+                "(smartmeter-datacollector lge450.py, nbsm.py)"},
+    ListScalers{"lgz-e450-energy", "", kLgzE450EnergyPower, kLgzE450EnergyPowerSignature,
+                "lgz-e450-energy: Landis+Gyr E450 energy and power push without scaler-units "
+                "(smartmeter-datacollector lge450.py, nbsm.py)"},
 };
 
 }  // namespace

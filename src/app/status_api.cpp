@@ -86,7 +86,7 @@ void write_registers(JsonWriter& w, const cosem::Reading& r) {
     } else {
       w.key("value").value(reg.value).key("unit").value(cosem::unit_symbol(reg.unit));
       w.key("text").null();
-      w.key("unit_implied").value(reg.scaling == cosem::Scaling::implied);
+      if (reg.scaling == cosem::Scaling::implied) w.key("unit_implied").value(true);
     }
     w.end_object();
   }

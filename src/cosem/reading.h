@@ -49,7 +49,7 @@ struct Register {
   double value{0};                  // raw * 10^scaler (numeric registers)
   std::optional<std::int64_t> raw;  // the integer as sent, when it was an integer
   int scaler{0};
-  int unit{255};             // DLMS unit code; 255 = none
+  int unit{255};  // DLMS unit code; 255 = none
   Scaling scaling{Scaling::given};
   std::optional<Text> text;  // for string-valued registers (ids, list ids, times)
   [[nodiscard]] bool numeric() const noexcept { return !text.has_value(); }

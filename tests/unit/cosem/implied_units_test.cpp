@@ -1,5 +1,7 @@
 // Implied units (src/cosem/implied_units.cpp, tables in profiles.cpp): which table a list
 // selects, what it changes, and that nothing it does not cover changes.
+#include "cosem/implied_units.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -10,7 +12,6 @@
 
 #include "common/hex.h"
 #include "cosem/decode.h"
-#include "cosem/implied_units.h"
 #include "cosem/units.h"
 #include "dlms/apdu.h"
 #include "test_support.h"
@@ -46,11 +47,11 @@ Reading as_sent(const std::vector<Obis>& codes) {
 }
 
 const std::vector<Obis> kCyprusCodes{
-    obis(0, 0, 1, 0, 0),   obis(1, 0, 21, 7, 0), obis(1, 0, 41, 7, 0), obis(1, 0, 61, 7, 0),
-    obis(1, 0, 22, 7, 0),  obis(1, 0, 42, 7, 0), obis(1, 0, 62, 7, 0), obis(1, 0, 1, 7, 0),
-    obis(1, 0, 2, 7, 0),   obis(1, 0, 3, 7, 0),  obis(1, 0, 4, 7, 0),  obis(1, 0, 13, 7, 0),
-    obis(1, 0, 31, 7, 0),  obis(1, 0, 51, 7, 0), obis(1, 0, 71, 7, 0), obis(1, 0, 32, 7, 0),
-    obis(1, 0, 52, 7, 0),  obis(1, 0, 72, 7, 0), obis(1, 0, 14, 7, 0), obis(0, 0, 96, 3, 0)};
+    obis(0, 0, 1, 0, 0),  obis(1, 0, 21, 7, 0), obis(1, 0, 41, 7, 0), obis(1, 0, 61, 7, 0),
+    obis(1, 0, 22, 7, 0), obis(1, 0, 42, 7, 0), obis(1, 0, 62, 7, 0), obis(1, 0, 1, 7, 0),
+    obis(1, 0, 2, 7, 0),  obis(1, 0, 3, 7, 0),  obis(1, 0, 4, 7, 0),  obis(1, 0, 13, 7, 0),
+    obis(1, 0, 31, 7, 0), obis(1, 0, 51, 7, 0), obis(1, 0, 71, 7, 0), obis(1, 0, 32, 7, 0),
+    obis(1, 0, 52, 7, 0), obis(1, 0, 72, 7, 0), obis(1, 0, 14, 7, 0), obis(0, 0, 96, 3, 0)};
 
 TEST(ImpliedUnits, CyprusE450PushGetsTheE450Table) {
   auto reading = decode_vector("CY-LGZ-E450-GBT-PLAIN");
@@ -138,8 +139,8 @@ TEST(ImpliedUnits, NothingAsSentSelectsNoSignatureTable) {
 }
 
 TEST(ImpliedUnits, ApplyChangesOnlyRegistersAsSentThatARowCovers) {
-  Reading reading = as_sent({obis(1, 0, 31, 7, 0), obis(1, 0, 32, 7, 0), obis(1, 0, 15, 7, 0),
-                             obis(0, 0, 31, 7, 0)});
+  Reading reading = as_sent(
+      {obis(1, 0, 31, 7, 0), obis(1, 0, 32, 7, 0), obis(1, 0, 15, 7, 0), obis(0, 0, 31, 7, 0)});
   reading.registers[1].scaling = Scaling::given;  // the frame said: leave it
   reading.registers[1].unit = unit::volt;
   reading.registers[1].scaler = -1;

@@ -348,6 +348,10 @@ std::string LandingPage::render(const metrics::Snapshot& snapshot,
     h += row("Profile", html_escape(r.profile) + " <span class=\"muted\">(" +
                             html_escape(last.link) + ")</span>");
     if (r.list_id) h += row("List ID", html_escape(*r.list_id));
+    if (!r.implied_units.empty()) {
+      h += "<tr><th>Units</th><td id=\"units-implied\">implied, not sent by the meter: " +
+           html_escape(r.implied_units) + "</td></tr>";
+    }
     if (r.meter_time) {
       h += row("Meter time",
                "<span data-k=\"meter.time\">" + html_escape(r.meter_time->iso8601()) + "</span>");
@@ -434,6 +438,8 @@ std::string LandingPage::render(const metrics::Snapshot& snapshot,
            reg.obis.to_string() + "</td><td class=\"n\"><span data-k=\"" + key + "\">" +
            html_escape(reg.text ? *reg.text : JsonWriter::format_double(reg.value)) +
            "</span></td><td>" + html_escape(reg.text ? "" : cosem::unit_symbol(reg.unit)) +
+           (reg.scaling == cosem::Scaling::implied ? " <span class=\"muted\">(implied)</span>"
+                                                   : "") +
            "</td><td class=\"n\">" +
            live("registers." + std::to_string(i) + ".age_seconds",
                 register_age_seconds(snapshot, i, now), 1) +

@@ -136,6 +136,7 @@ std::string render_json(const pipeline::Outcome& outcome) {
   }
   if (reading.device_name) w.key("device_name").value(*reading.device_name);
   w.key("profile").value(reading.profile);
+  if (!reading.implied_units.empty()) w.key("units_implied_from").value(reading.implied_units);
   w.key("values").begin_array();
   for (const auto& reg : reading.registers) {
     w.begin_object();
@@ -152,6 +153,7 @@ std::string render_json(const pipeline::Outcome& outcome) {
         w.null();
       }
       w.key("scaler").value(reg.scaler);
+      if (reg.scaling == cosem::Scaling::implied) w.key("implied").value(true);
     }
     w.end_object();
   }
@@ -194,6 +196,7 @@ std::string render_text(const pipeline::Outcome& outcome) {
   if (reading.meter_time) row("Timestamp", reading.meter_time->iso8601());
   if (reading.meter_id) row("MeterNumber", *reading.meter_id);
   if (reading.device_name) row("DeviceName", *reading.device_name);
+  if (!reading.implied_units.empty()) row("UnitsImpliedFrom", reading.implied_units);
   for (const auto& reg : reading.registers) {
     const std::string name = register_display_name(reg.obis);
     if (name == "Timestamp" || name == "MeterNumber" || name == "DeviceName") continue;
@@ -201,7 +204,8 @@ std::string render_text(const pipeline::Outcome& outcome) {
       row(name, *reg.text);
     } else {
       std::string unit(cosem::unit_symbol(reg.unit));
-      row(name, format_number(reg.value) + (unit.empty() ? "" : " " + unit));
+      row(name, format_number(reg.value) + (unit.empty() ? "" : " " + unit) +
+                    (reg.scaling == cosem::Scaling::implied ? " (implied)" : ""));
     }
   }
   return out;

@@ -42,6 +42,9 @@ void write_meter(JsonWriter& w, const metrics::GoodFrame& last) {
   optional_value(w, "manufacturer", manufacturer);
   w.key("profile").value(r.profile);
   optional_value(w, "list_id", r.list_id);
+  std::optional<std::string_view> implied;
+  if (!r.implied_units.empty()) implied = r.implied_units;
+  optional_value(w, "units_implied_from", implied);
   w.key("link").value(last.link);
   optional_value(w, "time", time);
   w.end_object();
@@ -92,6 +95,7 @@ void write_registers(JsonWriter& w, const metrics::Snapshot& snapshot,
     } else {
       w.key("value").value(reg.value).key("unit").value(cosem::unit_symbol(reg.unit));
       w.key("text").null();
+      if (reg.scaling == cosem::Scaling::implied) w.key("unit_implied").value(true);
     }
     w.end_object();
   }

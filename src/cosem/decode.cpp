@@ -29,7 +29,9 @@
 
 #include "common/byte_reader.h"
 #include "common/hex.h"
+#include "cosem/implied_units.h"
 #include "cosem/profiles.h"
+#include "cosem/scaling.h"
 #include "cosem/units.h"
 #include "cosem/value_text.h"
 #include "dlms/datetime.h"
@@ -40,7 +42,6 @@ namespace {
 using dlms::Tag;
 using dlms::Value;
 
-constexpr int kMaxAbsScaler = 20;  // 10^20 is still exact in a double; real meters use -3..+3
 constexpr std::size_t kMaxWalkDepth = 32;  // the A-XDR decoder already limits depth to 16
 constexpr std::size_t kShapeElementsShown = 16;
 
@@ -65,7 +66,6 @@ constexpr std::string_view kDsmr = "dsmr";
 constexpr std::array kWalkProfiles{kObisTagged, kEvn};
 
 // COSEM interface classes (Blue Book 4.1.2) used by the self-describing decoder.
-constexpr std::int64_t kClassData = 1;
 constexpr std::int64_t kClassRegister = 3;
 constexpr std::int64_t kClassExtendedRegister = 4;
 constexpr std::int64_t kClassDemandRegister = 5;
@@ -244,31 +244,6 @@ bool is_clock_obis(const Obis& code) {
 }
 
 // ----- numbers --------------------------------------------------------------------------
-
-constexpr double power_of_ten(int exponent) {
-  double result = 1.0;
-  for (int i = 0; i < exponent; ++i) result *= 10.0;  // exact up to 10^22
-  return result;
-}
-
-// The same powers, looked up (every register's value goes through apply_scaler()).
-constexpr auto kPowersOfTen = [] {
-  std::array<double, kMaxAbsScaler + 1> powers{};
-  for (int i = 0; i <= kMaxAbsScaler; ++i) powers[static_cast<std::size_t>(i)] = power_of_ten(i);
-  return powers;
-}();
-
-double exact_power_of_ten(int exponent) {
-  return exponent <= kMaxAbsScaler ? kPowersOfTen[static_cast<std::size_t>(exponent)]
-                                   : power_of_ten(exponent);
-}
-
-// raw * 10^scaler, dividing for negative scalers so that 2337 with -1 gives the double
-// nearest to 233.7 (multiplying by 0.1 would not).
-double apply_scaler(double unscaled, int scaler) {
-  return scaler >= 0 ? unscaled * exact_power_of_ten(scaler)
-                     : unscaled / exact_power_of_ten(-scaler);
-}
 
 Result<int> checked_scaler(std::int64_t scaler, std::size_t offset) {
   if (scaler < -kMaxAbsScaler || scaler > kMaxAbsScaler) {
@@ -736,32 +711,12 @@ class ObisTaggedWalk {
   bool meter_number_last_{false};
 };
 
-const profiles::ListScalers* scalers_for_list(std::string_view list_id) {
-  for (const auto& table : profiles::list_scaler_tables()) {
-    if (table.list_id == list_id) return &table;
-  }
-  return nullptr;
-}
-
-const profiles::ListScalers* scalers_named(std::string_view profile) {
-  for (const auto& table : profiles::list_scaler_tables()) {
-    if (table.profile == profile) return &table;
-  }
-  return nullptr;
-}
-
-// Applies a list's known scalers to registers that got none from the frame.
-void apply_list_scalers(const profiles::ListScalers& table, Builder& out) {
+// Registers whose scaler-unit did not come from the frame are as sent (Scaling::as_sent):
+// an implied-unit table may cover them, and nothing maps them as if their unit were known.
+void mark_as_sent(Builder& out) {
   for (std::size_t i = 0; i < out.reading.registers.size(); ++i) {
     Register& reg = out.reading.registers[i];
-    if (!reg.numeric() || out.scaler_from_frame[i] || reg.obis.v[0] != 1) continue;
-    for (const auto& row : table.rows) {
-      if (row.c == reg.obis.v[2] && row.d == reg.obis.v[3]) {
-        // Table scalers are within range by construction; the offset is unused.
-        (void)rescale(reg, row.scaler, row.unit, 0);
-        break;
-      }
-    }
+    if (reg.numeric() && out.scaler_from_frame[i] == 0) reg.scaling = Scaling::as_sent;
   }
 }
 
@@ -781,11 +736,13 @@ Result<std::string_view> obis_tagged_profile(const ObisTaggedWalk& walk, std::st
   if (!out.reading.list_id && out.list_version_text != kNoRegister) {
     out.reading.list_id = out.reading.registers[out.list_version_text].text;
   }
-  const profiles::ListScalers* table = forced.empty() ? nullptr : scalers_named(forced);
-  if (table == nullptr && out.reading.list_id) table = scalers_for_list(*out.reading.list_id);
+  mark_as_sent(out);
+  const profiles::ListScalers* table = forced.empty() ? nullptr : scaler_table_named(forced);
+  const bool forced_table = table != nullptr;
+  if (table == nullptr) table = select_scaler_table(out.reading);
   if (table != nullptr) {
-    apply_list_scalers(*table, out);
-    return table->profile;
+    (void)apply_scaler_table(*table, out.reading);
+    if (forced_table || !table->list_id.empty()) return table->profile;
   }
   if (!forced.empty()) return forced;
   return walk.meter_number_was_last() ? kEvn : kObisTagged;
@@ -830,6 +787,13 @@ std::optional<std::vector<CaptureObject>> capture_list_of(const Value& body) {
   return objects;
 }
 
+// True when the list captures attribute 2 (the value) of this object.
+bool captures_value_of(const std::vector<CaptureObject>& objects, const Obis& code) {
+  return std::any_of(objects.begin(), objects.end(), [&code](const CaptureObject& object) {
+    return object.code == code && object.attribute == kAttributeValue;
+  });
+}
+
 Result<void> decode_self_describing(const Value& body, const std::vector<CaptureObject>& objects,
                                     Builder& out) {
   const auto& values = *body.children();
@@ -850,10 +814,12 @@ Result<void> decode_self_describing(const Value& body, const std::vector<Capture
       scaler_units.push_back({object.code, &value});
       continue;
     }
-    // Other attributes (capture times, status, buffers) carry no register value.
-    if (object.attribute != kAttributeValue || value.is_container()) continue;
-    if (!has_scaler_unit && object.class_id != kClassData && object.class_id != kClassClock)
-      continue;
+    // Every value of a push is reported (an enum, a boolean, a string of any interface
+    // class: the disconnect control's state is attribute 3 of class 70), except other
+    // attributes (capture times, status) of an object whose value attribute is captured
+    // too, which would give its code a second register. Containers (buffers) are no register.
+    if (value.is_container()) continue;
+    if (object.attribute != kAttributeValue && captures_value_of(objects, object.code)) continue;
     auto added =
         add_named_register(object.code, leaf_of(value), out, object.class_id == kClassClock);
     if (!added) return tl::unexpected(added.error());
@@ -873,6 +839,10 @@ Result<void> decode_self_describing(const Value& body, const std::vector<Capture
   if (out.reading.registers.empty()) {
     return cosem_error(ErrorCode::unsupported, body.offset,
                        "self-describing push without register values");
+  }
+  mark_as_sent(out);
+  if (const auto* table = select_scaler_table(out.reading)) {
+    (void)apply_scaler_table(*table, out.reading);
   }
   return {};
 }
@@ -1008,12 +978,12 @@ bool is_known_profile(std::string_view name) {
     return true;
   }
   return std::find(kWalkProfiles.begin(), kWalkProfiles.end(), name) != kWalkProfiles.end() ||
-         scalers_named(name) != nullptr;
+         scaler_table_named(name) != nullptr;
 }
 
 bool is_walk_profile(std::string_view name) {
   return std::find(kWalkProfiles.begin(), kWalkProfiles.end(), name) != kWalkProfiles.end() ||
-         scalers_named(name) != nullptr;
+         scaler_table_named(name) != nullptr;
 }
 
 Result<Reading> decode_dsmr_body(const Value& body, const dlms::DataNotification& notification) {

@@ -31,13 +31,13 @@ constexpr FieldSpec of_kind(Field kind, Obis code = {}) {
   return FieldSpec{kind, code, 0, unit::none};
 }
 
-// Concatenates field lists, so shared parts of related lists are written once.
-template <std::size_t... Sizes>
-constexpr auto join(const std::array<FieldSpec, Sizes>&... parts) {
-  std::array<FieldSpec, (Sizes + ...)> out{};
+// Concatenates field lists (or scaler rows), so shared parts of related lists are written once.
+template <typename T, std::size_t... Sizes>
+constexpr auto join(const std::array<T, Sizes>&... parts) {
+  std::array<T, (Sizes + ...)> out{};
   std::size_t next = 0;
   auto append = [&out, &next](const auto& part) {
-    for (const FieldSpec& field : part) out[next++] = field;
+    for (const T& item : part) out[next++] = item;
   };
   (append(parts), ...);
   return out;
@@ -144,32 +144,139 @@ constexpr std::array kLayouts{
     PositionalLayout{"kaifa-no", "list3-1phase", "KFM_001", kKaifaList3OnePhase},
 };
 
+// Rows that Kamstrup and the L+G E450 lists share: powers in W and var, currents in 0.01 A,
+// voltages in V (each list's sources below).
+constexpr std::array kPowerRows{
+    ScalerRow{1, 7, 0, unit::watt},
+    ScalerRow{2, 7, 0, unit::watt},
+    ScalerRow{3, 7, 0, unit::var},
+    ScalerRow{4, 7, 0, unit::var},
+};
+constexpr std::array kPhasePowerRows{
+    ScalerRow{21, 7, 0, unit::watt}, ScalerRow{41, 7, 0, unit::watt},
+    ScalerRow{61, 7, 0, unit::watt}, ScalerRow{22, 7, 0, unit::watt},
+    ScalerRow{42, 7, 0, unit::watt}, ScalerRow{62, 7, 0, unit::watt},
+};
+constexpr std::array kCentiampereVoltRows{
+    ScalerRow{31, 7, -2, unit::ampere}, ScalerRow{51, 7, -2, unit::ampere},
+    ScalerRow{71, 7, -2, unit::ampere}, ScalerRow{32, 7, 0, unit::volt},
+    ScalerRow{52, 7, 0, unit::volt},    ScalerRow{72, 7, 0, unit::volt},
+};
+
 // ---------------------------------------------------------------------------------------
 // Kamstrup (Omnipower, Norwegian/Danish HAN), list version "Kamstrup_V0001": OBIS codes
 // with B = 1 but no scaler-unit in the frame. Scalers from stevew817's known_lists.c
 // (kamstrup_list2/3: power "kW 4.3" = W, current "A 3.2" = 0.01 A, voltage "V 3.0" = V,
 // energy "kWh 7.2" = 0.01 kWh = 10 Wh) and UtilitechAS/amsreader-firmware
 // IEC6205675.cpp (Kamstrup: current /100, power factor /100, counters x10).
-constexpr std::array kKamstrupScalers{
-    ScalerRow{1, 7, 0, unit::watt},       ScalerRow{2, 7, 0, unit::watt},
-    ScalerRow{3, 7, 0, unit::var},        ScalerRow{4, 7, 0, unit::var},
-    ScalerRow{21, 7, 0, unit::watt},      ScalerRow{41, 7, 0, unit::watt},
-    ScalerRow{61, 7, 0, unit::watt},      ScalerRow{22, 7, 0, unit::watt},
-    ScalerRow{42, 7, 0, unit::watt},      ScalerRow{62, 7, 0, unit::watt},
-    ScalerRow{31, 7, -2, unit::ampere},   ScalerRow{51, 7, -2, unit::ampere},
-    ScalerRow{71, 7, -2, unit::ampere},   ScalerRow{32, 7, 0, unit::volt},
-    ScalerRow{52, 7, 0, unit::volt},      ScalerRow{72, 7, 0, unit::volt},
-    ScalerRow{13, 7, -2, unit::none},     ScalerRow{33, 7, -2, unit::none},
-    ScalerRow{53, 7, -2, unit::none},     ScalerRow{73, 7, -2, unit::none},
-    ScalerRow{1, 8, 1, unit::watt_hour},  ScalerRow{2, 8, 1, unit::watt_hour},
-    ScalerRow{3, 8, 1, unit::var_hour},   ScalerRow{4, 8, 1, unit::var_hour},
-    ScalerRow{21, 8, 1, unit::watt_hour}, ScalerRow{41, 8, 1, unit::watt_hour},
-    ScalerRow{61, 8, 1, unit::watt_hour}, ScalerRow{22, 8, 1, unit::watt_hour},
-    ScalerRow{42, 8, 1, unit::watt_hour}, ScalerRow{62, 8, 1, unit::watt_hour},
+constexpr auto kKamstrupScalers = join(kPowerRows, kPhasePowerRows, kCentiampereVoltRows,
+                                       std::array{
+                                           ScalerRow{13, 7, -2, unit::none},
+                                           ScalerRow{33, 7, -2, unit::none},
+                                           ScalerRow{53, 7, -2, unit::none},
+                                           ScalerRow{73, 7, -2, unit::none},
+                                           ScalerRow{1, 8, 1, unit::watt_hour},
+                                           ScalerRow{2, 8, 1, unit::watt_hour},
+                                           ScalerRow{3, 8, 1, unit::var_hour},
+                                           ScalerRow{4, 8, 1, unit::var_hour},
+                                           ScalerRow{21, 8, 1, unit::watt_hour},
+                                           ScalerRow{41, 8, 1, unit::watt_hour},
+                                           ScalerRow{61, 8, 1, unit::watt_hour},
+                                           ScalerRow{22, 8, 1, unit::watt_hour},
+                                           ScalerRow{42, 8, 1, unit::watt_hour},
+                                           ScalerRow{62, 8, 1, unit::watt_hour},
+                                       });
+
+// ---------------------------------------------------------------------------------------
+// Landis+Gyr E450 pushes (Cyprus and other operators) without scaler-units: the push setup's
+// capture-object list names class 3 (Register) objects with attribute 2 only, so the frame
+// says neither scaler nor unit. What the E450 sends in them, per the E450 push readers of
+// two operators' customers:
+//  - scs/smartmeter-datacollector smartmeter_datacollector/smartmeter/lge450.py
+//    @03e00076c234de765fc1c10f0e96e47f57b7a85b (L+G E450 push, written for EKZ, Switzerland):
+//    power factor 13.7.0 x 0.001; active/reactive power (W, var), voltage (V), frequency
+//    (Hz) and energies unscaled;
+//  - tosog/nbsm nbsm.py @6d256b705639b2bfea54f4f4e3f73e07a726e7a9 (L+G E450 push at Netz
+//    Burgenland): voltage V, current / 100 (0.01 A), power W, energy Wh.
+// Checked against the Cyprus capture (CY-LGZ-E450-GBT-PLAIN): P = 187 W and Q- = 622 var give
+// a power factor of 187 / sqrt(187^2 + 622^2) = 0.288 (sent 286 -> 0.286); 1.30/0.74/0.89 A at
+// 238/239/238 V are 309/177/212 VA per phase for 73/34/80 W; any other power of ten for the
+// currents contradicts P and Q.
+constexpr auto kLgzE450Instantaneous =
+    join(kPowerRows, kPhasePowerRows, kCentiampereVoltRows,
+         std::array{ScalerRow{13, 7, -3, unit::none}, ScalerRow{14, 7, 0, unit::hertz}});
+// The Cyprus E450 instantaneous-values push (esphome-libs/dlms_parser
+// tests/dumps/hdlc_landis_gyr_e450_cyprus.log @e5a4330b45cb875b2ffe13d1ac491028cbf8ebfa):
+// clock, per-phase and total powers, power factor, currents, voltages, frequency, and the
+// 0-0:96.3.0 value (not covered: stays as sent).
+constexpr std::array kLgzE450CyprusSignature{
+    kClock,
+    obis(1, 0, 21, 7, 0),
+    obis(1, 0, 41, 7, 0),
+    obis(1, 0, 61, 7, 0),
+    obis(1, 0, 22, 7, 0),
+    obis(1, 0, 42, 7, 0),
+    obis(1, 0, 62, 7, 0),
+    obis(1, 0, 1, 7, 0),
+    obis(1, 0, 2, 7, 0),
+    obis(1, 0, 3, 7, 0),
+    obis(1, 0, 4, 7, 0),
+    obis(1, 0, 13, 7, 0),
+    obis(1, 0, 31, 7, 0),
+    obis(1, 0, 51, 7, 0),
+    obis(1, 0, 71, 7, 0),
+    obis(1, 0, 32, 7, 0),
+    obis(1, 0, 52, 7, 0),
+    obis(1, 0, 72, 7, 0),
+    obis(1, 0, 14, 7, 0),
+    obis(0, 0, 96, 3, 0),
 };
 
+// The E450 energy-and-power list (clock; A+, A-, R+, R- each as total, tariff 1, tariff 2
+// and instantaneous power), OBIS-tagged without scaler-units: vector XX-LGZ-E450-GBT-1
+// (esphome-libs/dlms_parser tests/expected/hdlc_landis_gyr_e450.h
+// @03362359ca19df971a34f4d1d6adb9d417e01089). Energies Wh/varh and powers W/var unscaled, as
+// in both E450 readers above (1.8.0 = 1.8.1 + 1.8.2 holds in the capture).
+constexpr auto kLgzE450EnergyPower =
+    join(std::array{ScalerRow{1, 8, 0, unit::watt_hour}, ScalerRow{2, 8, 0, unit::watt_hour},
+                    ScalerRow{3, 8, 0, unit::var_hour}, ScalerRow{4, 8, 0, unit::var_hour}},
+         kPowerRows);
+constexpr std::array kLgzE450EnergyPowerSignature{
+    kClock,
+    obis(1, 0, 1, 8, 0),
+    obis(1, 0, 1, 8, 1),
+    obis(1, 0, 1, 8, 2),
+    obis(1, 0, 1, 7, 0),
+    obis(1, 0, 2, 8, 0),
+    obis(1, 0, 2, 8, 1),
+    obis(1, 0, 2, 8, 2),
+    obis(1, 0, 2, 7, 0),
+    obis(1, 0, 3, 8, 0),
+    obis(1, 0, 3, 8, 1),
+    obis(1, 0, 3, 8, 2),
+    obis(1, 0, 3, 7, 0),
+    obis(1, 0, 4, 8, 0),
+    obis(1, 0, 4, 8, 1),
+    obis(1, 0, 4, 8, 2),
+    obis(1, 0, 4, 7, 0),
+};
+
+static_assert(kKamstrupScalers.size() == 30 && kLgzE450Instantaneous.size() == 18 &&
+              kLgzE450EnergyPower.size() == 8);
+
 constexpr std::array kListScalers{
-    ListScalers{"kamstrup", "Kamstrup_V0001", kKamstrupScalers},
+    ListScalers{"kamstrup",
+                "Kamstrup_V0001",
+                kKamstrupScalers,
+                {},
+                "kamstrup: Kamstrup Omnipower HAN list Kamstrup_V0001 (known_lists.c, "
+                "amsreader IEC6205675.cpp)"},
+    ListScalers{"lgz-e450-cyprus", "", kLgzE450Instantaneous, kLgzE450CyprusSignature,
+                "lgz-e450-cyprus: Landis+Gyr E450 instantaneous push without scaler-units "
+                "(smartmeter-datacollector lge450.py, nbsm.py)"},
+    ListScalers{"lgz-e450-energy", "", kLgzE450EnergyPower, kLgzE450EnergyPowerSignature,
+                "lgz-e450-energy: Landis+Gyr E450 energy and power push without scaler-units "
+                "(smartmeter-datacollector lge450.py, nbsm.py)"},
 };
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Positional profiles and list-id scaler tables: data, not code (see profiles.cpp).
+// Positional profiles and implied-unit (scaler) tables: data, not code (see profiles.cpp).
 //
 // A positional layout describes a push body that carries no OBIS codes: a structure whose
 // element count and element types identify the list, and whose positions say what each
@@ -43,8 +43,10 @@ struct PositionalLayout {
 
 [[nodiscard]] std::span<const PositionalLayout> positional_layouts() noexcept;
 
-// Scaler and unit for OBIS-tagged lists whose frames carry no scaler-unit structures.
-// A row matches registers with A = 1, any B, the given C and D, any E.
+// Implied scalers and units: for lists whose frames carry no scaler-unit, the scaler and
+// unit that the meter's or its operator's documentation gives, one table per meter type
+// and list, each naming its source. A row matches registers with A = 1, any B, the given
+// C and D, any E; a register no row matches stays as sent (never guessed).
 struct ScalerRow {
   std::uint8_t c;
   std::uint8_t d;
@@ -52,10 +54,19 @@ struct ScalerRow {
   int unit;
 };
 
+// A table is chosen for a Reading by what identifies the list (every selector that is set
+// must match; a table sets at least one, see implied_units.h):
+//  - list_id: the list version string the frame carries ("Kamstrup_V0001");
+//  - signature: the exact set of OBIS codes the push carries (for a self-describing push,
+//    the codes of its capture-object list), in any order.
+// A table chosen by its list id names the Reading's profile; one chosen by its signature
+// leaves the profile as decoded. Either way Reading::implied_units names the table.
 struct ListScalers {
-  std::string_view profile;  // Reading::profile when the table was applied
-  std::string_view list_id;  // the list version string that selects the table
+  std::string_view profile;  // table name: --meter.profile, Reading::profile (list-id tables)
+  std::string_view list_id;  // the list version string that selects the table; empty: any
   std::span<const ScalerRow> rows;
+  std::span<const Obis> signature = {};  // the list's OBIS codes; empty: any
+  std::string_view source = {};          // "<name>: <meter type, operator and document>"
 };
 
 [[nodiscard]] std::span<const ListScalers> list_scaler_tables() noexcept;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/text.h"
@@ -26,6 +27,13 @@ struct MeterTime {
   [[nodiscard]] std::string iso8601() const;
 };
 
+// Where a numeric register's scaler and unit came from.
+enum class Scaling : std::uint8_t {
+  given,    // stated by the frame (scaler-unit structure), a positional layout or DSMR text
+  as_sent,  // nothing stated them: the number as sent, scaler 0, no unit
+  implied,  // an implied-unit table (profiles.cpp) for this meter's list gave them
+};
+
 struct Register {
   Register() = default;
   // The decoder adds each register from its code (no value-initialisation that would
@@ -41,7 +49,8 @@ struct Register {
   double value{0};                  // raw * 10^scaler (numeric registers)
   std::optional<std::int64_t> raw;  // the integer as sent, when it was an integer
   int scaler{0};
-  int unit{255};             // DLMS unit code; 255 = none
+  int unit{255};  // DLMS unit code; 255 = none
+  Scaling scaling{Scaling::given};
   std::optional<Text> text;  // for string-valued registers (ids, list ids, times)
   [[nodiscard]] bool numeric() const noexcept { return !text.has_value(); }
 };
@@ -52,6 +61,9 @@ struct Reading {
   std::optional<Text> device_name;  // 0.0.42.0.0.255 (logical device name)
   std::optional<Text> list_id;      // OBIS list version ("KFM_001", "Kamstrup_V0001", ...)
   std::string profile;              // "obis-tagged", "wiener-netze-am550", "dsmr", ...
+  // The implied-unit table whose scalers and units some registers carry (Scaling::implied):
+  // its name and source, static text from profiles.cpp; empty when none applied.
+  std::string_view implied_units;
   std::vector<Register> registers;
   std::optional<std::string> text;  // DSMR telegram when the plaintext was text
 

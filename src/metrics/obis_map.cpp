@@ -178,6 +178,9 @@ const ObisRow* map_register(const cosem::Register& reg) noexcept {
   if (!reg.numeric()) return nullptr;
   const ObisRow* row = find_obis_row(reg.obis);
   if (row == nullptr || reg.unit != row->unit) return nullptr;
+  // A ratio row (the power factor) takes no integer as sent: without a scaler, 286 is not
+  // a power factor of 286 (it may be 0.286); smartmeter_obis_value shows it as it came.
+  if (row->unit == unit::none && reg.scaling == cosem::Scaling::as_sent && reg.raw) return nullptr;
   if (spec_of(row->metric).kind == MetricKind::counter &&
       !(std::isfinite(reg.value) && reg.value >= 0.0))
     return nullptr;

@@ -68,8 +68,9 @@ inline constexpr MetricSpec kObisValueSpec{
 [[nodiscard]] const ObisRow* find_obis_row(const cosem::Obis& code) noexcept;
 
 // The row this register is exported under, or nullptr when there is none: no row for its
-// code, a text value, a unit that contradicts the row (1.8.0 in varh), or a value a counter
-// cannot hold (negative, NaN, infinite). Numeric registers without a row go to
+// code, a text value, a unit that contradicts the row (1.8.0 in varh), an integer as sent
+// (no scaler from the frame or a table) for a ratio row, or a value a counter cannot hold
+// (negative, NaN, infinite). Numeric registers without a row go to
 // smartmeter_obis_value; text registers are no sample at all (see collector.cpp).
 [[nodiscard]] const ObisRow* map_register(const cosem::Register& reg) noexcept;
 

@@ -23,8 +23,9 @@ namespace {
 using test::Json;
 
 // Sources that published raw register values because the frame carries no scaler
-// (esphome dlms_parser prints Kamstrup values unscaled): compare Register::raw.
-const std::vector<std::string> kPublishedRaw{"DK-KAM-OMNIPOWER-TESTKEYS"};
+// (esphome dlms_parser prints Kamstrup and L+G E450 Cyprus values unscaled; the exporter
+// applies the implied units of profiles.cpp): compare Register::raw.
+const std::vector<std::string> kPublishedRaw{"DK-KAM-OMNIPOWER-TESTKEYS", "CY-LGZ-E450-GBT-PLAIN"};
 
 std::vector<std::string> vectors_with_plaintext() {
   std::vector<std::string> ids;
@@ -265,7 +266,9 @@ const std::vector<HandCheck>& hand_checks() {
        std::nullopt,
        "2026-06-08T18:46:02",
        std::nullopt,
-       {{obis(1, 0, 1, 7, 0), 187, unit::none}, {obis(0, 0, 96, 3, 0), 11, unit::none}}},
+       {{obis(1, 0, 1, 7, 0), 187, unit::watt},  // implied: profiles.cpp lgz-e450-cyprus
+        {obis(1, 0, 31, 7, 0), 1.30, unit::ampere},
+        {obis(0, 0, 96, 3, 0), 11, unit::none}}},
       {"DK-KAM-OMNIPOWER-TESTKEYS",
        "kamstrup",
        std::nullopt,
@@ -316,7 +319,8 @@ const std::vector<HandCheck>& hand_checks() {
        std::nullopt,
        "2022-02-21T17:37:30",
        std::nullopt,
-       {{obis(1, 0, 1, 8, 0), 4408736, unit::none}, {obis(1, 0, 3, 7, 0), 1735, unit::none}}},
+       {{obis(1, 0, 1, 8, 0), 4408736, unit::watt_hour},  // implied: lgz-e450-energy
+        {obis(1, 0, 3, 7, 0), 1735, unit::var}}},
   };
   return checks;
 }

@@ -42,6 +42,7 @@ constexpr Expectation kExpectations[] = {
     {"XX-ISK-SEGMENTED-HDLC", LinkType::hdlc, 1, 3, "plaintext_hex", 0, {}, false},
     {"XX-LGZ-E450-GBT-1", LinkType::hdlc, 1, 3, "encrypted_apdu_hex", 0, {}, false},
     {"CY-LGZ-E450-GBT-PLAIN", LinkType::hdlc, 1, 5, "plaintext_hex", 0, {}, false},
+    {"CY-LGZ-E450-GBT-ENUM", LinkType::hdlc, 1, 3, "plaintext_hex", 0, {}, false},
     {"AT-LGZ-E450-RDDL-GBT-BLOCK1", LinkType::hdlc, 0, 0, nullptr, 0, ErrorCode::incomplete, true},
     // DLMS wrapper (two datagrams; one).
     {"XX-DLMSUDP-MYDUMMYKEY", LinkType::wrapper, 2, 1, nullptr, 0, {}, false},

@@ -95,6 +95,21 @@ TEST(ObisMap, MapRegisterChecksUnitTextAndCounterValues) {
   EXPECT_EQ(map_register(nan), nullptr);
 }
 
+// A power factor sent as an integer without any scaler (frame or implied-unit table) is
+// not a ratio: 286 may be 0.286 (L+G E450 Cyprus). It goes to smartmeter_obis_value.
+TEST(ObisMap, RatioRowTakesNoIntegerAsSent) {
+  auto as_sent = numeric(obis(1, 0, 13, 7, 0), 286, 0, kNoUnit);
+  as_sent.scaling = cosem::Scaling::as_sent;
+  EXPECT_EQ(map_register(as_sent), nullptr);
+  auto implied = numeric(obis(1, 0, 13, 7, 0), 286, -3, kNoUnit);
+  implied.scaling = cosem::Scaling::implied;
+  EXPECT_NE(map_register(implied), nullptr);
+  auto real = as_sent;  // a float as sent is already the ratio
+  real.raw.reset();
+  real.value = 0.95;
+  EXPECT_NE(map_register(real), nullptr);
+}
+
 TEST(MeterIdentity, ManufacturerFromSystemTitle) {
   const dlms::SystemTitle kaifa{'K', 'F', 'M', 0x10, 0x10, 0x00, 0x00, 0x23};
   EXPECT_EQ(manufacturer_name(kaifa), "Kaifa");

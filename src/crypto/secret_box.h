@@ -12,6 +12,13 @@
 
 namespace sm::crypto {
 
+// Whole pages for `bytes` bytes: anonymous, MADV_DONTDUMP, mlocked where allowed. Throws
+// std::bad_alloc when none are left. release_secret_pages() scrubs and unmaps them (`bytes`
+// as given to allocate). A class holding key material can use the two as its operator
+// new/delete (Aes128Gcm's state does).
+[[nodiscard]] void* allocate_secret_pages(std::size_t bytes);
+void release_secret_pages(void* pages, std::size_t bytes) noexcept;
+
 // Whole pages of anonymous memory, MADV_DONTDUMP, scrubbed and unmapped on destruction.
 class SecretPages {
  public:
@@ -22,14 +29,12 @@ class SecretPages {
 
   [[nodiscard]] void* data() const noexcept { return data_; }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
-  // Whether the kernel took MADV_DONTDUMP (false on kernels before 3.4).
-  [[nodiscard]] bool excluded_from_dumps() const noexcept { return dontdump_; }
+  // Whether the kernel takes MADV_DONTDUMP for them (false on kernels before 3.4).
+  [[nodiscard]] bool excluded_from_dumps() const noexcept;
 
  private:
   void* data_ = nullptr;
   std::size_t size_ = 0;
-  bool dontdump_ = false;
-  bool locked_ = false;
 };
 
 // One T constructed in SecretPages; destroyed, then its memory scrubbed.

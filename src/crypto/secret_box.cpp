@@ -37,8 +37,4 @@ SecretPages::SecretPages(std::size_t bytes)
 
 SecretPages::~SecretPages() { release_secret_pages(data_, size_); }
 
-bool SecretPages::excluded_from_dumps() const noexcept {
-  return ::madvise(data_, size_, MADV_DONTDUMP) == 0;
-}
-
 }  // namespace sm::crypto

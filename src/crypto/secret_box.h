@@ -29,8 +29,6 @@ class SecretPages {
 
   [[nodiscard]] void* data() const noexcept { return data_; }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
-  // Whether the kernel takes MADV_DONTDUMP for them (false on kernels before 3.4).
-  [[nodiscard]] bool excluded_from_dumps() const noexcept;
 
  private:
   void* data_ = nullptr;

@@ -47,7 +47,7 @@ class Secrets(ExporterTestCase):
                            "not a regular file")
 
     def test_key_file_fifo_is_refused_without_hanging(self):
-        fifo = self.tmpdir() / "key.fifo"
+        fifo = self.tmpdir() / "meter.key"
         os.mkfifo(fifo)
         # Before: start-up waited for a writer for ever (here: the 5 s timeout).
         started = time.monotonic()

@@ -36,16 +36,18 @@ Result<void> check_telemetry_path(std::string_view path) {
     return bad(flag + "must start with '/' and not be '/'");
   }
   if (!std::all_of(path.begin(), path.end(), is_path_char)) {
-    return bad(flag + "only letters, digits, '/' and -._~!$&'()*+,;=:@ may appear (no '%', "
-                      "'?', '#' or spaces)");
+    return bad(flag +
+               "only letters, digits, '/' and -._~!$&'()*+,;=:@ may appear (no '%', "
+               "'?', '#' or spaces)");
   }
   // Every segment between slashes: not empty (but a trailing '/'), not "." or "..".
   for (std::size_t start = 1; start <= path.size();) {
     const std::size_t end = std::min(path.find('/', start), path.size());
     const auto segment = path.substr(start, end - start);
     if ((segment.empty() && end < path.size()) || segment == "." || segment == "..") {
-      return bad(flag + "the HTTP server normalises \"//\", \"/./\" and \"/../\" away, so no "
-                        "request would reach this path; write it in its plain form");
+      return bad(flag +
+                 "the HTTP server normalises \"//\", \"/./\" and \"/../\" away, so no "
+                 "request would reach this path; write it in its plain form");
     }
     start = end + 1;
   }

@@ -9,13 +9,17 @@
 
 namespace sm::app {
 
-void forbid_core_dumps() { allow_core_dumps(false); }
+void forbid_core_dumps() {
+  allow_core_dumps(false);
+}
 
 void allow_core_dumps(bool allowed) {
   (void)::prctl(PR_SET_DUMPABLE, allowed ? 1 : 0, 0, 0, 0);
 }
 
-bool core_dumps_allowed() { return ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1; }
+bool core_dumps_allowed() {
+  return ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1;
+}
 
 void ignore_user_signals() {
   std::signal(SIGUSR1, SIG_IGN);
@@ -24,7 +28,9 @@ void ignore_user_signals() {
 
 namespace {
 
-void wipe(char* text) { std::memset(text, 'x', std::strlen(text)); }
+void wipe(char* text) {
+  std::memset(text, 'x', std::strlen(text));
+}
 
 }  // namespace
 
@@ -43,7 +49,8 @@ void wipe_secret_arguments(int argc, char** argv, CLI::App& app,
   // CLI11 keeps the parsed strings in each option (and its subcommands' options).
   std::vector<CLI::App*> apps{&app};
   for (std::size_t a = 0; a < apps.size(); ++a) {
-    for (auto* sub : apps[a]->get_subcommands(std::function<bool(CLI::App*)>{})) apps.push_back(sub);
+    for (auto* sub : apps[a]->get_subcommands(std::function<bool(CLI::App*)>{}))
+      apps.push_back(sub);
     for (const auto flag : flags) {
       auto* option = apps[a]->get_option_no_throw(std::string(flag));
       if (option == nullptr) continue;

@@ -125,8 +125,7 @@ std::string Logger::format_line(LogLevel level, std::string_view msg,
 void Logger::log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields) {
   std::lock_guard lock(mutex_);
   if (level < level_) return;
-  std::string line =
-      redact_keys(format_line(level, msg, fields, std::chrono::system_clock::now()));
+  std::string line = redact_keys(format_line(level, msg, fields, std::chrono::system_clock::now()));
   if (journal_) line.insert(0, journal_prefix(level));
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stderr);

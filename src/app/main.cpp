@@ -46,8 +46,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ConfigError& e) {
     // CLI11 says "INI was not able to parse …" even for TOML; name the file instead.
-    sm::app::print_error("smartmeter_exporter", "--config " +
-                                                    app["--config"]->as<std::string>() +
+    sm::app::print_error("smartmeter_exporter", "--config " + app["--config"]->as<std::string>() +
                                                     ": unknown or invalid setting (" + e.what() +
                                                     ")");
     return 2;

@@ -105,8 +105,8 @@ void note_key_origins(ServeSettings& s, const CLI::App& app, int argc, const cha
   auto on_command_line = [argc, argv](std::string_view flag) {
     for (int i = 1; i < argc; ++i) {
       const std::string_view arg = argv[i];
-      if (arg == flag || (arg.starts_with(flag) && arg.size() > flag.size() &&
-                          arg[flag.size()] == '=')) {
+      if (arg == flag ||
+          (arg.starts_with(flag) && arg.size() > flag.size() && arg[flag.size()] == '=')) {
         return true;
       }
     }
@@ -191,8 +191,7 @@ Result<ServePlan> plan(const ServeSettings& s) {
     }
     p.decoder.keys.encryption = source::kDemoKey;
   } else {
-    auto keys =
-        resolve_keys(encryption_key_source(s), authentication_key_source(s), p.warnings);
+    auto keys = resolve_keys(encryption_key_source(s), authentication_key_source(s), p.warnings);
     if (!keys) return tl::unexpected(keys.error());
     p.decoder.keys = *keys;
   }
@@ -298,22 +297,25 @@ int run_serve(ServeSettings& s) {
     r.body = metrics::serialize({&meter_collector, &process_collector});
     return r;
   });
-  if (routed) routed = server.add_route("/", [&](const http::Request&) {
-    http::Response r;
-    r.content_type = "text/html; charset=utf-8";
-    const auto now = std::chrono::system_clock::now();
-    r.body = landing.render(state.snapshot(), state.power_history(now), now);
-    r.headers = {{"Content-Security-Policy", status_page_csp()}, {"Cache-Control", "no-store"}};
-    return r;
-  });
-  if (routed) routed = server.add_route(std::string(kReadingApiPath), [&](const http::Request&) {
-    http::Response r;
-    r.content_type = "application/json";
-    const auto now = std::chrono::system_clock::now();
-    r.body = render_reading_json(landing.options, state.snapshot(), state.power_history(now), now);
-    r.headers = {{"Cache-Control", "no-store"}};
-    return r;
-  });
+  if (routed)
+    routed = server.add_route("/", [&](const http::Request&) {
+      http::Response r;
+      r.content_type = "text/html; charset=utf-8";
+      const auto now = std::chrono::system_clock::now();
+      r.body = landing.render(state.snapshot(), state.power_history(now), now);
+      r.headers = {{"Content-Security-Policy", status_page_csp()}, {"Cache-Control", "no-store"}};
+      return r;
+    });
+  if (routed)
+    routed = server.add_route(std::string(kReadingApiPath), [&](const http::Request&) {
+      http::Response r;
+      r.content_type = "application/json";
+      const auto now = std::chrono::system_clock::now();
+      r.body =
+          render_reading_json(landing.options, state.snapshot(), state.power_history(now), now);
+      r.headers = {{"Cache-Control", "no-store"}};
+      return r;
+    });
   if (!routed) return startup_error("--web.telemetry-path: " + routed.error().message);
   http::ServerOptions server_options;
   server_options.listen_addresses = p.listen;
@@ -331,15 +333,13 @@ int run_serve(ServeSettings& s) {
   }
   std::string listen_text;
   for (const auto& a : s.listen_addresses) listen_text += (listen_text.empty() ? "" : ",") + a;
-  logger.info(
-      "starting smartmeter_exporter",
-      {{"version", std::string(version())},
-       {"revision", std::string(revision())},
-       {"source", source->describe()},
-       {"listen", listen_text},
-       {"telemetry_path", s.telemetry_path},
-       {"key_fingerprint", key_fingerprint},
-       {"auth_key_fingerprint", auth_key_fingerprint}});
+  logger.info("starting smartmeter_exporter", {{"version", std::string(version())},
+                                               {"revision", std::string(revision())},
+                                               {"source", source->describe()},
+                                               {"listen", listen_text},
+                                               {"telemetry_path", s.telemetry_path},
+                                               {"key_fingerprint", key_fingerprint},
+                                               {"auth_key_fingerprint", auth_key_fingerprint}});
 
   if (recording) logger.info("recording the received bytes", {{"file", s.record_file}});
   std::thread source_thread([&] { source->run(sink); });

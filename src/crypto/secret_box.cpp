@@ -35,6 +35,8 @@ void release_secret_pages(void* pages, std::size_t bytes) noexcept {
 SecretPages::SecretPages(std::size_t bytes)
     : data_(allocate_secret_pages(bytes)), size_(whole_pages(bytes)) {}
 
-SecretPages::~SecretPages() { release_secret_pages(data_, size_); }
+SecretPages::~SecretPages() {
+  release_secret_pages(data_, size_);
+}
 
 }  // namespace sm::crypto

@@ -317,7 +317,8 @@ TEST(Diagnosis, RedactionMasksEveryIdentityRegister) {
     const std::vector<std::uint8_t> id_bytes(id.begin(), id.end());
     ASSERT_NE(to_hex(stream).find(to_hex(id_bytes)), std::string::npos) << id << " not sent";
     EXPECT_EQ(d.redacted_capture.find(to_hex(id_bytes)), std::string::npos)
-        << id << " in clear in\n" << d.redacted_capture;
+        << id << " in clear in\n"
+        << d.redacted_capture;
   }
 }
 

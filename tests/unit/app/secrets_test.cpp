@@ -54,9 +54,9 @@ TEST(KeyFile, FifoIsRefusedWithoutWaitingForAWriter) {
 TEST(KeyFile, HugeFileIsRefusedBySize) {
   const auto dir = temp_dir();
   // A valid key followed by a long comment: too long for a key file, whatever it holds.
-  const auto path = write_file(dir / "big.key", std::string(kKeyHex) + "\n#" +
-                                                    std::string(kMaxKeyFileBytes, 'x') + "\n",
-                               fs::perms::owner_read | fs::perms::owner_write);
+  const auto path = write_file(
+      dir / "big.key", std::string(kKeyHex) + "\n#" + std::string(kMaxKeyFileBytes, 'x') + "\n",
+      fs::perms::owner_read | fs::perms::owner_write);
   auto key = load_key_file(path.string());
   ASSERT_FALSE(key.has_value());
   EXPECT_NE(key.error().message.find(std::to_string(kMaxKeyFileBytes)), std::string::npos)
@@ -76,16 +76,15 @@ TEST(KeySource, KeyAndKeyFileTogetherAreRefused) {
   const std::string file = path.string();
   auto key = resolve_key({kKeyHex, file, "--meter.key", ""}, "meter-key", warnings);
   ASSERT_FALSE(key.has_value());
-  EXPECT_NE(key.error().message.find("--meter.key-file"), std::string::npos)
-      << key.error().message;
+  EXPECT_NE(key.error().message.find("--meter.key-file"), std::string::npos) << key.error().message;
   fs::remove_all(dir);
 }
 
 TEST(KeySource, KeyInConfigNamesTheFileAndItsPermissions) {
   const auto dir = temp_dir();
-  const auto config = write_file(dir / "exporter.toml", "[meter]\nkey = \"…\"\n",
-                                 fs::perms::owner_read | fs::perms::group_read |
-                                     fs::perms::others_read);
+  const auto config =
+      write_file(dir / "exporter.toml", "[meter]\nkey = \"…\"\n",
+                 fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
   std::vector<std::string> warnings;
   auto key = resolve_key({kKeyHex, "", "--meter.key", config.string()}, "meter-key", warnings);
   ASSERT_TRUE(key.has_value());
@@ -115,9 +114,9 @@ TEST(FlagChecks, TelemetryPathsTheServerWouldNeverMatch) {
   for (const char* good : {"/metrics", "/prometheus/metrics", "/metrics/", "/m-1_x.y~z"}) {
     EXPECT_TRUE(check_telemetry_path(good).has_value()) << good;
   }
-  for (const char* bad : {"//metrics", "/m/../metrics", "/./metrics", "/metrics/.", "/a//b",
-                          "/metrics?x=1", "/met rics", "/%6detrics", "/", "metrics",
-                          "/api/v1/reading"}) {
+  for (const char* bad :
+       {"//metrics", "/m/../metrics", "/./metrics", "/metrics/.", "/a//b", "/metrics?x=1",
+        "/met rics", "/%6detrics", "/", "metrics", "/api/v1/reading"}) {
     auto checked = check_telemetry_path(bad);
     ASSERT_FALSE(checked.has_value()) << bad;
     EXPECT_NE(checked.error().message.find("--web.telemetry-path"), std::string::npos);

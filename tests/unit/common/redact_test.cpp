@@ -1,16 +1,16 @@
+#include "common/redact.h"
+
 #include <string>
 
 #include <gtest/gtest.h>
-
-#include "common/redact.h"
 
 namespace {
 
 constexpr const char* kKey = "101112131415161718191A1B1C1D1E1F";
 
 TEST(RedactKeys, HidesAKeyAnywhereInAMessage) {
-  const std::string cli11 = std::string("The following argument was not expected: --meter.kye=") +
-                            kKey;
+  const std::string cli11 =
+      std::string("The following argument was not expected: --meter.kye=") + kKey;
   const std::string out = sm::redact_keys(cli11);
   EXPECT_EQ(out.find("1011121314"), std::string::npos) << out;
   EXPECT_NE(out.find("--meter.kye=[redacted 32 hex digits]"), std::string::npos) << out;
@@ -28,9 +28,8 @@ TEST(RedactKeys, HidesMistypedAndColonSeparatedKeys) {
 }
 
 TEST(RedactKeys, KeepsSystemTitlesObisCodesAndPaths) {
-  for (const std::string text :
-       {"system_title=4B464D1020000123 obis=1.0.1.8.0.255", "cannot read key file /etc/a:b",
-        "12:34:56 deadbeef", ""}) {
+  for (const std::string text : {"system_title=4B464D1020000123 obis=1.0.1.8.0.255",
+                                 "cannot read key file /etc/a:b", "12:34:56 deadbeef", ""}) {
     EXPECT_EQ(sm::redact_keys(text), text);
   }
 }

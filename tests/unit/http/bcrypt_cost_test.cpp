@@ -20,16 +20,16 @@ std::string hash_of_cost(int cost) {
 
 TEST(WebConfigBcryptCost, CostsBotanRefusesAreRefusedAtLoad) {
   for (int cost : {sm::http::max_bcrypt_cost + 1, 25, 31}) {
-    auto config = sm::http::parse_web_config("basic_auth_users:\n  a: " + hash_of_cost(cost) +
-                                             "\n");
+    auto config =
+        sm::http::parse_web_config("basic_auth_users:\n  a: " + hash_of_cost(cost) + "\n");
     ASSERT_FALSE(config.has_value()) << cost;
     EXPECT_THAT(config.error().message,
                 AllOf(HasSubstr("line 2"), HasSubstr("user \"a\""),
                       HasSubstr("cost " + std::to_string(cost)), HasSubstr("htpasswd")));
   }
   for (int cost : {4, 10, sm::http::max_bcrypt_cost}) {
-    auto config = sm::http::parse_web_config("basic_auth_users:\n  a: " + hash_of_cost(cost) +
-                                             "\n");
+    auto config =
+        sm::http::parse_web_config("basic_auth_users:\n  a: " + hash_of_cost(cost) + "\n");
     EXPECT_TRUE(config.has_value()) << cost << ": " << config.error().message;
   }
 }

@@ -290,33 +290,28 @@ int run_serve(ServeSettings& s) {
     }
   }
   LandingPage landing{{s.telemetry_path, source->describe(), p.stale_after, s.fuse_amps}};
-  // check_telemetry_path() keeps the paths apart; a clash left is a start-up error.
-  Result<void> routed = server.add_route(s.telemetry_path, [&](const http::Request&) {
+  (void)server.add_route(s.telemetry_path, [&](const http::Request&) {
     http::Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = metrics::serialize({&meter_collector, &process_collector});
     return r;
   });
-  if (routed)
-    routed = server.add_route("/", [&](const http::Request&) {
-      http::Response r;
-      r.content_type = "text/html; charset=utf-8";
-      const auto now = std::chrono::system_clock::now();
-      r.body = landing.render(state.snapshot(), state.power_history(now), now);
-      r.headers = {{"Content-Security-Policy", status_page_csp()}, {"Cache-Control", "no-store"}};
-      return r;
-    });
-  if (routed)
-    routed = server.add_route(std::string(kReadingApiPath), [&](const http::Request&) {
-      http::Response r;
-      r.content_type = "application/json";
-      const auto now = std::chrono::system_clock::now();
-      r.body =
-          render_reading_json(landing.options, state.snapshot(), state.power_history(now), now);
-      r.headers = {{"Cache-Control", "no-store"}};
-      return r;
-    });
-  if (!routed) return startup_error("--web.telemetry-path: " + routed.error().message);
+  (void)server.add_route("/", [&](const http::Request&) {
+    http::Response r;
+    r.content_type = "text/html; charset=utf-8";
+    const auto now = std::chrono::system_clock::now();
+    r.body = landing.render(state.snapshot(), state.power_history(now), now);
+    r.headers = {{"Content-Security-Policy", status_page_csp()}, {"Cache-Control", "no-store"}};
+    return r;
+  });
+  (void)server.add_route(std::string(kReadingApiPath), [&](const http::Request&) {
+    http::Response r;
+    r.content_type = "application/json";
+    const auto now = std::chrono::system_clock::now();
+    r.body = render_reading_json(landing.options, state.snapshot(), state.power_history(now), now);
+    r.headers = {{"Cache-Control", "no-store"}};
+    return r;
+  });
   http::ServerOptions server_options;
   server_options.listen_addresses = p.listen;
   server_options.worker_threads = s.web_max_connections;

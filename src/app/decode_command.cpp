@@ -2,8 +2,10 @@
 
 #include <iostream>
 
+#include "app/flag_checks.h"
 #include "app/input.h"
 #include "app/keys.h"
+#include "app/log.h"
 #include "app/render.h"
 #include "pipeline/decoder.h"
 
@@ -53,12 +55,16 @@ int run_decode(const DecodeSettings& s) {
   auto ak = key_from(s.auth_key_hex, s.auth_key_file, "--auth-key");
   for (const auto* k : {&ek, &ak}) {
     if (!*k) {
-      std::cerr << "smartmeter_exporter decode: " << k->error().message << "\n";
+      print_error("smartmeter_exporter decode", k->error().message);
       return 2;
     }
   }
   options.keys.encryption = *ek;
   options.keys.authentication = *ak;
+  if (auto known = check_profile(s.profile, "--profile"); !known) {
+    print_error("smartmeter_exporter decode", known.error().message);
+    return 2;
+  }
   options.cosem.profile = s.profile;
   const auto format = s.format == "json"      ? OutputFormat::json
                       : s.format == "explain" ? OutputFormat::explain
@@ -67,7 +73,7 @@ int run_decode(const DecodeSettings& s) {
 
   auto bytes = read_capture_bytes(s.input);
   if (!bytes) {
-    std::cerr << "smartmeter_exporter decode: " << bytes.error().message << "\n";
+    print_error("smartmeter_exporter decode", bytes.error().message);
     return 2;
   }
 

@@ -5,7 +5,9 @@
 
 #include "app/diagnosis.h"
 #include "app/duration.h"
+#include "app/flag_checks.h"
 #include "app/keys.h"
+#include "app/log.h"
 #include "app/source_factory.h"
 #include "source/tcp.h"
 
@@ -79,7 +81,7 @@ Trial listen(source::Source& source, std::string label, std::chrono::millisecond
 }
 
 int usage_error(const std::string& message) {
-  std::cerr << "smartmeter_exporter diagnose: " << message << "\n";
+  print_error("smartmeter_exporter diagnose", message);
   return 2;
 }
 
@@ -92,11 +94,13 @@ int run_diagnose(const DiagnoseSettings& d, const ServeSettings& s) {
   }
   pipeline::DecoderOptions options;
   std::vector<std::string> warnings;
-  auto keys = resolve_keys(s.key_hex, s.key_file, s.auth_key_hex, s.auth_key_file, warnings);
+  auto keys = resolve_keys(encryption_key_source(s), authentication_key_source(s), warnings);
   if (!keys) return usage_error(keys.error().message);
-  for (const auto& w : warnings)
-    std::cerr << "smartmeter_exporter diagnose: warning: " << w << "\n";
+  for (const auto& w : warnings) print_error("smartmeter_exporter diagnose", "warning: " + w);
   options.keys = *keys;
+  if (auto known = check_profile(s.profile, "--meter.profile"); !known) {
+    return usage_error(known.error().message);
+  }
   options.cosem.profile = s.profile;
 
   DiagnosisInput input;

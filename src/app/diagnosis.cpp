@@ -614,6 +614,14 @@ void fix_checksums(std::vector<std::uint8_t>& b) {
   }
 }
 
+// Registers that name the meter or its owner: device ids (C=0, D=0: 0.0.0.0.x), the meter
+// and equipment ids (0.0.96.1.x, any A) and the COSEM logical device name (0.0.42.0.0).
+bool is_identity_register(const cosem::Obis& code) {
+  const auto& v = code.v;
+  return (v[2] == 96 && v[3] == 1) || (v[2] == 42 && v[3] == 0 && v[4] == 0) ||
+         (v[2] == 0 && v[3] == 0);
+}
+
 std::string redacted_capture_text(const TrialAnalysis& best) {
   if (best.stream.empty()) return "";
   std::string out(source::kCaptureHeader);
@@ -633,6 +641,14 @@ std::string redacted_capture_text(const TrialAnalysis& best) {
   if (const auto* d = std::get_if<pipeline::DecodedFrame>(&chosen->outcome)) {
     if (d->reading.meter_id) identifiers.push_back(d->reading.meter_id->str());
     if (d->reading.device_name) identifiers.push_back(d->reading.device_name->str());
+    for (const auto& r : d->reading.registers) {
+      if (!r.text || !is_identity_register(r.obis)) continue;
+      identifiers.push_back(r.text->str());
+      // An octet string shown as hex is in the frame as its bytes.
+      if (auto bytes = parse_hex(r.text->view())) {
+        identifiers.emplace_back(bytes->begin(), bytes->end());
+      }
+    }
   }
   const std::size_t from = std::min(chosen->apdu.stream_offset, best.stream.size());
   const auto stream =

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "common/json_writer.h"
+#include "common/redact.h"
 
 namespace sm::app {
 namespace {
@@ -68,6 +69,13 @@ void logfmt_value(std::string& out, std::string_view v) {
 
 }  // namespace
 
+void print_error(std::string_view program, std::string_view message) {
+  const std::string line =
+      std::string(program) + ": " + redact_keys(message) + (message.ends_with('\n') ? "" : "\n");
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+}
+
 std::optional<LogLevel> parse_log_level(std::string_view s) {
   for (auto l : {LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error}) {
     if (s == level_name(l)) return l;
@@ -117,7 +125,7 @@ std::string Logger::format_line(LogLevel level, std::string_view msg,
 void Logger::log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields) {
   std::lock_guard lock(mutex_);
   if (level < level_) return;
-  std::string line = format_line(level, msg, fields, std::chrono::system_clock::now());
+  std::string line = redact_keys(format_line(level, msg, fields, std::chrono::system_clock::now()));
   if (journal_) line.insert(0, journal_prefix(level));
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stderr);

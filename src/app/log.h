@@ -1,6 +1,7 @@
 // Logger: structured lines to stderr, logfmt or JSON, with the journald priority prefix
 // ("<6>") when stderr is connected to the journal (JOURNAL_STREAM set). Thread-safe.
-// Messages never carry key material: callers log fingerprints.
+// Messages never carry key material: callers log fingerprints, and every line (and every
+// error printed by print_error) passes through redact_keys() for a key typed in the wrong place.
 #pragma once
 
 #include <chrono>
@@ -21,6 +22,10 @@ std::optional<LogLevel> parse_log_level(std::string_view s);
 std::optional<LogFormat> parse_log_format(std::string_view s);
 
 using LogField = std::pair<std::string_view, std::string>;
+
+// Prints "<program>: <message>" on stderr (e.g. "smartmeter_exporter decode: ..."), with any
+// key-like hex run redacted. Every error printed outside the Logger goes through here.
+void print_error(std::string_view program, std::string_view message);
 
 class Logger {
  public:

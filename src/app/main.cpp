@@ -3,11 +3,14 @@
 // stage, `record` writes a capture. No protocol logic lives here.
 #include <iostream>
 #include <malloc.h>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 
 #include "app/decode_command.h"
 #include "app/diagnose_command.h"
+#include "app/hardening.h"
+#include "app/log.h"
 #include "app/record_command.h"
 #include "app/serve_command.h"
 #include "app/version.h"
@@ -18,6 +21,10 @@ int main(int argc, char** argv) {
   // own free lists and fragmentation; the HTTP workers allocate a little per scrape. Two
   // arenas are plenty for an exporter and keep its resident memory down.
   mallopt(M_ARENA_MAX, 2);
+  // Before any key is read: no core dumps (--debug.allow-core-dumps turns them back on once
+  // the flags are parsed), and SIGUSR1/SIGUSR2 do not end the process.
+  sm::app::forbid_core_dumps();
+  sm::app::ignore_user_signals();
   CLI::App app{"smartmeter_exporter - Prometheus exporter for DLMS/COSEM smart meters"};
   app.set_version_flag("--version", [] {
     return "smartmeter_exporter " + std::string(sm::app::version()) + " (revision " +
@@ -39,13 +46,20 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ConfigError& e) {
     // CLI11 says "INI was not able to parse …" even for TOML; name the file instead.
-    std::cerr << "smartmeter_exporter: --config " << app["--config"]->as<std::string>()
-              << ": unknown or invalid setting (" << e.what() << ")\n";
+    sm::app::print_error("smartmeter_exporter", "--config " + app["--config"]->as<std::string>() +
+                                                    ": unknown or invalid setting (" + e.what() +
+                                                    ")");
     return 2;
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
+    // CLI11 echoes what it did not expect, which may be a key given to a mistyped flag.
+    std::ostringstream error;
+    const int code = app.exit(e, std::cout, error);
+    if (!error.str().empty()) sm::app::print_error("smartmeter_exporter", error.str());
     return code == 0 ? 0 : 2;  // --help/--version exit 0; every usage error exits 2
   }
+  sm::app::note_key_origins(serve, app, argc, argv);
+  sm::app::wipe_secret_arguments(argc, argv, app, sm::app::kKeyFlags);
+  sm::app::allow_core_dumps(serve.allow_core_dumps);
   if (diagnose_command->parsed()) return sm::app::run_diagnose(diagnose, serve);
   if (record_command->parsed()) return sm::app::run_record(record, serve);
   if (app.get_subcommands().empty()) return sm::app::run_serve(serve);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "app/duration.h"
+#include "app/log.h"
 #include "app/source_factory.h"
 #include "source/capturing_sink.h"
 
@@ -42,7 +43,7 @@ class StatusSink final : public source::Sink {
 };
 
 int usage_error(const std::string& message) {
-  std::cerr << "smartmeter_exporter record: " << message << "\n";
+  print_error("smartmeter_exporter record", message);
   return 2;
 }
 

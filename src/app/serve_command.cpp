@@ -14,6 +14,7 @@
 #include "app/config_file.h"
 #include "app/duration.h"
 #include "app/exporter.h"
+#include "app/flag_checks.h"
 #include "app/keys.h"
 #include "app/landing_page.h"
 #include "app/log.h"
@@ -22,6 +23,8 @@
 #include "app/systemd_notify.h"
 #include "app/version.h"
 #include "crypto/digest.h"
+#include "crypto/secret.h"
+#include "crypto/secret_box.h"
 #include "http/server.h"
 #include "metrics/collector.h"
 #include "source/capturing_sink.h"
@@ -89,14 +92,48 @@ void add_serve_flags(CLI::App& app, ServeSettings& s) {
       ->check(CLI::Range(1.0, 10000.0))
       ->capture_default_str();
   app.add_option("--meter.profile", s.profile,
-                 "Positional profile for bodies without OBIS codes (auto detects)")
+                 "Positional profile for bodies without OBIS codes (auto detects; the README "
+                 "lists the names)")
       ->capture_default_str();
+  app.add_flag("--debug.allow-core-dumps", s.allow_core_dumps,
+               "Let the process write core dumps (they may hold the keys; off by default)");
   app.add_option("--log.level", s.log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
   app.add_option("--log.format", s.log_format, "logfmt or json")
       ->check(CLI::IsMember({"logfmt", "json"}))
       ->capture_default_str();
+}
+
+void note_key_origins(ServeSettings& s, const CLI::App& app, int argc, const char* const* argv) {
+  auto on_command_line = [argc, argv](std::string_view flag) {
+    for (int i = 1; i < argc; ++i) {
+      const std::string_view arg = argv[i];
+      if (arg == flag ||
+          (arg.starts_with(flag) && arg.size() > flag.size() && arg[flag.size()] == '=')) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const auto* config = app.get_option_no_throw("--config");
+  s.config_file = config != nullptr && config->count() > 0 ? config->as<std::string>() : "";
+  s.key_hex_from_config = !s.key_hex.empty() && !on_command_line("--meter.key");
+  s.auth_key_hex_from_config = !s.auth_key_hex.empty() && !on_command_line("--meter.auth-key");
+}
+
+KeySource encryption_key_source(const ServeSettings& s) {
+  return {s.key_hex, s.key_file, "--meter.key", s.key_hex_from_config ? s.config_file : ""};
+}
+
+KeySource authentication_key_source(const ServeSettings& s) {
+  return {s.auth_key_hex, s.auth_key_file, "--meter.auth-key",
+          s.auth_key_hex_from_config ? s.config_file : ""};
+}
+
+Result<void> check_serve_flags(const ServeSettings& s) {
+  if (auto path = check_telemetry_path(s.telemetry_path); !path) return path;
+  return check_profile(s.profile, "--meter.profile");
 }
 
 namespace {
@@ -112,7 +149,7 @@ struct ServePlan {
 };
 
 int startup_error(const std::string& message) {
-  std::cerr << "smartmeter_exporter: " << message << "\n";
+  print_error("smartmeter_exporter", message);
   return 2;
 }
 
@@ -126,10 +163,7 @@ Result<ServePlan> plan(const ServeSettings& s) {
     if (!addr) return bad("--web.listen-address " + text + ": " + addr.error().message);
     p.listen.push_back(*addr);
   }
-  if (s.telemetry_path.empty() || s.telemetry_path[0] != '/' || s.telemetry_path == "/") {
-    return bad("--web.telemetry-path must start with '/' and not be '/' (got \"" +
-               s.telemetry_path + "\")");
-  }
+  if (auto checked = check_serve_flags(s); !checked) return tl::unexpected(checked.error());
   auto stale = parse_duration(s.stale_after);
   if (!stale || stale->count() <= 0) {
     return bad("--meter.stale-after: not a duration like 30s or 5m: \"" + s.stale_after + "\"");
@@ -161,7 +195,7 @@ Result<ServePlan> plan(const ServeSettings& s) {
     }
     p.decoder.keys.encryption = source::kDemoKey;
   } else {
-    auto keys = resolve_keys(s.key_hex, s.key_file, s.auth_key_hex, s.auth_key_file, p.warnings);
+    auto keys = resolve_keys(encryption_key_source(s), authentication_key_source(s), p.warnings);
     if (!keys) return tl::unexpected(keys.error());
     p.decoder.keys = *keys;
   }
@@ -185,6 +219,13 @@ Result<std::unique_ptr<source::Source>> make_source(const ServeSettings& s, cons
   }
   const auto format = initial_serial_format(s.serial_format);
   return make_device_source(s.serial_device, s.serial_baud, format, serial);
+}
+
+void scrub_keys(dlms::Keys& keys) {
+  for (auto* key : {&keys.encryption, &keys.authentication}) {
+    if (*key) crypto::scrub(std::span<std::uint8_t>(**key));
+    key->reset();
+  }
 }
 
 bool verify_bcrypt(std::string_view password, std::string_view hash) {
@@ -215,9 +256,11 @@ void reload_web_config(const std::string& path, http::HttpServer& server,
 
 }  // namespace
 
-int run_serve(const ServeSettings& s) {
+int run_serve(ServeSettings& s) {
   Logger logger(*parse_log_level(s.log_level), *parse_log_format(s.log_format));
   auto planned = plan(s);
+  crypto::scrub(s.key_hex);  // parsed (or refused): the text is no longer needed
+  crypto::scrub(s.auth_key_hex);
   if (!planned) return startup_error(planned.error().message);
   ServePlan& p = *planned;
 
@@ -238,7 +281,16 @@ int run_serve(const ServeSettings& s) {
   const int wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd < 0) return startup_error("cannot create eventfd");
   metrics::MeterState state{p.stale_after};
-  Exporter exporter(p.decoder, logger, state, wake_fd);
+  // The decoder, and in it the keys, lives in pages left out of core dumps; the plan's copy
+  // is scrubbed once it is there (the log line below only needs the fingerprints).
+  const std::string key_fingerprint =
+      p.decoder.keys.encryption ? dlms::key_fingerprint(*p.decoder.keys.encryption) : "none";
+  const std::string auth_key_fingerprint =
+      p.decoder.keys.authentication ? dlms::key_fingerprint(*p.decoder.keys.authentication)
+                                    : "none";
+  crypto::SecretBox<Exporter> exporter_box(std::move(p.decoder), logger, state, wake_fd);
+  scrub_keys(p.decoder.keys);
+  Exporter& exporter = *exporter_box;
   // --record: the bytes go to the capture file first, then on to the exporter.
   std::optional<source::CaptureWriter> recorder;
   std::optional<source::CapturingSink> recording;
@@ -304,19 +356,15 @@ int run_serve(const ServeSettings& s) {
   }
   std::string listen_text;
   for (const auto& a : s.listen_addresses) listen_text += (listen_text.empty() ? "" : ",") + a;
-  logger.info(
-      "starting smartmeter_exporter",
-      {{"version", std::string(version())},
-       {"revision", std::string(revision())},
-       {"source", source->describe()},
-       {"listen", listen_text},
-       {"telemetry_path", s.telemetry_path},
-       {"basic_auth", p.web_config ? http::describe_basic_auth(*p.web_config) : "off"},
-       {"key_fingerprint",
-        p.decoder.keys.encryption ? dlms::key_fingerprint(*p.decoder.keys.encryption) : "none"},
-       {"auth_key_fingerprint", p.decoder.keys.authentication
-                                    ? dlms::key_fingerprint(*p.decoder.keys.authentication)
-                                    : "none"}});
+  logger.info("starting smartmeter_exporter",
+              {{"version", std::string(version())},
+               {"revision", std::string(revision())},
+               {"source", source->describe()},
+               {"listen", listen_text},
+               {"telemetry_path", s.telemetry_path},
+               {"basic_auth", p.web_config ? http::describe_basic_auth(*p.web_config) : "off"},
+               {"key_fingerprint", key_fingerprint},
+               {"auth_key_fingerprint", auth_key_fingerprint}});
 
   if (recording) logger.info("recording the received bytes", {{"file", s.record_file}});
   std::thread source_thread([&] { source->run(sink); });

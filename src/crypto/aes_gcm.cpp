@@ -22,6 +22,7 @@
 
 #include "crypto/gcm_keystream.h"
 #include "crypto/secret.h"
+#include "crypto/secret_box.h"
 
 namespace sm::crypto {
 namespace {
@@ -88,6 +89,11 @@ struct Aes128Gcm::State {
   State(const State&) = delete;
   State& operator=(const State&) = delete;
   ~State() { scrub(key); }
+  // The key copy above sits in pages left out of core dumps (crypto/secret_box.h).
+  static void* operator new(std::size_t bytes) { return allocate_secret_pages(bytes); }
+  static void operator delete(void* p, std::size_t bytes) noexcept {
+    release_secret_pages(p, bytes);
+  }
 };
 
 Aes128Gcm::Aes128Gcm(std::size_t tag_size)

@@ -21,10 +21,6 @@ bool is_bcrypt_base64(char c) {
          c == '/';
 }
 
-int bcrypt_cost(std::string_view hash) {
-  return (hash[bcrypt_cost_offset] - '0') * 10 + (hash[bcrypt_cost_offset + 1] - '0');
-}
-
 char ascii_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
@@ -77,6 +73,10 @@ std::string dummy_hash_for(const UserTable& users) {
 }
 
 }  // namespace
+
+int bcrypt_cost(std::string_view hash) noexcept {
+  return (hash[bcrypt_cost_offset] - '0') * 10 + (hash[bcrypt_cost_offset + 1] - '0');
+}
 
 bool is_bcrypt_hash(std::string_view hash) noexcept {
   if (hash.size() != bcrypt_hash_length) return false;

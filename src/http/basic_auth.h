@@ -32,6 +32,13 @@ using PasswordVerifier =
 // base64 alphabet (22 salt + 31 hash): 60 characters in all.
 [[nodiscard]] bool is_bcrypt_hash(std::string_view hash) noexcept;
 
+// The cost of a hash is_bcrypt_hash() accepts.
+[[nodiscard]] int bcrypt_cost(std::string_view hash) noexcept;
+
+// The highest cost the bcrypt check computes: Botan 2.19 (like 3.x) refuses 19..31 with
+// "Invalid bcrypt work factor", so no password would ever match such a hash.
+inline constexpr int max_bcrypt_cost = 18;
+
 struct BasicCredentials {
   std::string user;
   std::string password;

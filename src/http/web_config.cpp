@@ -306,6 +306,13 @@ class WebConfigParser {
     }
     if (!is_bcrypt_hash(*entry->value))
       return line_error(line, user_label + std::string(bcrypt_hint));
+    if (bcrypt_cost(*entry->value) > max_bcrypt_cost) {
+      return line_error(line, user_label + "bcrypt cost " +
+                                  std::to_string(bcrypt_cost(*entry->value)) + " is above " +
+                                  std::to_string(max_bcrypt_cost) +
+                                  ", the most Botan computes; every login would fail (make the "
+                                  "hash with `htpasswd -nBC 10`)");
+    }
     if (!config_.basic_auth_users.emplace(entry->key, std::move(*entry->value)).second) {
       return line_error(line, user_label + "appears twice");
     }

@@ -306,6 +306,22 @@ TEST(Diagnosis, RedactionMasksClearMeterNumberAndTagAndFixesHdlcFcs) {
   EXPECT_FALSE(tagged_again.values_decoded);
 }
 
+// Issue 14 item 13: the equipment id (0.0.96.1.1.255) is an identity like the meter
+// number (0.0.96.1.0.255) and is masked too.
+TEST(Diagnosis, RedactionMasksEveryIdentityRegister) {
+  const fs::path plain = kVectors / "XX-ISK-SEGMENTED-HDLC";
+  const auto stream = vector_bytes(plain);
+  const Diagnosis d = diagnose(file_input(stream), {});
+  ASSERT_TRUE(d.values_decoded) << format_diagnosis(d);
+  for (const std::string id : {"84895126", "160456"}) {  // 96.1.0 and 96.1.1 in expected.jsonl
+    const std::vector<std::uint8_t> id_bytes(id.begin(), id.end());
+    ASSERT_NE(to_hex(stream).find(to_hex(id_bytes)), std::string::npos) << id << " not sent";
+    EXPECT_EQ(d.redacted_capture.find(to_hex(id_bytes)), std::string::npos)
+        << id << " in clear in\n"
+        << d.redacted_capture;
+  }
+}
+
 // Hostile bytes: truncations and bit flips of every vector go through every stage and the
 // redaction (which walks link frames by their length fields) without reading out of
 // bounds (the sanitizer builds check that) and always end in a verdict.

@@ -29,6 +29,7 @@ struct ServeSettings {
   std::string demo_interval = "5s";
   std::string key_file, auth_key_file, key_hex, auth_key_hex;
   std::string stale_after = "30s";
+  unsigned max_series = 200;  // at most this many smartmeter_obis_value series
   double fuse_amps = 63;
   std::string profile = "auto";
   std::string log_level = "info";

@@ -93,7 +93,7 @@ void write_registers(JsonWriter& w, const cosem::Reading& r) {
 
 std::string render_reading_json(const StatusOptions& options, const metrics::Snapshot& snapshot,
                                 std::span<const metrics::PowerPoint> history,
-                                std::chrono::system_clock::time_point now) {
+                                const metrics::HostTime& now) {
   const MeterStatus status = status_of(snapshot, options.stale_after, now);
   JsonWriter w;
   w.begin_object();
@@ -102,7 +102,7 @@ std::string render_reading_json(const StatusOptions& options, const metrics::Sna
   w.key("revision").value(revision());
   w.key("source").value(options.source);
   w.end_object();
-  w.key("now").value(unix_seconds(now));
+  w.key("now").value(unix_seconds(now.wall));
   w.key("state").value(to_string(status));
   w.key("stale").value(status != MeterStatus::up);
   w.key("stale_after_seconds").value(std::chrono::duration<double>(options.stale_after).count());
@@ -111,7 +111,7 @@ std::string render_reading_json(const StatusOptions& options, const metrics::Sna
   if (snapshot.last) {
     w.begin_object();
     w.key("age_seconds").value(frame_age_seconds(*snapshot.last, now));
-    w.key("timestamp").value(unix_seconds(snapshot.last->received));
+    w.key("timestamp").value(unix_seconds(snapshot.last->received.wall));
     w.end_object();
     write_meter(w, *snapshot.last);
   } else {

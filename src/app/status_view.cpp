@@ -76,7 +76,7 @@ Mains mains_of(const cosem::Reading& reading) {
 }
 
 MeterStatus status_of(const metrics::Snapshot& snapshot, std::chrono::milliseconds stale_after,
-                      std::chrono::system_clock::time_point now) {
+                      const metrics::HostTime& now) {
   if (!snapshot.last) return MeterStatus::no_frame;
   return metrics::is_fresh(snapshot, stale_after, now) ? MeterStatus::up : MeterStatus::stale;
 }
@@ -93,9 +93,8 @@ const char* to_string(MeterStatus status) noexcept {
   return "no_frame";
 }
 
-double frame_age_seconds(const metrics::GoodFrame& frame,
-                         std::chrono::system_clock::time_point now) {
-  const double age = std::chrono::duration<double>(now - frame.received).count();
+double frame_age_seconds(const metrics::GoodFrame& frame, const metrics::HostTime& now) {
+  const double age = std::chrono::duration<double>(now.steady - frame.received.steady).count();
   return std::round(age * 10) / 10;
 }
 

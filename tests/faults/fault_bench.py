@@ -164,12 +164,13 @@ class Line:
 class FaultTestCase(ExporterTestCase):
     """One exporter on one Line per test; frames and faults go in, scrapes are compared."""
 
-    def start(self, kind="pty", key_file=TINETZ / "key.hex", extra=()):
+    def start(self, kind="pty", key_file=TINETZ / "key.hex", extra=(), env=None,
+              stale_after="1h"):
         self.line = Line(self, kind)
-        args = self.line.device_args() + ["--meter.stale-after=1h", *extra]
+        args = self.line.device_args() + [f"--meter.stale-after={stale_after}", *extra]
         if key_file is not None:
             args.append(f"--meter.key-file={key_file}")
-        self.exporter = self.start_exporter(args)
+        self.exporter = self.start_exporter(args, env=env)
         self.line.attach()
         self.sent = 0
         return self.exporter

@@ -62,8 +62,8 @@ class ReplayGuard {
 
  private:
   struct Candidate {
-    std::uint32_t last;
-    int increases;
+    std::uint32_t last = 0;
+    int increases = 0;
   };
 
   Verdict accept(std::uint32_t counter, std::optional<std::int64_t> meter_time) {

@@ -199,6 +199,18 @@ class FaultTestCase(ExporterTestCase):
             self.assertEqual(m.samples.get(k), v, f"{k} after the good frame")
         return m
 
+    def send_rejected(self, data, reason, count=1):
+        """Sends `data` `count` times; each must add one `reason` error and change nothing else."""
+        for _ in range(count):
+            before = self.scrape()
+            self.send(data)
+            after = self.wait_consumed(
+                lambda m: m.value("smartmeter_frame_errors_total", reason=reason)
+                > before.value("smartmeter_frame_errors_total", reason=reason),
+                message=f"the frame to be rejected as {reason}")
+            self.assert_only_changed(before, after, {error_key(reason): ("+", 1)},
+                                     f"after a frame rejected as {reason}")
+
     def assert_only_changed(self, before, after, changed, where):
         """Every sample of `after` equals the one in `before`, except:
         changed: {series key: ('+', delta) | value}; VOLATILE series; received bytes

@@ -31,17 +31,6 @@ def notification(registers, *more):
 
 
 class DataGuard(FaultTestCase):
-    def send_rejected(self, data, reason):
-        """Sends `data`: exactly one `reason` error and nothing else may change."""
-        before = self.scrape()
-        self.send(data)
-        after = self.wait_consumed(
-            lambda m: m.value("smartmeter_frame_errors_total", reason=reason)
-            > before.value("smartmeter_frame_errors_total", reason=reason),
-            message=f"the frame to be rejected as {reason}")
-        self.assert_only_changed(before, after, {error_key(reason): ("+", 1)},
-                                 f"after a frame rejected as {reason}")
-
     def test_13_plaintext_injection(self):
         self.start("pty")
         self.good_frame(TINETZ_FRAME, {V_L1: 230.8, ENERGY: 9108 * 3600})

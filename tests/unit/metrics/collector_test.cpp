@@ -85,6 +85,13 @@ CollectorOptions test_options() {
   return options;
 }
 
+// test_options() with host clocks that read `now` (which the test moves).
+CollectorOptions clocked_options(const HostTime& now) {
+  CollectorOptions options = test_options();
+  options.now = [&now] { return now; };
+  return options;
+}
+
 std::string exposition_at(const Snapshot& snapshot, const HostTime& now) {
   return to_text(meter_families(snapshot, test_options(), now));
 }
@@ -414,10 +421,8 @@ TEST(MeterCollector, BinaryMeterIdCannotBreakTheScrape) {
 
 TEST(MeterCollector, CollectsFromMeterStateWithInjectedClock) {
   MeterState state;
-  auto now = host_at_unix_ms(kReceivedUnixMs);
-  CollectorOptions options = test_options();
-  options.now = [&now] { return now; };
-  const MeterCollector collector(state, options);
+  HostTime now = host_at_unix_ms(kReceivedUnixMs);
+  const MeterCollector collector(state, clocked_options(now));
 
   EXPECT_THAT(to_text(collector.Collect()), HasSubstr("\nsmartmeter_up 0\n"));
 
@@ -448,9 +453,7 @@ TEST(MeterCollector, CollectsFromMeterStateWithInjectedClock) {
 TEST(MeterCollector, WallClockStepBackDoesNotKeepValuesUp) {
   MeterState state;
   HostTime now = host_at_unix_ms(kReceivedUnixMs);
-  CollectorOptions options = test_options();
-  options.now = [&now] { return now; };
-  const MeterCollector collector(state, options);
+  const MeterCollector collector(state, clocked_options(now));
   state.record_frame(frame_of(ksm_west_reading()));
   EXPECT_THAT(to_text(collector.Collect()), HasSubstr("\nsmartmeter_up 1\n"));
 

@@ -3,12 +3,18 @@
 #include <unistd.h>
 
 #include "common/hex.h"
+#include "metrics/obis_map.h"
 
 namespace sm::app {
 
 Exporter::Exporter(pipeline::DecoderOptions options, Logger& logger, metrics::MeterState& state,
                    int wake_fd)
-    : decoder_(std::move(options)), logger_(logger), state_(state), wake_fd_(wake_fd) {}
+    : decoder_(std::move(options)),
+      security_pin_(decoder_.options().keys.encryption.has_value() ||
+                    decoder_.options().keys.authentication.has_value()),
+      logger_(logger),
+      state_(state),
+      wake_fd_(wake_fd) {}
 
 void Exporter::on_bytes(std::span<const std::uint8_t> bytes,
                         std::chrono::system_clock::time_point arrival) {
@@ -32,29 +38,7 @@ void Exporter::handle(const pipeline::Outcome& outcome,
     return;
   }
   const auto& frame = std::get<pipeline::DecodedFrame>(outcome);
-  if (frame.security) {
-    if (frame.security->encrypted()) wrong_key_alarm_.on_decrypted_frame();
-    const auto verdict = replay_guard_.check(frame.security->invocation_counter);
-    if (verdict == pipeline::ReplayGuard::Verdict::replay) {
-      state_.record_error(metrics::ErrorReason::replay);
-      logger_.log_limited(
-          "replay", std::chrono::seconds(60), LogLevel::warn,
-          "frame rejected: invocation counter did not increase (replayed frame?)",
-          {{"invocation_counter", std::to_string(frame.security->invocation_counter)},
-           {"last_accepted", std::to_string(replay_guard_.last().value_or(0))}});
-      return;
-    }
-    if (verdict == pipeline::ReplayGuard::Verdict::accept_after_reboot) {
-      logger_.warn("invocation counter restarted and keeps increasing: meter reboot accepted",
-                   {{"invocation_counter", std::to_string(frame.security->invocation_counter)}});
-    }
-    if (frame.security->authenticated() && !frame.tag_verified && !untagged_warning_logged_) {
-      untagged_warning_logged_ = true;
-      logger_.warn(
-          "frames carry an authentication tag but no authentication key is configured: "
-          "decrypting without verifying (set --meter.auth-key-file to verify)");
-    }
-  }
+  if (!admit(frame)) return;
   if (!first_frame_logged_) {
     first_frame_logged_ = true;
     const auto& r = frame.reading;
@@ -70,8 +54,70 @@ void Exporter::handle(const pipeline::Outcome& outcome,
   good.security = frame.security;
   good.tag_verified = frame.tag_verified;
   good.link = std::string(frame::to_string(frame.link));
-  good.received = arrival;
+  good.received = {arrival, std::chrono::steady_clock::now()};
   state_.record_frame(std::move(good));
+}
+
+bool Exporter::admit(const pipeline::DecodedFrame& frame) {
+  using PinVerdict = pipeline::SecurityPin::Verdict;
+  const PinVerdict pin = security_pin_.check(frame.security, frame.tag_verified);
+  if (pin == PinVerdict::unencrypted) {
+    state_.record_error(metrics::ErrorReason::unencrypted);
+    logger_.log_limited("unencrypted", std::chrono::seconds(60), LogLevel::warn,
+                        "frame rejected: not encrypted or authenticated, but a key is configured "
+                        "or the meter's frames are ciphered (injected frame?)",
+                        {{"link", std::string(frame::to_string(frame.link))}});
+    return false;
+  }
+  if (pin == PinVerdict::changed) {
+    state_.record_error(metrics::ErrorReason::security_changed);
+    logger_.log_limited(
+        "security-changed", std::chrono::seconds(60), LogLevel::warn,
+        "frame rejected: system title or security control differs from the meter's first "
+        "frame (another meter or a downgrade; restart the exporter after replacing the meter)",
+        {{"system_title", to_hex(frame.security->system_title)},
+         {"pinned_system_title",
+          to_hex(security_pin_.system_title().value_or(dlms::SystemTitle{}))},
+         {"security_control", std::to_string(frame.security->control)},
+         {"pinned_security_control", std::to_string(security_pin_.control().value_or(0))}});
+    return false;
+  }
+  if (frame.security) {
+    if (frame.security->encrypted()) wrong_key_alarm_.on_decrypted_frame();
+    std::optional<std::int64_t> meter_time;
+    if (frame.reading.meter_time) meter_time = frame.reading.meter_time->unix_seconds;
+    const auto verdict = replay_guard_.check(frame.security->invocation_counter, meter_time);
+    if (verdict == pipeline::ReplayGuard::Verdict::replay) {
+      state_.record_error(metrics::ErrorReason::replay);
+      logger_.log_limited(
+          "replay", std::chrono::seconds(60), LogLevel::warn,
+          "frame rejected: invocation counter did not increase (replayed frame?)",
+          {{"invocation_counter", std::to_string(frame.security->invocation_counter)},
+           {"last_accepted", std::to_string(replay_guard_.last().value_or(0))}});
+      return false;
+    }
+    if (verdict == pipeline::ReplayGuard::Verdict::accept_after_reboot) {
+      logger_.warn("invocation counter restarted and keeps increasing: meter reboot accepted",
+                   {{"invocation_counter", std::to_string(frame.security->invocation_counter)}});
+    }
+    if (frame.security->authenticated() && !frame.tag_verified && !untagged_warning_logged_) {
+      untagged_warning_logged_ = true;
+      logger_.warn(
+          "frames carry an authentication tag but no authentication key is configured: "
+          "decrypting without verifying (set --meter.auth-key-file to verify)");
+    }
+  }
+  security_pin_.pin(frame.security, frame.tag_verified);
+  if (!metrics::carries_measurement(frame.reading)) {
+    state_.record_error(metrics::ErrorReason::unsupported);
+    logger_.log_limited("no-measurement", std::chrono::seconds(60), LogLevel::warn,
+                        "frame carries no register the exporter knows (voltage, current, power, "
+                        "energy...): the last reading is kept",
+                        {{"registers", std::to_string(frame.reading.registers.size())},
+                         {"profile", frame.reading.profile}});
+    return false;
+  }
+  return true;
 }
 
 void Exporter::handle_failure(const pipeline::FrameFailure& failure) {
@@ -122,6 +168,15 @@ void Exporter::on_end_of_input() {
   for (const auto& outcome : decoder_.finish()) handle(outcome, std::chrono::system_clock::now());
   end_of_input_ = true;
   logger_.info("replay reached the end of the capture");
+}
+
+void Exporter::on_replay_repeat() {
+  std::lock_guard lock(mutex_);
+  // The capture's invocation counters start over: a new run, not replayed frames.
+  replay_guard_.reset();
+  decoder_.reset();
+  logger_.log_limited("replay-repeat", std::chrono::minutes(10), LogLevel::info,
+                      "capture starts again (--replay.loop); its invocation counters with it");
 }
 
 bool Exporter::has_partial_frame() const {

@@ -1,6 +1,6 @@
 // Exporter: the serving process' core. Receives bytes from the source thread (it is the
-// source's Sink), runs them through the Decoder and the ReplayGuard, and records good
-// frames and counted errors in MeterState, from which every scrape is built.
+// source's Sink), runs them through the Decoder, the SecurityPin and the ReplayGuard, and
+// records good frames and counted errors in MeterState, from which every scrape is built.
 #pragma once
 
 #include <chrono>
@@ -13,6 +13,7 @@
 #include "metrics/meter_state.h"
 #include "pipeline/decoder.h"
 #include "pipeline/replay_guard.h"
+#include "pipeline/security_pin.h"
 #include "pipeline/wrong_key_alarm.h"
 #include "source/source.h"
 
@@ -30,6 +31,7 @@ class Exporter final : public source::Sink {
   void on_connected(bool reconnect) override;
   void on_disconnected(std::string_view reason) override;
   void on_end_of_input() override;
+  void on_replay_repeat() override;
   void log(source::LogLevel level, std::string_view message) override;
 
   // A partial frame pending longer than a frame can take is dropped as `timeout`
@@ -43,10 +45,13 @@ class Exporter final : public source::Sink {
  private:
   void handle(const pipeline::Outcome& outcome, std::chrono::system_clock::time_point arrival);
   void handle_failure(const pipeline::FrameFailure& failure);
+  // False (counted and logged) when the frame must not reach the reading.
+  bool admit(const pipeline::DecodedFrame& frame);
 
   mutable std::mutex mutex_;
   pipeline::Decoder decoder_;
   std::vector<pipeline::Outcome> outcomes_;  // of the last push (storage reused)
+  pipeline::SecurityPin security_pin_;
   pipeline::ReplayGuard replay_guard_;
   pipeline::WrongKeyAlarm wrong_key_alarm_;
   Logger& logger_;

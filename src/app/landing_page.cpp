@@ -292,7 +292,7 @@ std::string html_escape(std::string_view text) {
 
 std::string LandingPage::render(const metrics::Snapshot& snapshot,
                                 std::span<const metrics::PowerPoint> history,
-                                std::chrono::system_clock::time_point now) const {
+                                const metrics::HostTime& now) const {
   const MeterStatus status = status_of(snapshot, options.stale_after, now);
   std::string h;
   h.reserve(16384);
@@ -389,7 +389,7 @@ std::string LandingPage::render(const metrics::Snapshot& snapshot,
     }
     h += "</section>\n";
 
-    h += "<section><h2>Active power, last hour</h2>" + chart(history, now) +
+    h += "<section><h2>Active power, last hour</h2>" + chart(history, now.wall) +
          "<div class=\"muted\"><span class=\"key\" style=\"background:#1f6fd1\"></span>import"
          "<span class=\"key\" style=\"background:#2f8a55\"></span>export"
          " &middot; 10-second means</div></section>\n";

@@ -29,7 +29,7 @@ struct LandingPage {
 
   [[nodiscard]] std::string render(const metrics::Snapshot& snapshot,
                                    std::span<const metrics::PowerPoint> history,
-                                   std::chrono::system_clock::time_point now) const;
+                                   const metrics::HostTime& now) const;
 };
 
 std::string html_escape(std::string_view text);

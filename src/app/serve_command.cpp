@@ -87,6 +87,11 @@ void add_serve_flags(CLI::App& app, ServeSettings& s) {
   app.add_option("--meter.stale-after", s.stale_after,
                  "Drop meter values from /metrics when the last good frame is older")
       ->capture_default_str();
+  app.add_option("--meter.max-series", s.max_series,
+                 "At most this many smartmeter_obis_value series (registers without a named "
+                 "metric); more are left out and counted in smartmeter_obis_values_dropped")
+      ->check(CLI::Range(1U, 100000U))
+      ->capture_default_str();
   app.add_option("--meter.fuse-amps", s.fuse_amps,
                  "Main fuse rating per phase; full scale of the status page's current bars")
       ->check(CLI::Range(1.0, 10000.0))
@@ -306,6 +311,7 @@ int run_serve(ServeSettings& s) {
   source::Sink& sink = recording ? static_cast<source::Sink&>(*recording) : exporter;
   metrics::CollectorOptions collector_options;
   collector_options.stale_after = p.stale_after;
+  collector_options.max_obis_series = s.max_series;
   collector_options.build = {std::string(version()), std::string(revision()),
                              std::string(compiler()), crypto::library_version()};
   metrics::MeterCollector meter_collector(state, collector_options);
@@ -327,16 +333,17 @@ int run_serve(ServeSettings& s) {
   (void)server.add_route("/", [&](const http::Request&) {
     http::Response r;
     r.content_type = "text/html; charset=utf-8";
-    const auto now = std::chrono::system_clock::now();
-    r.body = landing.render(state.snapshot(), state.power_history(now), now);
+    const auto now = metrics::HostTime::now();
+    r.body = landing.render(state.snapshot(), state.power_history(now.wall), now);
     r.headers = {{"Content-Security-Policy", status_page_csp()}, {"Cache-Control", "no-store"}};
     return r;
   });
   (void)server.add_route(std::string(kReadingApiPath), [&](const http::Request&) {
     http::Response r;
     r.content_type = "application/json";
-    const auto now = std::chrono::system_clock::now();
-    r.body = render_reading_json(landing.options, state.snapshot(), state.power_history(now), now);
+    const auto now = metrics::HostTime::now();
+    r.body =
+        render_reading_json(landing.options, state.snapshot(), state.power_history(now.wall), now);
     r.headers = {{"Cache-Control", "no-store"}};
     return r;
   });

@@ -39,6 +39,7 @@ struct ServeSettings {
   bool key_hex_from_config = false, auth_key_hex_from_config = false;
   bool allow_core_dumps = false;  // --debug.allow-core-dumps
   std::string stale_after = "30s";
+  unsigned max_series = 200;  // at most this many smartmeter_obis_value series
   double fuse_amps = 63;
   std::string profile = "auto";
   std::string log_level = "info";

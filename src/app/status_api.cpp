@@ -80,8 +80,7 @@ void write_mains(JsonWriter& w, const Mains& m) {
 // Every register of the meter's merged reading, with the age of the frame that carried it
 // and whether /metrics still shows it (`current`).
 void write_registers(JsonWriter& w, const metrics::Snapshot& snapshot,
-                     std::chrono::milliseconds stale_after,
-                     std::chrono::system_clock::time_point now) {
+                     std::chrono::milliseconds stale_after, const metrics::HostTime& now) {
   const cosem::Reading& r = *snapshot.last->reading;
   w.key("registers").begin_array();
   for (std::size_t i = 0; i < r.registers.size(); ++i) {
@@ -106,7 +105,7 @@ void write_registers(JsonWriter& w, const metrics::Snapshot& snapshot,
 
 std::string render_reading_json(const StatusOptions& options, const metrics::Snapshot& snapshot,
                                 std::span<const metrics::PowerPoint> history,
-                                std::chrono::system_clock::time_point now) {
+                                const metrics::HostTime& now) {
   const MeterStatus status = status_of(snapshot, options.stale_after, now);
   JsonWriter w;
   w.begin_object();
@@ -115,7 +114,7 @@ std::string render_reading_json(const StatusOptions& options, const metrics::Sna
   w.key("revision").value(revision());
   w.key("source").value(options.source);
   w.end_object();
-  w.key("now").value(unix_seconds(now));
+  w.key("now").value(unix_seconds(now.wall));
   w.key("state").value(to_string(status));
   w.key("stale").value(status != MeterStatus::up);
   w.key("stale_after_seconds").value(std::chrono::duration<double>(options.stale_after).count());
@@ -124,7 +123,7 @@ std::string render_reading_json(const StatusOptions& options, const metrics::Sna
   if (snapshot.last) {
     w.begin_object();
     w.key("age_seconds").value(frame_age_seconds(*snapshot.last, now));
-    w.key("timestamp").value(unix_seconds(snapshot.last->received));
+    w.key("timestamp").value(unix_seconds(snapshot.last->received.wall));
     w.end_object();
     write_meter(w, *snapshot.last);
   } else {

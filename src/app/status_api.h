@@ -15,6 +15,6 @@ namespace sm::app {
 [[nodiscard]] std::string render_reading_json(const StatusOptions& options,
                                               const metrics::Snapshot& snapshot,
                                               std::span<const metrics::PowerPoint> history,
-                                              std::chrono::system_clock::time_point now);
+                                              const metrics::HostTime& now);
 
 }  // namespace sm::app

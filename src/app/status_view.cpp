@@ -76,7 +76,7 @@ Mains mains_of(const cosem::Reading& reading) {
 }
 
 MeterStatus status_of(const metrics::Snapshot& snapshot, std::chrono::milliseconds stale_after,
-                      std::chrono::system_clock::time_point now) {
+                      const metrics::HostTime& now) {
   if (!snapshot.last) return MeterStatus::no_frame;
   return metrics::is_fresh(snapshot, stale_after, now) ? MeterStatus::up : MeterStatus::stale;
 }
@@ -94,28 +94,29 @@ const char* to_string(MeterStatus status) noexcept {
 }
 
 namespace {
-double age_seconds(std::chrono::system_clock::time_point received,
-                   std::chrono::system_clock::time_point now) {
+double age_seconds(metrics::RegisterClock::time_point received,
+                   metrics::RegisterClock::time_point now) {
   const double age = std::chrono::duration<double>(now - received).count();
   return std::round(age * 10) / 10;
 }
 }  // namespace
 
-double frame_age_seconds(const metrics::GoodFrame& frame,
-                         std::chrono::system_clock::time_point now) {
-  return age_seconds(frame.received, now);
+double frame_age_seconds(const metrics::GoodFrame& frame, const metrics::HostTime& now) {
+  return age_seconds(frame.received.steady, now.steady);
 }
 
 double register_age_seconds(const metrics::Snapshot& snapshot, std::size_t index,
-                            std::chrono::system_clock::time_point now) {
+                            const metrics::HostTime& now) {
   const auto* stamps = snapshot.register_stamps.get();
-  if (stamps != nullptr && index < stamps->size()) return age_seconds((*stamps)[index].received, now);
+  if (stamps != nullptr && index < stamps->size()) {
+    return age_seconds((*stamps)[index].received, now.steady);
+  }
   return snapshot.last ? frame_age_seconds(*snapshot.last, now) : 0;
 }
 
 cosem::Reading current_reading(const metrics::Snapshot& snapshot,
                                std::chrono::milliseconds stale_after,
-                               std::chrono::system_clock::time_point now) {
+                               const metrics::HostTime& now) {
   cosem::Reading out;
   if (!snapshot.last || !snapshot.last->reading) return out;
   out = *snapshot.last->reading;

@@ -53,23 +53,23 @@ struct Mains {
 enum class MeterStatus { no_frame, up, stale };
 [[nodiscard]] MeterStatus status_of(const metrics::Snapshot& snapshot,
                                     std::chrono::milliseconds stale_after,
-                                    std::chrono::system_clock::time_point now);
+                                    const metrics::HostTime& now);
 [[nodiscard]] const char* to_string(MeterStatus status) noexcept;
 
-// Seconds since the last good frame, rounded to 0.1 s.
+// Seconds since the last good frame on the steady clock, rounded to 0.1 s.
 [[nodiscard]] double frame_age_seconds(const metrics::GoodFrame& frame,
-                                       std::chrono::system_clock::time_point now);
+                                       const metrics::HostTime& now);
 
 // Seconds since the frame that last carried register `index` of snapshot.last->reading
 // (lists of different content: register_book.h), rounded to 0.1 s.
 [[nodiscard]] double register_age_seconds(const metrics::Snapshot& snapshot, std::size_t index,
-                                          std::chrono::system_clock::time_point now);
+                                          const metrics::HostTime& now);
 
 // The meter's merged reading with only the registers /metrics still shows (each within its
 // own window); empty before the first frame.
 [[nodiscard]] cosem::Reading current_reading(const metrics::Snapshot& snapshot,
                                              std::chrono::milliseconds stale_after,
-                                             std::chrono::system_clock::time_point now);
+                                             const metrics::HostTime& now);
 
 // The OBIS codes of the frame's registers, space-separated: the page's layout key. The
 // page's script reloads the page when /api/v1/reading reports a different one.

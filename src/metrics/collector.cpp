@@ -40,6 +40,11 @@ constexpr MetricSpec kClockSkew{
 // DESIGN.md names this smartmeter_invocation_counter, but promtool's lint rejects any
 // name ending in `_counter` ("metric name should not include type 'counter'"), and a clean
 // `promtool check metrics` is part of the contract.
+constexpr MetricSpec kObisValuesDropped{
+    "smartmeter_obis_values_dropped",
+    "Numeric registers of the last good frame left out of smartmeter_obis_value because "
+    "--meter.max-series was reached.",
+    gauge};
 constexpr MetricSpec kInvocationCounter{
     "smartmeter_invocation_number",
     "DLMS invocation counter (IC, frame counter) of the last good ciphered frame.", gauge};
@@ -77,9 +82,9 @@ constexpr MetricSpec kBuildInfo{"smartmeter_build_info",
                                 "Version and build of this exporter; always 1.", gauge};
 
 constexpr std::array kSpecs{
-    kMeterInfo,          kClockSkew,       kInvocationCounter, kUp,
-    kLastFrameTimestamp, kFrames,          kFrameErrors,       kReceivedBytes,
-    kReconnects,         kOtherMeterFrames, kSourceConnected, kBuildInfo};
+    kMeterInfo,          kClockSkew,       kInvocationCounter, kObisValuesDropped, kUp,
+    kLastFrameTimestamp, kFrames,          kFrameErrors,       kReceivedBytes,     kReconnects,
+    kOtherMeterFrames,   kSourceConnected, kBuildInfo};
 static_assert(std::all_of(kSpecs.begin(), kSpecs.end(), is_valid_spec),
               "metric name, help or _total suffix wrong");
 
@@ -109,12 +114,15 @@ Labels row_labels(const ObisRow& row) {
 // repeating a register): the first one wins the named series and the others go to
 // smartmeter_obis_value, keyed by their full code, so no series is ever duplicated.
 // Registers past their own window (register_book.h) are left out, like a stale meter.
-void append_register_families(const cosem::Reading& reading, const RegisterFilter& current,
-                              std::vector<prometheus::MetricFamily>& out) {
+// At most `max_obis_series` smartmeter_obis_value series; the number left out is returned.
+std::size_t append_register_families(const cosem::Reading& reading, const RegisterFilter& current,
+                                     std::size_t max_obis_series,
+                                     std::vector<prometheus::MetricFamily>& out) {
   const auto rows = obis_rows();
   std::vector<std::optional<double>> row_values(rows.size());
   prometheus::MetricFamily obis_values = make_family(kObisValueSpec);
   std::set<std::pair<std::string, std::string>> obis_series;
+  std::size_t dropped = 0;
 
   for (std::size_t index = 0; index < reading.registers.size(); ++index) {
     const cosem::Register& reg = reading.registers[index];
@@ -130,6 +138,10 @@ void append_register_families(const cosem::Reading& reading, const RegisterFilte
     }
     std::string code = reg.obis.to_string();
     std::string unit(cosem::unit_symbol(reg.unit));
+    if (obis_series.size() >= max_obis_series && !obis_series.contains({code, unit})) {
+      ++dropped;  // a frame of hundreds of unknown codes must not grow the scrape without end
+      continue;
+    }
     if (!obis_series.emplace(code, unit).second) continue;  // exact repeat: first one wins
     add_sample(obis_values, reg.value, {{"obis", std::move(code)}, {"unit", std::move(unit)}});
   }
@@ -145,11 +157,13 @@ void append_register_families(const cosem::Reading& reading, const RegisterFilte
     if (!family.metric.empty()) out.push_back(std::move(family));
   }
   if (!obis_values.metric.empty()) out.push_back(std::move(obis_values));
+  return dropped;
 }
 
 // Everything the frames say about the meter (registers merged over its lists). Left out
 // when stale.
 void append_value_families(const GoodFrame& frame, const RegisterFilter& current,
+                           const CollectorOptions& options,
                            std::vector<prometheus::MetricFamily>& out) {
   static const cosem::Reading kNoReading;
   const cosem::Reading& reading = frame.reading ? *frame.reading : kNoReading;
@@ -166,16 +180,18 @@ void append_value_families(const GoodFrame& frame, const RegisterFilter& current
                      {"manufacturer", std::move(manufacturer)},
                      {"device_name", label_value_from_wire(reading.device_name.value_or(""))}}));
 
-  append_register_families(reading, current, out);
+  const std::size_t dropped =
+      append_register_families(reading, current, options.max_obis_series, out);
+  if (dropped > 0) out.push_back(single_sample(kObisValuesDropped, as_sample(dropped)));
 
   // Only an absolute meter time can be compared with the host clock; a local time without
   // UTC offset has no unix_seconds.
   // Subtracting in whole seconds first also keeps any meter year in range.
   if (reading.meter_time && reading.meter_time->unix_seconds) {
     const std::int64_t whole =
-        *reading.meter_time->unix_seconds - whole_unix_seconds(frame.received);
-    out.push_back(
-        single_sample(kClockSkew, static_cast<double>(whole) - fraction_of_second(frame.received)));
+        *reading.meter_time->unix_seconds - whole_unix_seconds(frame.received.wall);
+    out.push_back(single_sample(
+        kClockSkew, static_cast<double>(whole) - fraction_of_second(frame.received.wall)));
   }
   if (frame.security) {
     out.push_back(single_sample(kInvocationCounter, as_sample(frame.security->invocation_counter)));
@@ -185,31 +201,33 @@ void append_value_families(const GoodFrame& frame, const RegisterFilter& current
 }  // namespace
 
 bool register_is_current(const Snapshot& snapshot, std::size_t index,
-                         std::chrono::milliseconds stale_after, Clock::time_point now) {
+                         std::chrono::milliseconds stale_after, const HostTime& now) {
   const auto* stamps = snapshot.register_stamps.get();
   return stamps == nullptr || index >= stamps->size() ||
-         register_current((*stamps)[index], stale_after, now);
+         register_current((*stamps)[index], stale_after, now.steady);
 }
 
 bool is_fresh(const Snapshot& snapshot, std::chrono::milliseconds stale_after,
-              Clock::time_point now) noexcept {
-  return snapshot.last && now - snapshot.last->received < stale_after;
+              const HostTime& now) noexcept {
+  return snapshot.last && now.steady - snapshot.last->received.steady < stale_after;
 }
 
 std::vector<prometheus::MetricFamily> meter_families(const Snapshot& snapshot,
                                                      const CollectorOptions& options,
-                                                     Clock::time_point now) {
+                                                     const HostTime& now) {
   std::vector<prometheus::MetricFamily> out;
   const bool fresh = is_fresh(snapshot, options.stale_after, now);
   out.push_back(single_sample(kUp, fresh ? 1 : 0));
   if (fresh) {
     append_value_families(
         *snapshot.last,
-        [&](std::size_t index) { return register_is_current(snapshot, index, options.stale_after, now); },
-        out);
+        [&](std::size_t index) {
+          return register_is_current(snapshot, index, options.stale_after, now);
+        },
+        options, out);
   }
   if (snapshot.last) {
-    out.push_back(single_sample(kLastFrameTimestamp, unix_seconds(snapshot.last->received)));
+    out.push_back(single_sample(kLastFrameTimestamp, unix_seconds(snapshot.last->received.wall)));
   }
 
   out.push_back(single_sample(kFrames, as_sample(snapshot.frames_total)));

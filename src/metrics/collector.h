@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
@@ -21,27 +22,28 @@ struct BuildInfo {
 struct CollectorOptions {
   std::chrono::milliseconds stale_after{30000};
   BuildInfo build;
-  // Host clock; injectable for tests.
-  std::function<std::chrono::system_clock::time_point()> now = [] {
-    return std::chrono::system_clock::now();
-  };
+  // At most this many smartmeter_obis_value series (registers without a named metric);
+  // the rest are left out and counted in smartmeter_obis_values_dropped.
+  std::size_t max_obis_series = 200;
+  // Host clocks; injectable for tests.
+  std::function<HostTime()> now = [] { return HostTime::now(); };
 };
 
 // The families of one snapshot as seen at `now`: what MeterCollector::Collect returns,
 // as a pure function for tests and for `diagnose`.
-[[nodiscard]] std::vector<prometheus::MetricFamily> meter_families(
-    const Snapshot& snapshot, const CollectorOptions& options,
-    std::chrono::system_clock::time_point now);
+[[nodiscard]] std::vector<prometheus::MetricFamily> meter_families(const Snapshot& snapshot,
+                                                                   const CollectorOptions& options,
+                                                                   const HostTime& now);
 
-// True while the last good frame is younger than stale_after (smartmeter_up).
+// True while the last good frame is younger than stale_after (smartmeter_up), on the
+// steady clock.
 [[nodiscard]] bool is_fresh(const Snapshot& snapshot, std::chrono::milliseconds stale_after,
-                            std::chrono::system_clock::time_point now) noexcept;
+                            const HostTime& now) noexcept;
 
 // True while the register at `index` of snapshot.last->reading is within its own window
 // (register_book.h); the value families leave the others out.
 [[nodiscard]] bool register_is_current(const Snapshot& snapshot, std::size_t index,
-                                       std::chrono::milliseconds stale_after,
-                                       std::chrono::system_clock::time_point now);
+                                       std::chrono::milliseconds stale_after, const HostTime& now);
 
 class MeterCollector : public prometheus::Collectable {
  public:

@@ -35,14 +35,16 @@ enum class ErrorReason : std::size_t {
   unsupported,
   replay,
   timeout,
+  unencrypted,       // an unciphered frame where the meter ciphers (key set, or seen)
+  security_changed,  // another system title or security control than the meter's
   count_
 };
 inline constexpr std::size_t kErrorReasonCount = static_cast<std::size_t>(ErrorReason::count_);
 
 [[nodiscard]] constexpr std::string_view to_string(ErrorReason r) noexcept {
   constexpr std::array<std::string_view, kErrorReasonCount> names{
-      "checksum", "length", "incomplete",  "key",    "auth",
-      "decrypt",  "decode", "unsupported", "replay", "timeout"};
+      "checksum", "length",      "incomplete", "key",     "auth",        "decrypt",
+      "decode",   "unsupported", "replay",     "timeout", "unencrypted", "security_changed"};
   return names[static_cast<std::size_t>(r)];
 }
 [[nodiscard]] constexpr ErrorReason reason_for(ErrorCode code) noexcept {
@@ -67,12 +69,33 @@ inline constexpr std::size_t kErrorReasonCount = static_cast<std::size_t>(ErrorR
   return ErrorReason::decode;
 }
 
+// A moment on both host clocks: `wall` (system_clock) is what timestamps export,
+// `steady` what ages and staleness are measured on, so that a step of the wall clock
+// (NTP, VM resume, `date`) neither keeps old values up nor drops fresh ones.
+struct HostTime {
+  std::chrono::system_clock::time_point wall;
+  std::chrono::steady_clock::time_point steady;
+
+  [[nodiscard]] static HostTime now() noexcept {
+    return {std::chrono::system_clock::now(), std::chrono::steady_clock::now()};
+  }
+  template <class Rep, class Period>
+  [[nodiscard]] HostTime operator+(std::chrono::duration<Rep, Period> d) const {
+    return {wall + std::chrono::duration_cast<std::chrono::system_clock::duration>(d),
+            steady + std::chrono::duration_cast<std::chrono::steady_clock::duration>(d)};
+  }
+  template <class Rep, class Period>
+  [[nodiscard]] HostTime operator-(std::chrono::duration<Rep, Period> d) const {
+    return *this + (-d);
+  }
+};
+
 struct GoodFrame {
   std::shared_ptr<const cosem::Reading> reading;
   std::optional<dlms::SecurityHeader> security;
-  std::string link;                                // "mbus", "hdlc", ...
-  std::chrono::system_clock::time_point received;  // host time of the frame's last byte
-  bool tag_verified = false;                       // the GCM tag checked with the auth key
+  std::string link;           // "mbus", "hdlc", ...
+  HostTime received;          // host time of the frame's last byte
+  bool tag_verified = false;  // the GCM tag checked with the auth key
 };
 
 struct Snapshot {
@@ -102,12 +125,12 @@ class MeterState {
     std::lock_guard lock(mutex_);
     if (frame.reading) {
       const auto verdict =
-          merge_frame(book_, *frame.reading, frame.security, frame.received, stale_after_);
+          merge_frame(book_, *frame.reading, frame.security, frame.received.steady, stale_after_);
       if (verdict == MergeVerdict::other_meter) {
         ++s_.other_meter_frames;
         return;
       }
-      if (auto power = power_of(*frame.reading)) history_.add(frame.received, *power);
+      if (auto power = power_of(*frame.reading)) history_.add(frame.received.wall, *power);
       frame.reading = book_.reading;
       s_.register_stamps = book_.stamps;
     }

@@ -187,4 +187,11 @@ const ObisRow* map_register(const cosem::Register& reg) noexcept {
   return row;
 }
 
+bool carries_measurement(const cosem::Reading& reading) noexcept {
+  return std::any_of(reading.registers.begin(), reading.registers.end(),
+                     [](const cosem::Register& reg) {
+                       return reg.numeric() && find_obis_row(reg.obis) != nullptr;
+                     });
+}
+
 }  // namespace sm::metrics

@@ -74,4 +74,9 @@ inline constexpr MetricSpec kObisValueSpec{
 // smartmeter_obis_value; text registers are no sample at all (see collector.cpp).
 [[nodiscard]] const ObisRow* map_register(const cosem::Register& reg) noexcept;
 
+// True when a numeric register of the reading has a row's code (whatever its unit): the
+// frame carries something the exporter knows how to show. A frame without one (only
+// text, or only unknown codes) does not replace the last reading.
+[[nodiscard]] bool carries_measurement(const cosem::Reading& reading) noexcept;
+
 }  // namespace sm::metrics

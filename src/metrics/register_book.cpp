@@ -49,26 +49,24 @@ MergeVerdict merge_frame(RegisterBook& book, const cosem::Reading& reading,
     verdict = MergeVerdict::new_meter;
   }
 
-  auto merged = std::make_shared<cosem::Reading>();
+  // Every reading-level field is this frame's (meter time, profile, text, ...: a copy, so a
+  // field added to Reading later is not lost here); the identities and the units' source
+  // are the newest any frame gave; the registers are merged below.
+  auto merged = std::make_shared<cosem::Reading>(reading);
+  merged->registers.clear();
   auto stamps = std::make_shared<std::vector<RegisterStamp>>();
-  merged->meter_time = reading.meter_time;  // belongs to this frame's arrival time
-  merged->profile = reading.profile;
-  merged->text = reading.text;
   if (book.reading) {
     const cosem::Reading& known = *book.reading;
     merged->meter_id = newest(reading.meter_id, known.meter_id);
     merged->device_name = newest(reading.device_name, known.device_name);
     merged->list_id = newest(reading.list_id, known.list_id);
+    if (merged->implied_units.empty()) merged->implied_units = known.implied_units;
     // The known registers that are still current, in their order.
     for (std::size_t i = 0; i < known.registers.size(); ++i) {
       if (!register_current((*book.stamps)[i], stale_after, received)) continue;
       merged->registers.push_back(known.registers[i]);
       stamps->push_back((*book.stamps)[i]);
     }
-  } else {
-    merged->meter_id = reading.meter_id;
-    merged->device_name = reading.device_name;
-    merged->list_id = reading.list_id;
   }
 
   // The frame's registers replace the k-th known occurrence of their code, or come last.

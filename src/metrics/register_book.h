@@ -25,14 +25,15 @@
 
 namespace sm::metrics {
 
-// The clock of arrival times; the same one GoodFrame::received and is_fresh() use.
-using RegisterClock = std::chrono::system_clock;
+// The clock of arrival times: GoodFrame::received.steady, the one is_fresh() and ages use
+// (a wall-clock step moves no age).
+using RegisterClock = std::chrono::steady_clock;
 
 // A List 3 every hour, and one of them lost, still leaves the counter continuous.
 inline constexpr std::chrono::hours kRegisterWindowCap{3};
 
 struct RegisterStamp {
-  RegisterClock::time_point received;                // host time of the last frame carrying it
+  RegisterClock::time_point received;               // host time of the last frame carrying it
   std::optional<RegisterClock::duration> interval;  // between its last two arrivals
 };
 

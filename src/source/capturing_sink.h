@@ -20,6 +20,7 @@ class CapturingSink final : public Sink {
   void on_connected(bool reconnect) override { next_.on_connected(reconnect); }
   void on_disconnected(std::string_view reason) override { next_.on_disconnected(reason); }
   void on_end_of_input() override { next_.on_end_of_input(); }
+  void on_replay_repeat() override { next_.on_replay_repeat(); }
   void log(LogLevel level, std::string_view message) override { next_.log(level, message); }
 
   // Called from the source thread only; read after the source thread has ended.

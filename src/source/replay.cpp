@@ -58,7 +58,8 @@ class FileReplaySource final : public Source {
     const microseconds cycle_length =
         capture_.span() + std::chrono::duration_cast<microseconds>(options_.interval);
 
-    for (;;) {
+    for (bool first = true;; first = false) {
+      if (!first) sink.on_replay_repeat();
       for (const auto& chunk : capture_.chunks) {
         if (realtime) {
           if (!control_.sleep_until(cycle_start + chunk.offset)) return;  // stopped
@@ -73,6 +74,10 @@ class FileReplaySource final : public Source {
       if (!options_.loop || total == 0) break;
       cycle_start += cycle_length;
       timeline += cycle_length;
+      // Rate max: a pause between repetitions, not a busy loop over the same frames.
+      if (!realtime && !control_.sleep_until(SourceControl::Clock::now() + options_.interval)) {
+        return;  // stopped
+      }
     }
     sink.on_end_of_input();
     sink.log(LogLevel::info, describe() + ": end of input");

@@ -8,7 +8,9 @@
 //    push at once (a vector file holds one push of the meter). With `loop` it is
 //    delivered again every `interval`, like a meter pushing on a fixed cadence.
 // With `loop`, a timed capture starts over `interval` after its last chunk.
-// Rate max: everything as fast as the sink takes it (sink calls are synchronous).
+// Rate max: everything as fast as the sink takes it (sink calls are synchronous); with
+// `loop`, each repetition still waits `interval` after the last one, so that a looping
+// replay never spins at 100 % CPU. Each repetition begins with Sink::on_replay_repeat().
 //
 // At the end (not looping) the source calls on_end_of_input() and then idles until
 // stop(). reopen() does nothing.

@@ -28,6 +28,9 @@ class Sink {
   virtual void on_disconnected(std::string_view reason) = 0;
   // A replay reached its end (not called for looping replays); bytes so far are complete.
   virtual void on_end_of_input() = 0;
+  // A looping replay starts its capture again: the same frames, the same invocation
+  // counters, follow (the exporter takes them as a new run, not as replayed frames).
+  virtual void on_replay_repeat() {}
   // Log through the application's logger (sources never print).
   virtual void log(LogLevel level, std::string_view message) = 0;
 };

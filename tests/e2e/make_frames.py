@@ -15,7 +15,7 @@ published bytes), so a mistake here cannot produce a frame that merely looks pla
 
 It also writes tests/data/faults/frames.json, the crafted frames of the fault-injection
 suite (tests/faults/): more TINETZ frames (a counter restarted by a meter reboot, a frame
-under the wrong key) and DK-KAM-OMNIPOWER-TESTKEYS frames (HDLC, SC 0x30: encrypted and
+under the wrong key, an older run of counters, another system title) and DK-KAM-OMNIPOWER-TESTKEYS frames (HDLC, SC 0x30: encrypted and
 authenticated, 12-byte GCM tag) with higher counters. Each construction is self-checked
 against its vector the same way.
 
@@ -171,6 +171,15 @@ def fault_frames():
     for k in range(1, 6):
         tinetz(f"tinetz_reboot_{k}", k, 2320 + k, 9200 + k,
                "TINETZ after a meter reboot: the counter restarts at 1")
+    for k in range(1, 6):
+        tinetz(f"tinetz_old_run_{k}", TINETZ_IC - 10000 + k, 2290 + k, 8000 + k,
+               "TINETZ recorded 10,000 frames earlier: an older, increasing run played back")
+    frames["tinetz_other_title"] = {
+        "vector": VECTOR.name, "invocation_counter": TINETZ_IC + 1, "voltage_l1": 240.0,
+        "energy_import_wh": 9109,
+        "note": "TINETZ plaintext under the vector's key but system title KFM1010000024",
+        "hex": mbus_frames(security_apdu(key, TINETZ_TITLE[:7] + b"\x24", TINETZ_IC + 1,
+                                         tinetz_plaintext(2400, 9109))).hex().upper()}
     for k in (1, 2):
         ic = KAM_IC + k
         frames[f"kam_next_{k}"] = {

@@ -6,6 +6,7 @@ import gzip
 import http.client
 import json
 import os
+import pathlib
 import shutil
 import signal
 import time
@@ -40,6 +41,12 @@ def stable_exposition(text):
             continue
         kept.append(line)
     return "\n".join(kept) + "\n"
+
+
+def process_cpu_seconds(pid):
+    """User + system CPU time of a process, from /proc/<pid>/stat."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def tinetz_args(*extra):
@@ -292,6 +299,29 @@ class ReplayCaptures(ExporterTestCase):
         self.assertNotIn("smartmeter_meter_info", m.names())
         _, _, err = ex.stop()
         self.assertIn("key looks wrong", err)
+
+    def test_looping_encrypted_capture_neither_spins_nor_replays(self):
+        # Issue 14 item 4: every repetition of a loop carries the same invocation counters.
+        # Before, rate max looped without a pause and every repetition after the first was
+        # rejected as `replay`: thousands of rejected frames a second at 100 % CPU. Now each
+        # repetition is a new run (counters start over) and repetitions are 1 s apart.
+        ex = self.start_exporter(tinetz_args("--replay.rate=max", "--replay.loop"))
+        ex.wait_metric(lambda m: m.value("smartmeter_frames_total") >= 1,
+                       message="the vector's frame to be decoded")
+        started = time.monotonic()
+        cpu_before = process_cpu_seconds(ex.proc.pid)
+        m = ex.wait_metric(lambda m: m.value("smartmeter_frames_total") >= 3, timeout=15.0,
+                           message="three repetitions of the capture")
+        time.sleep(1.0)
+        m = ex.scrape()
+        elapsed = time.monotonic() - started
+        cpu = process_cpu_seconds(ex.proc.pid) - cpu_before
+        self.assertEqual(m.value("smartmeter_frame_errors_total", reason="replay"), 0)
+        # One repetition per second (and one at the start): a generous bound on iterations.
+        self.assertLessEqual(m.value("smartmeter_frames_total"), elapsed + 3)
+        self.assertLess(cpu, 0.5 * elapsed, f"{cpu:.2f} s CPU in {elapsed:.2f} s")
+        _, _, err = ex.stop()
+        self.assertIn("capture starts again", err)
 
     def test_exit_at_end(self):
         rc, _, err = run_to_exit(tinetz_args("--replay.rate=max", "--replay.exit-at-end",

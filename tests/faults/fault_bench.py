@@ -164,12 +164,13 @@ class Line:
 class FaultTestCase(ExporterTestCase):
     """One exporter on one Line per test; frames and faults go in, scrapes are compared."""
 
-    def start(self, kind="pty", key_file=TINETZ / "key.hex", extra=()):
+    def start(self, kind="pty", key_file=TINETZ / "key.hex", extra=(), env=None,
+              stale_after="1h"):
         self.line = Line(self, kind)
-        args = self.line.device_args() + ["--meter.stale-after=1h", *extra]
+        args = self.line.device_args() + [f"--meter.stale-after={stale_after}", *extra]
         if key_file is not None:
             args.append(f"--meter.key-file={key_file}")
-        self.exporter = self.start_exporter(args)
+        self.exporter = self.start_exporter(args, env=env)
         self.line.attach()
         self.sent = 0
         return self.exporter
@@ -197,6 +198,18 @@ class FaultTestCase(ExporterTestCase):
         for k, v in (values or {}).items():
             self.assertEqual(m.samples.get(k), v, f"{k} after the good frame")
         return m
+
+    def send_rejected(self, data, reason, count=1):
+        """Sends `data` `count` times; each must add one `reason` error and change nothing else."""
+        for _ in range(count):
+            before = self.scrape()
+            self.send(data)
+            after = self.wait_consumed(
+                lambda m: m.value("smartmeter_frame_errors_total", reason=reason)
+                > before.value("smartmeter_frame_errors_total", reason=reason),
+                message=f"the frame to be rejected as {reason}")
+            self.assert_only_changed(before, after, {error_key(reason): ("+", 1)},
+                                     f"after a frame rejected as {reason}")
 
     def assert_only_changed(self, before, after, changed, where):
         """Every sample of `after` equals the one in `before`, except:

@@ -15,18 +15,6 @@ def reboot_values(k):
 
 
 class KeysAndCounters(FaultTestCase):
-    def send_rejected(self, data, reason, count=1):
-        """Sends `data` `count` times; each must add one `reason` error and change nothing else."""
-        for _ in range(count):
-            before = self.scrape()
-            self.send(data)
-            after = self.wait_consumed(
-                lambda m: m.value("smartmeter_frame_errors_total", reason=reason)
-                > before.value("smartmeter_frame_errors_total", reason=reason),
-                message=f"the frame to be rejected as {reason}")
-            self.assert_only_changed(before, after, {error_key(reason): ("+", 1)},
-                                     f"after a frame rejected as {reason}")
-
     def test_05a_frames_under_a_wrong_key_between_good_frames(self):
         self.start("pty")
         self.good_frame(TINETZ_FRAME)

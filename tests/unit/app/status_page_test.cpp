@@ -18,7 +18,9 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::system_clock;
 
-const Clock::time_point kNow{std::chrono::seconds(1'700'000'000)};
+const metrics::HostTime kNow{
+    Clock::time_point{std::chrono::seconds(1'700'000'000)},
+    std::chrono::steady_clock::time_point{std::chrono::seconds(1'700'000'000)}};
 
 cosem::Register reg(std::uint8_t c, std::uint8_t d, std::uint8_t e, double value, int unit) {
   cosem::Register r;
@@ -212,6 +214,19 @@ TEST(StatusPage, StaleFrameStillShowsItsValues) {
   EXPECT_TRUE(contains(json, R"("state":"stale","stale":true,)")) << json;
 }
 
+// Issue 14 item 3: the wall clock stepped back an hour while 40 s passed. The age is 45 s
+// (steady clock), not negative, and the frame is stale; "now" is the wall clock's.
+TEST(StatusPage, AgeAndStalenessIgnoreAWallClockStep) {
+  const auto snap = three_phase_snapshot();  // received 5 s before kNow
+  metrics::HostTime now = kNow + 40s;
+  now.wall -= 1h;
+  const std::string json = render_reading_json(options(), snap, {}, now);
+  EXPECT_TRUE(contains(json, R"("state":"stale","stale":true,)")) << json;
+  EXPECT_TRUE(contains(json, R"("age_seconds":45)")) << json;
+  EXPECT_TRUE(contains(json, R"("now":1699996440)")) << json;
+  EXPECT_TRUE(contains(LandingPage{options()}.render(snap, {}, now), ">45.0</span> s ago"));
+}
+
 TEST(StatusPage, EscapesMeterSuppliedStrings) {
   EXPECT_EQ(html_escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
   auto snap = three_phase_snapshot();
@@ -244,10 +259,10 @@ TEST(StatusPage, EscapesMeterSuppliedStrings) {
 
 TEST(StatusPage, ChartAndHistoryFromTheRing) {
   metrics::PowerHistory ring;
-  ring.add(kNow - 20min, {1000.0, 0.0});
-  ring.add(kNow - 20min + 10s, {1500.0, 0.0});
-  ring.add(kNow - 10s, {400.0, std::nullopt});
-  const auto points = ring.points(kNow);
+  ring.add(kNow.wall - 20min, {1000.0, 0.0});
+  ring.add(kNow.wall - 20min + 10s, {1500.0, 0.0});
+  ring.add(kNow.wall - 10s, {400.0, std::nullopt});
+  const auto points = ring.points(kNow.wall);
   const auto snap = three_phase_snapshot();
   const std::string html = LandingPage{options()}.render(snap, points, kNow);
   // 1500 W tops out at a 2 kW scale; the two adjacent buckets form one line, the last a second.
@@ -269,12 +284,11 @@ TEST(StatusPage, ChartAndHistoryFromTheRing) {
 TEST(StatusApi, RegistersCarryTheirOwnAge) {
   auto snap = three_phase_snapshot();
   auto stamps = std::make_shared<std::vector<metrics::RegisterStamp>>(
-      snap.last->reading->registers.size(), metrics::RegisterStamp{kNow - 5s, 2s});
-  (*stamps)[4] = metrics::RegisterStamp{kNow - 45s, 10s};  // 32.7.0, L1 voltage
+      snap.last->reading->registers.size(), metrics::RegisterStamp{(kNow - 5s).steady, 2s});
+  (*stamps)[4] = metrics::RegisterStamp{(kNow - 45s).steady, 10s};  // 32.7.0, L1 voltage
   snap.register_stamps = stamps;
   const std::string json = render_reading_json(options(), snap, {}, kNow);
-  EXPECT_TRUE(contains(json, R"({"obis":"1.0.1.8.0.255","age_seconds":5,"current":true,)"))
-      << json;
+  EXPECT_TRUE(contains(json, R"({"obis":"1.0.1.8.0.255","age_seconds":5,"current":true,)")) << json;
   EXPECT_TRUE(contains(json, R"({"obis":"1.0.32.7.0.255","age_seconds":45,"current":false,)"))
       << json;
   EXPECT_TRUE(contains(json, R"({"phase":"L1","voltage_v":null,)")) << json;

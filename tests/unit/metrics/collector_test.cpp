@@ -63,7 +63,7 @@ dlms::SecurityHeader kaifa_security() {
 }
 
 GoodFrame frame_of(std::shared_ptr<const cosem::Reading> reading) {
-  return GoodFrame{std::move(reading), kaifa_security(), "mbus", at_unix_ms(kReceivedUnixMs)};
+  return GoodFrame{std::move(reading), kaifa_security(), "mbus", host_at_unix_ms(kReceivedUnixMs)};
 }
 
 Snapshot ksm_west_snapshot() {
@@ -85,7 +85,14 @@ CollectorOptions test_options() {
   return options;
 }
 
-std::string exposition_at(const Snapshot& snapshot, std::chrono::system_clock::time_point now) {
+// test_options() with host clocks that read `now` (which the test moves).
+CollectorOptions clocked_options(const HostTime& now) {
+  CollectorOptions options = test_options();
+  options.now = [&now] { return now; };
+  return options;
+}
+
+std::string exposition_at(const Snapshot& snapshot, const HostTime& now) {
   return to_text(meter_families(snapshot, test_options(), now));
 }
 
@@ -95,7 +102,7 @@ std::string exposition_of(std::vector<cosem::Register> registers) {
   reading->registers = std::move(registers);
   Snapshot snapshot;
   snapshot.last = frame_of(std::move(reading));
-  return exposition_at(snapshot, at_unix_ms(kReceivedUnixMs + 1000));
+  return exposition_at(snapshot, host_at_unix_ms(kReceivedUnixMs + 1000));
 }
 
 std::filesystem::path golden_path() {
@@ -109,7 +116,7 @@ bool update_golden() {
 
 TEST(MeterCollectorGolden, KsmWestExpositionMatchesCheckedInFile) {
   const std::string exposition =
-      exposition_at(ksm_west_snapshot(), at_unix_ms(kReceivedUnixMs + 1000));
+      exposition_at(ksm_west_snapshot(), host_at_unix_ms(kReceivedUnixMs + 1000));
   if (update_golden()) {
     std::ofstream(golden_path(), std::ios::binary) << exposition;
     GTEST_SKIP() << "UPDATE_GOLDEN set: rewrote " << golden_path() << " (review the diff)";
@@ -136,7 +143,8 @@ TEST(MeterCollector, FixtureMeterClockIsKsmWestsClock) {
 }
 
 TEST(MeterCollector, KsmWestValuesInBaseUnits) {
-  const std::string text = exposition_at(ksm_west_snapshot(), at_unix_ms(kReceivedUnixMs + 1000));
+  const std::string text =
+      exposition_at(ksm_west_snapshot(), host_at_unix_ms(kReceivedUnixMs + 1000));
   EXPECT_THAT(text, HasSubstr("\nsmartmeter_up 1\n"));
   EXPECT_THAT(text, HasSubstr("\nsmartmeter_voltage_volts{phase=\"L1\"} 230.8\n"));
   EXPECT_THAT(text, HasSubstr("\nsmartmeter_current_amperes{phase=\"L1\"} 0\n"));
@@ -157,7 +165,7 @@ TEST(MeterCollector, KsmWestValuesInBaseUnits) {
 
 TEST(MeterCollector, NoSampleCarriesATimestamp) {
   for (const auto& family :
-       meter_families(ksm_west_snapshot(), test_options(), at_unix_ms(kReceivedUnixMs))) {
+       meter_families(ksm_west_snapshot(), test_options(), host_at_unix_ms(kReceivedUnixMs))) {
     for (const auto& sample : family.metric) EXPECT_EQ(sample.timestamp_ms, 0) << family.name;
   }
 }
@@ -165,7 +173,7 @@ TEST(MeterCollector, NoSampleCarriesATimestamp) {
 TEST(MeterCollector, StaleReadingLeavesValueSeriesOut) {
   const Snapshot snapshot = ksm_west_snapshot();
   for (const auto age : {kStaleAfter, kStaleAfter + milliseconds(1), milliseconds(3600000)}) {
-    const auto now = at_unix_ms(kReceivedUnixMs) + age;
+    const auto now = host_at_unix_ms(kReceivedUnixMs) + age;
     const auto families = meter_families(snapshot, test_options(), now);
     const std::string text = to_text(families);
     SCOPED_TRACE(text);
@@ -187,7 +195,7 @@ TEST(MeterCollector, StaleReadingLeavesValueSeriesOut) {
   }
   // Just younger than stale_after: still up.
   const auto fresh =
-      exposition_at(snapshot, at_unix_ms(kReceivedUnixMs) + kStaleAfter - milliseconds(1));
+      exposition_at(snapshot, host_at_unix_ms(kReceivedUnixMs) + kStaleAfter - milliseconds(1));
   EXPECT_THAT(fresh, HasSubstr("\nsmartmeter_up 1\n"));
   EXPECT_THAT(fresh, HasSubstr("smartmeter_voltage_volts{"));
 }
@@ -195,7 +203,7 @@ TEST(MeterCollector, StaleReadingLeavesValueSeriesOut) {
 TEST(MeterCollector, StaleExpositionPassesPromtool) {
   if (!promtool_available()) GTEST_SKIP() << "promtool not installed (Debian package prometheus)";
   const std::string text =
-      exposition_at(ksm_west_snapshot(), at_unix_ms(kReceivedUnixMs) + 2 * kStaleAfter);
+      exposition_at(ksm_west_snapshot(), host_at_unix_ms(kReceivedUnixMs) + 2 * kStaleAfter);
   const PromtoolResult result = promtool_check(text, "stale");
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_EQ(result.output, "");
@@ -203,7 +211,7 @@ TEST(MeterCollector, StaleExpositionPassesPromtool) {
 
 TEST(MeterCollector, BeforeFirstFrame) {
   const Snapshot empty;
-  const auto families = meter_families(empty, test_options(), at_unix_ms(kReceivedUnixMs));
+  const auto families = meter_families(empty, test_options(), host_at_unix_ms(kReceivedUnixMs));
   const std::string text = to_text(families);
   EXPECT_THAT(text, HasSubstr("\nsmartmeter_up 0\n"));
   EXPECT_EQ(find_family(families, "smartmeter_last_frame_timestamp_seconds"), nullptr);
@@ -220,7 +228,7 @@ TEST(MeterCollector, BeforeFirstFrame) {
 }
 
 TEST(MeterCollector, EveryErrorReasonIsAlwaysPresent) {
-  const auto families = meter_families(Snapshot{}, test_options(), at_unix_ms(0));
+  const auto families = meter_families(Snapshot{}, test_options(), host_at_unix_ms(0));
   const auto* errors = find_family(families, "smartmeter_frame_errors_total");
   ASSERT_NE(errors, nullptr);
   EXPECT_EQ(errors->type, prometheus::MetricType::Counter);
@@ -379,7 +387,7 @@ TEST(MeterCollector, NegativeEnergyIsNoCounter) {
 TEST(MeterCollector, PlaintextFrameHasNoSystemTitleNorInvocationCounter) {
   Snapshot snapshot = ksm_west_snapshot();
   snapshot.last->security.reset();
-  const auto families = meter_families(snapshot, test_options(), at_unix_ms(kReceivedUnixMs));
+  const auto families = meter_families(snapshot, test_options(), host_at_unix_ms(kReceivedUnixMs));
   const std::string text = to_text(families);
   EXPECT_THAT(text, HasSubstr("system_title=\"\",manufacturer=\"\","));
   EXPECT_EQ(find_family(families, "smartmeter_invocation_number"), nullptr);
@@ -392,7 +400,7 @@ TEST(MeterCollector, LocalMeterTimeGivesNoClockSkew) {
   reading->device_name.reset();
   Snapshot snapshot;
   snapshot.last = frame_of(std::move(reading));
-  const auto families = meter_families(snapshot, test_options(), at_unix_ms(kReceivedUnixMs));
+  const auto families = meter_families(snapshot, test_options(), host_at_unix_ms(kReceivedUnixMs));
   EXPECT_EQ(find_family(families, "smartmeter_meter_clock_skew_seconds"), nullptr);
   EXPECT_THAT(to_text(families), HasSubstr("{meter_id=\"\",system_title="));
   EXPECT_THAT(to_text(families), HasSubstr(",device_name=\"\"} 1\n"));
@@ -403,7 +411,7 @@ TEST(MeterCollector, BinaryMeterIdCannotBreakTheScrape) {
   reading->meter_id = std::string("\x01\xFFKFM\"1\n", 8);
   Snapshot snapshot;
   snapshot.last = frame_of(std::move(reading));
-  const std::string text = exposition_at(snapshot, at_unix_ms(kReceivedUnixMs));
+  const std::string text = exposition_at(snapshot, host_at_unix_ms(kReceivedUnixMs));
   EXPECT_THAT(text, HasSubstr("{meter_id=\"??KFM\\\"1?\",system_title="));
   if (promtool_available()) {
     const PromtoolResult result = promtool_check(text, "binary_id");
@@ -413,10 +421,8 @@ TEST(MeterCollector, BinaryMeterIdCannotBreakTheScrape) {
 
 TEST(MeterCollector, CollectsFromMeterStateWithInjectedClock) {
   MeterState state;
-  auto now = at_unix_ms(kReceivedUnixMs);
-  CollectorOptions options = test_options();
-  options.now = [&now] { return now; };
-  const MeterCollector collector(state, options);
+  HostTime now = host_at_unix_ms(kReceivedUnixMs);
+  const MeterCollector collector(state, clocked_options(now));
 
   EXPECT_THAT(to_text(collector.Collect()), HasSubstr("\nsmartmeter_up 0\n"));
 
@@ -432,7 +438,7 @@ TEST(MeterCollector, CollectsFromMeterStateWithInjectedClock) {
   EXPECT_THAT(text, HasSubstr("\nsmartmeter_source_connected 1\n"));
   EXPECT_THAT(text, HasSubstr("smartmeter_voltage_volts{phase=\"L1\"} 230.8\n"));
 
-  now += std::chrono::minutes(5);
+  now = now + std::chrono::minutes(5);
   state.set_connected(false, true);
   text = to_text(collector.Collect());
   EXPECT_THAT(text, HasSubstr("\nsmartmeter_up 0\n"));
@@ -441,11 +447,65 @@ TEST(MeterCollector, CollectsFromMeterStateWithInjectedClock) {
   EXPECT_THAT(text, HasSubstr("\nsmartmeter_source_connected 0\n"));
 }
 
+// Issue 14 item 3: staleness on the steady clock. The wall clock steps back one hour
+// (NTP, VM resume, `date`) while 31 s pass: the frame is stale; its timestamp stays the
+// host time it arrived at.
+TEST(MeterCollector, WallClockStepBackDoesNotKeepValuesUp) {
+  MeterState state;
+  HostTime now = host_at_unix_ms(kReceivedUnixMs);
+  const MeterCollector collector(state, clocked_options(now));
+  state.record_frame(frame_of(ksm_west_reading()));
+  EXPECT_THAT(to_text(collector.Collect()), HasSubstr("\nsmartmeter_up 1\n"));
+
+  now.wall -= std::chrono::hours(1);
+  now.steady += kStaleAfter + milliseconds(1000);
+  std::string text = to_text(collector.Collect());
+  EXPECT_THAT(text, HasSubstr("\nsmartmeter_up 0\n"));
+  EXPECT_THAT(text, Not(HasSubstr("smartmeter_voltage_volts")));
+  EXPECT_THAT(text, HasSubstr("\nsmartmeter_last_frame_timestamp_seconds 1626702397.25\n"));
+
+  // And a step forward of a day does not drop a fresh frame.
+  state.record_frame(GoodFrame{ksm_west_reading(), kaifa_security(), "mbus", now});
+  now.wall += std::chrono::hours(24);
+  now.steady += milliseconds(1000);
+  text = to_text(collector.Collect());
+  EXPECT_THAT(text, HasSubstr("\nsmartmeter_up 1\n"));
+  EXPECT_THAT(text, HasSubstr("smartmeter_voltage_volts{phase=\"L1\"} 230.8\n"));
+}
+
+// Issue 14 item 2: one frame of hundreds of unknown codes must not add hundreds of series.
+TEST(MeterCollector, ObisValueSeriesAreBounded) {
+  auto reading = std::make_shared<cosem::Reading>();
+  reading->registers.push_back(numeric(obis(1, 0, 32, 7, 0), 2308, -1, kV));
+  for (int i = 0; i < 500; ++i) {
+    reading->registers.push_back(numeric(
+        obis(1, 0, static_cast<std::uint8_t>(100 + i / 250), static_cast<std::uint8_t>(i % 250), 0),
+        i, 0, kW));
+  }
+  Snapshot snapshot;
+  snapshot.last = frame_of(std::move(reading));
+  CollectorOptions options = test_options();
+  options.max_obis_series = 200;
+  const auto families = meter_families(snapshot, options, host_at_unix_ms(kReceivedUnixMs));
+  const auto* obis_values = find_family(families, "smartmeter_obis_value");
+  ASSERT_NE(obis_values, nullptr);
+  EXPECT_EQ(obis_values->metric.size(), 200U);
+  const auto* dropped = find_family(families, "smartmeter_obis_values_dropped");
+  ASSERT_NE(dropped, nullptr);
+  EXPECT_EQ(dropped->metric.at(0).gauge.value, 300);
+  EXPECT_NE(find_family(families, "smartmeter_voltage_volts"), nullptr);  // named: not bounded
+  // Within the bound nothing is dropped and the gauge is absent.
+  EXPECT_EQ(
+      find_family(meter_families(ksm_west_snapshot(), options, host_at_unix_ms(kReceivedUnixMs)),
+                  "smartmeter_obis_values_dropped"),
+      nullptr);
+}
+
 TEST(Serialize, ConcatenatesCollectablesAndPassesPromtool) {
   MeterState state;
   state.record_frame(frame_of(ksm_west_reading()));
   CollectorOptions options = test_options();
-  options.now = [] { return at_unix_ms(kReceivedUnixMs + 500); };
+  options.now = [] { return host_at_unix_ms(kReceivedUnixMs + 500); };
   const MeterCollector meter(state, options);
   const ProcessCollector process;
 

@@ -19,6 +19,7 @@
 
 #include "cosem/obis.h"
 #include "cosem/reading.h"
+#include "metrics/meter_state.h"
 
 namespace sm::metrics::test_support {
 
@@ -65,6 +66,11 @@ inline cosem::Register text_register(cosem::Obis code, std::string value) {
 
 inline std::chrono::system_clock::time_point at_unix_ms(std::int64_t ms) {
   return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+}
+
+// The same moment on both host clocks (the steady one counted from its own epoch).
+inline HostTime host_at_unix_ms(std::int64_t ms) {
+  return {at_unix_ms(ms), std::chrono::steady_clock::time_point(std::chrono::milliseconds(ms))};
 }
 
 inline std::string to_text(const std::vector<prometheus::MetricFamily>& families) {

@@ -107,7 +107,7 @@ TEST(PowerHistory, MeterStateFeedsItFromGoodFrames) {
   reading->registers.push_back(reg(1, 7, 480, 27));
   GoodFrame frame;
   frame.reading = reading;
-  frame.received = kT0;
+  frame.received.wall = kT0;
   state.record_frame(frame);
   const auto p = state.power_history(kT0 + 1s);
   ASSERT_EQ(p.size(), 1U);

@@ -37,7 +37,8 @@ std::shared_ptr<const cosem::Reading> list1(std::int64_t watts) {
   return r;
 }
 
-std::shared_ptr<cosem::Reading> list2(std::int64_t watts, std::string meter_id = "6970631401753985") {
+std::shared_ptr<cosem::Reading> list2(std::int64_t watts,
+                                      std::string meter_id = "6970631401753985") {
   auto r = std::make_shared<cosem::Reading>();
   r->profile = "kaifa-no/list2-3phase";
   r->list_id = "KFM_001";
@@ -71,13 +72,13 @@ std::shared_ptr<const cosem::Reading> list3(std::int64_t watts, std::int64_t ene
 
 GoodFrame frame_at(std::shared_ptr<const cosem::Reading> reading, std::chrono::milliseconds at,
                    std::optional<dlms::SecurityHeader> security = std::nullopt) {
-  return GoodFrame{std::move(reading), security, "hdlc", at_unix_ms(kStartUnixMs) + at};
+  return GoodFrame{std::move(reading), security, "hdlc", host_at_unix_ms(kStartUnixMs) + at};
 }
 
 std::string scrape(const MeterState& state, std::chrono::milliseconds at) {
   CollectorOptions options;
   options.stale_after = kStaleAfter;
-  return to_text(meter_families(state.snapshot(), options, at_unix_ms(kStartUnixMs) + at));
+  return to_text(meter_families(state.snapshot(), options, host_at_unix_ms(kStartUnixMs) + at));
 }
 
 bool has(const std::string& text, const std::string& series) {
@@ -102,12 +103,12 @@ TEST(RegisterBook, FourToOneListStreamKeepsVoltagesAndEnergyInEveryScrape) {
     with_energy += has(text, kEnergy + std::to_string(123456LL * 3600)) ? 1 : 0;
     // The newest power is shown, whichever list carried it.
     const int last_frame_second = second - second % 2;
-    with_power += has(text, "smartmeter_active_power_import_watts " +
-                                std::to_string(last_frame_second == 0 ? 948
-                                                                      : 1000 + last_frame_second) +
-                                "\n")
-                      ? 1
-                      : 0;
+    with_power +=
+        has(text, "smartmeter_active_power_import_watts " +
+                      std::to_string(last_frame_second == 0 ? 948 : 1000 + last_frame_second) +
+                      "\n")
+            ? 1
+            : 0;
   }
   EXPECT_EQ(with_voltage, scrapes);
   EXPECT_EQ(with_energy, scrapes);
@@ -192,13 +193,13 @@ TEST(RegisterBook, OtherSystemTitleDoesNotBlendIn) {
 }
 
 TEST(RegisterBook, WindowIsTwiceTheIntervalBetweenStaleAfterAndTheCap) {
-  const RegisterStamp seen_once{at_unix_ms(0), std::nullopt};
+  const RegisterStamp seen_once{host_at_unix_ms(0).steady, std::nullopt};
   EXPECT_EQ(register_window(seen_once, kStaleAfter), kRegisterWindowCap);
-  const RegisterStamp list2_stamp{at_unix_ms(0), 10s};
+  const RegisterStamp list2_stamp{host_at_unix_ms(0).steady, 10s};
   EXPECT_EQ(register_window(list2_stamp, kStaleAfter), kStaleAfter);
-  const RegisterStamp list3_stamp{at_unix_ms(0), 1h};
+  const RegisterStamp list3_stamp{host_at_unix_ms(0).steady, 1h};
   EXPECT_EQ(register_window(list3_stamp, kStaleAfter), 2h);
-  const RegisterStamp daily{at_unix_ms(0), 24h};
+  const RegisterStamp daily{host_at_unix_ms(0).steady, 24h};
   EXPECT_EQ(register_window(daily, kStaleAfter), kRegisterWindowCap);
 }
 

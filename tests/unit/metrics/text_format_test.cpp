@@ -130,17 +130,17 @@ TEST(TextFormat, ExporterFamiliesAsPrometheusCpp) {
       numeric(obis(1, 0, 1, 7, 0), 1234, 0, kW),   numeric(obis(1, 0, 1, 8, 0), 9108, 0, kWh),
       numeric(obis(1, 0, 3, 8, 0), 96, 0, kVarh),  numeric(obis(1, 0, 99, 99, 0), 7, -3, kHz)};
   Snapshot snapshot;
-  snapshot.last = GoodFrame{reading, {}, "mbus", at_unix_ms(1626702397250)};
+  snapshot.last = GoodFrame{reading, {}, "mbus", host_at_unix_ms(1626702397250)};
   snapshot.frames_total = 42;
   snapshot.received_bytes = 12345;
   CollectorOptions options;
   options.build = {"0.1.0", "0123456789ab", "GCC 12.2.0", "2.19.3"};
-  const auto fresh = meter_families(snapshot, options, at_unix_ms(1626702397250 + 1000));
-  const auto stale = meter_families(snapshot, options, at_unix_ms(1626702397250 + 3600'000));
+  const auto fresh = meter_families(snapshot, options, host_at_unix_ms(1626702397250 + 1000));
+  const auto stale = meter_families(snapshot, options, host_at_unix_ms(1626702397250 + 3600'000));
   ASSERT_GT(fresh.size(), stale.size());  // the value series are there, then left out
   EXPECT_EQ(ours(fresh), to_text(fresh));
   EXPECT_EQ(ours(stale), to_text(stale));
-  const auto before_first = meter_families(Snapshot{}, options, at_unix_ms(0));
+  const auto before_first = meter_families(Snapshot{}, options, host_at_unix_ms(0));
   EXPECT_EQ(ours(before_first), to_text(before_first));
   const auto process = ProcessCollector().Collect();
   ASSERT_FALSE(process.empty());

@@ -149,12 +149,26 @@ TEST(ReplaySource, RealtimeLoopRepeatsAPlainFileEveryInterval) {
 }
 
 TEST(ReplaySource, MaxRateLoopRunsUntilStopped) {
-  auto source = replay(timed_capture({{0ms, {1, 2, 3}}}), options({}, ReplayRate::max, true));
+  // Without a pause between repetitions (interval 0, not offered by the CLI).
+  auto source = replay(timed_capture({{0ms, {1, 2, 3}}}), options({}, ReplayRate::max, true, 0ms));
   RecordingSink sink;
   RunningSource running(*source, sink);
   ASSERT_TRUE(sink.wait_for_bytes(3000));
   EXPECT_LT(running.stop(), 1000ms);  // spec: shutdown within 1 s; generous for sanitizers
   EXPECT_EQ(sink.ends(), 0);
+  EXPECT_GE(sink.repeats(), 999);  // each repetition after the first is announced
+}
+
+// Issue 14 item 4: a looping replay at rate max waits `interval` between repetitions
+// instead of spinning over the same frames; stop() is prompt during the pause.
+TEST(ReplaySource, MaxRateLoopPausesBetweenRepetitions) {
+  auto source = replay(timed_capture({{0ms, {1, 2, 3}}}), options({}, ReplayRate::max, true, 60s));
+  RecordingSink sink;
+  RunningSource running(*source, sink);
+  ASSERT_TRUE(sink.wait_for_bytes(3));
+  EXPECT_FALSE(sink.wait_for_bytes(6, 300ms));  // the next repetition is 60 s away
+  EXPECT_EQ(sink.repeats(), 0);
+  EXPECT_LT(running.stop(), 1000ms);
 }
 
 TEST(ReplaySource, StopIsPromptWhileWaitingForTheNextChunk) {

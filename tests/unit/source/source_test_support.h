@@ -51,6 +51,9 @@ class RecordingSink final : public Sink {
   void on_end_of_input() override {
     update([&] { ends_++; });
   }
+  void on_replay_repeat() override {
+    update([&] { repeats_++; });
+  }
   void log(LogLevel level, std::string_view message) override {
     update([&] { logs_.push_back({level, std::string(message)}); });
   }
@@ -91,6 +94,9 @@ class RecordingSink final : public Sink {
   }
   int ends() const {
     return read([&] { return ends_; });
+  }
+  int repeats() const {
+    return read([&] { return repeats_; });
   }
   std::vector<std::string> disconnect_reasons() const {
     return read([&] { return disconnect_reasons_; });
@@ -137,6 +143,7 @@ class RecordingSink final : public Sink {
   int first_connects_ = 0;
   int reconnects_ = 0;
   int ends_ = 0;
+  int repeats_ = 0;
   std::vector<std::string> disconnect_reasons_;
   std::vector<LogLine> logs_;
 };

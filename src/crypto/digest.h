@@ -30,7 +30,8 @@ using Sha256Digest = std::array<std::uint8_t, 32>;
 // Which of Botan's AES-128 implementations this CPU runs, as Botan names it. The CPU's AES
 // instructions (AES-NI, the ARMv8 Cryptography Extensions of a Raspberry Pi 5 — not of a
 // Pi 3/4, whose SoCs lack them — or POWER8) are "cpu" in Botan 2 and "aesni", "armv8",
-// "power8" in Botan 3, which adds "vaes" (AVX2 VAES); "vperm"/"simd" are constant-time
+// "power8" in Botan 3, which adds "vaes" or "avx2_aes" (AVX2 VAES; the name changed between
+// 3.x releases); "vperm"/"simd" are constant-time
 // vector permutes (SSSE3, NEON), "base" is portable. Botan chooses at run time;
 // --version shows it.
 [[nodiscard]] std::string aes_provider();

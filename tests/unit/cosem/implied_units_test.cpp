@@ -29,7 +29,9 @@ Result<Reading> decode_vector(const std::string& id) {
   return decode_notification(*notification);
 }
 
-const Register& reg_of(const Reading& reading, const Obis& code) {
+// The code by value: GCC 14 warns (-Wdangling-reference) when a returned reference could come
+// from a temporary argument, as obis(...) is.
+const Register& reg_of(const Reading& reading, Obis code) {
   const Register* reg = reading.find(code);
   EXPECT_NE(reg, nullptr) << code.to_string();
   static const Register none;

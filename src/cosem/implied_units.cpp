@@ -1,7 +1,11 @@
 #include "cosem/implied_units.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <optional>
 #include <span>
+#include <vector>
 
 #include "cosem/scaling.h"
 
@@ -15,16 +19,60 @@ bool list_id_matches(const profiles::ListScalers& table, const Reading& reading)
   return reading.list_id && std::string_view(*reading.list_id) == table.list_id;
 }
 
-// The Reading's codes and the signature are the same set (both small: a linear search).
-bool signature_matches(std::span<const Obis> signature, const Reading& reading) {
-  if (signature.empty()) return true;
-  const auto in_signature = [signature](const Register& reg) {
-    return std::find(signature.begin(), signature.end(), reg.obis) != signature.end();
-  };
-  if (!std::all_of(reading.registers.begin(), reading.registers.end(), in_signature)) return false;
-  return std::all_of(signature.begin(), signature.end(),
-                     [&reading](const Obis& code) { return reading.find(code) != nullptr; });
+// A code as one integer (its six bytes in order), for sorting and comparing sets of codes.
+std::uint64_t key_of(const Obis& code) noexcept {
+  std::uint64_t key = 0;
+  for (const std::uint8_t b : code.v) key = (key << 8) | b;
+  return key;
 }
+
+using SortedKeys = std::vector<std::uint64_t>;
+
+SortedKeys sorted_unique(SortedKeys keys) {
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+// Each table's signature as sorted distinct keys, same index as list_scaler_tables();
+// built once.
+const std::vector<SortedKeys>& sorted_signatures() {
+  static const std::vector<SortedKeys> signatures = [] {
+    std::vector<SortedKeys> out;
+    for (const auto& table : profiles::list_scaler_tables()) {
+      SortedKeys keys;
+      for (const Obis& code : table.signature) keys.push_back(key_of(code));
+      out.push_back(sorted_unique(std::move(keys)));
+    }
+    return out;
+  }();
+  return signatures;
+}
+
+// The Reading's distinct codes, sorted, in place (no allocation per frame). A list of more
+// registers than kMaxCodes is no table's signature (they have about 20 codes).
+class ReadingCodes {
+ public:
+  static constexpr std::size_t kMaxCodes = 64;
+  explicit ReadingCodes(const Reading& reading) noexcept {
+    if (reading.registers.size() > kMaxCodes) return;
+    for (const Register& reg : reading.registers) keys_[size_++] = key_of(reg.obis);
+    std::sort(keys_.begin(), keys_.begin() + size_);
+    size_ =
+        static_cast<std::size_t>(std::unique(keys_.begin(), keys_.begin() + size_) - keys_.begin());
+    usable_ = true;
+  }
+  // The Reading's codes and the signature are the same set.
+  [[nodiscard]] bool same_set(const SortedKeys& signature) const noexcept {
+    return usable_ &&
+           std::equal(keys_.begin(), keys_.begin() + size_, signature.begin(), signature.end());
+  }
+
+ private:
+  std::array<std::uint64_t, kMaxCodes> keys_{};
+  std::size_t size_ = 0;
+  bool usable_ = false;
+};
 
 const profiles::ScalerRow* row_for(const profiles::ListScalers& table, const Obis& code) {
   if (code.v[0] != kElectricity) return nullptr;
@@ -42,11 +90,20 @@ const profiles::ListScalers* select_scaler_table(const Reading& reading) noexcep
   const bool any_as_sent =
       std::any_of(reading.registers.begin(), reading.registers.end(),
                   [](const Register& reg) { return reg.scaling == Scaling::as_sent; });
-  for (const auto& table : profiles::list_scaler_tables()) {
+  const auto tables = profiles::list_scaler_tables();
+  const auto& signatures = sorted_signatures();
+  std::optional<ReadingCodes> codes;  // sorted once, only when a signature is compared
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    const auto& table = tables[i];
     if (table.list_id.empty() && (table.signature.empty() || !any_as_sent)) continue;
-    if (list_id_matches(table, reading) && signature_matches(table.signature, reading)) {
-      return &table;
+    if (!list_id_matches(table, reading)) continue;
+    if (!table.signature.empty()) {
+      // Fewer registers than codes cannot carry every code: no sorting needed.
+      if (reading.registers.size() < signatures[i].size()) continue;
+      if (!codes) codes.emplace(reading);
+      if (!codes->same_set(signatures[i])) continue;
     }
+    return &table;
   }
   return nullptr;
 }

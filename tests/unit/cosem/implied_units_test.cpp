@@ -132,6 +132,22 @@ TEST(ImpliedUnits, SignatureMustBeTheExactSet) {
 
   std::vector<Obis> reordered(kCyprusCodes.rbegin(), kCyprusCodes.rend());
   EXPECT_EQ(select_scaler_table(as_sent(reordered)), table) << "order does not matter";
+
+  // Same number of codes, one of them not the list's (or the list's, twice): whichever
+  // position it takes, and whatever the codes sort as.
+  for (std::size_t i = 0; i < kCyprusCodes.size(); ++i) {
+    for (const Obis& other :
+         {obis(1, 0, 15, 7, 0), obis(0, 0, 0, 0, 0), obis(255, 255, 255, 255, 255, 255),
+          kCyprusCodes[(i + 1) % kCyprusCodes.size()]}) {
+      std::vector<Obis> swapped = kCyprusCodes;
+      swapped[i] = other;
+      EXPECT_EQ(select_scaler_table(as_sent(swapped)), nullptr)
+          << kCyprusCodes[i].to_string() << " replaced by " << other.to_string();
+    }
+  }
+  std::vector<Obis> repeated = kCyprusCodes;
+  repeated.push_back(kCyprusCodes.front());
+  EXPECT_EQ(select_scaler_table(as_sent(repeated)), table) << "a code twice is the same set";
 }
 
 TEST(ImpliedUnits, NothingAsSentSelectsNoSignatureTable) {

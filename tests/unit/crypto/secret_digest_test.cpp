@@ -2,6 +2,7 @@
 // appendix B.1 "abc"), bcrypt checks and the library version.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -36,7 +37,10 @@ TEST(Secret, ScrubZeroesBytesAndEmptiesStrings) {
   EXPECT_EQ(bytes, std::vector<std::uint8_t>(40, 0));
   std::array<std::uint8_t, 16> key{};
   key.fill(0x5A);
-  { ScrubOnExit<std::array<std::uint8_t, 16>> guard(key); }
+  std::optional<ScrubOnExit<std::array<std::uint8_t, 16>>> guard;
+  guard.emplace(key);
+  EXPECT_EQ(key[0], 0x5A) << "scrubbed before the guard left";
+  guard.reset();  // leaves the scope here
   EXPECT_EQ(key, (std::array<std::uint8_t, 16>{}));
   std::string password = "correct horse";
   scrub(password);

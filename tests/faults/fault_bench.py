@@ -128,12 +128,14 @@ class Line:
             return [f"--serial.device={self.link}", "--serial.format=8N1"]
         return [f"--serial.device=tcp://127.0.0.1:{self.gateway.port}"]
 
-    def attach(self):
+    def attach(self, auth=None):
         """After the exporter started (or the device came back): the exporter reports the
-        source connected and holds the only open slave fd / the gateway's connection."""
+        source connected and holds the only open slave fd / the gateway's connection.
+        auth: credentials for /metrics, when a web config asks for them."""
         if self.kind == "tcp":
             self.gateway.accept()
         self.test.exporter.wait_metric(lambda m: m.value("smartmeter_source_connected") == 1,
+                                       auth=auth,
                                        message=f"the exporter to connect to the {self.kind}")
         if self.kind == "pty":
             self.pty.close_slave()

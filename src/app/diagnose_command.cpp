@@ -43,8 +43,7 @@ class TrialSink final : public source::Sink {
   void on_bytes(std::span<const std::uint8_t> bytes,
                 std::chrono::system_clock::time_point arrival) override {
     const auto offset = std::chrono::floor<std::chrono::microseconds>(arrival - start_);
-    trial_.chunks.push_back({std::max(offset, std::chrono::microseconds{0}),
-                             std::vector<std::uint8_t>(bytes.begin(), bytes.end())});
+    trial_.chunks.push_back(std::max(offset, std::chrono::microseconds{0}), bytes);
   }
   void on_connected(bool) override {}
   void on_disconnected(std::string_view reason) override {

@@ -153,7 +153,7 @@ TrialAnalysis analyse(const Trial& trial, const pipeline::Decoder& decoder,
       }
     }
   };
-  for (const auto& chunk : trial.chunks) {
+  for (const auto chunk : trial.chunks) {
     a.stream.insert(a.stream.end(), chunk.bytes.begin(), chunk.bytes.end());
     framer.push(chunk.bytes, events);
     take(chunk.offset);

@@ -24,8 +24,8 @@ enum class SourceKind { serial, tcp, file };
 
 // What one listening period delivered.
 struct Trial {
-  std::string label;                         // "8E1 2400", "tcp host:port", "capture file"
-  std::vector<source::CaptureChunk> chunks;  // offsets since the start of the trial
+  std::string label;             // "8E1 2400", "tcp host:port", "capture file"
+  source::CaptureChunks chunks;  // offsets since the start of the trial
   std::chrono::milliseconds listened{0};
   std::vector<std::string> open_errors;  // why the source could not open or lost the stream
 };

@@ -32,19 +32,22 @@ std::string to_hex_lower(std::span<const std::uint8_t> bytes) {
   return encode(bytes, "0123456789abcdef");
 }
 
-std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view text) {
-  std::vector<std::uint8_t> out;
-  out.reserve(text.size() / 2);
+namespace {
+
+// The one hex grammar: emit(byte) for every byte the text gives; false when the text is not
+// hex (what parse_hex() documents).
+template <class Emit>
+bool scan_hex(std::string_view text, Emit&& emit) {
   int high = -1;
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '#') {  // comment to end of line (used by capture files in tests/data)
-      if (high >= 0) return std::nullopt;
+      if (high >= 0) return false;
       while (i < text.size() && text[i] != '\n') ++i;
       continue;
     }
     if (is_separator(c)) {
-      if (high >= 0) return std::nullopt;  // a separator splits a byte
+      if (high >= 0) return false;  // a separator splits a byte
       continue;
     }
     if (c == '0' && i + 1 < text.size() && (text[i + 1] == 'x' || text[i + 1] == 'X') && high < 0) {
@@ -52,22 +55,38 @@ std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view text) {
       continue;
     }
     int v = digit_value(c);
-    if (v < 0) return std::nullopt;
+    if (v < 0) return false;
     if (high < 0) {
       high = v;
     } else {
-      out.push_back(static_cast<std::uint8_t>((high << 4) | v));
+      emit(static_cast<std::uint8_t>((high << 4) | v));
       high = -1;
     }
   }
-  if (high >= 0) return std::nullopt;
+  return high < 0;
+}
+
+}  // namespace
+
+bool parse_hex_append(std::string_view text, std::vector<std::uint8_t>& out) {
+  const std::size_t before = out.size();
+  if (scan_hex(text, [&out](std::uint8_t b) { out.push_back(b); })) return true;
+  out.resize(before);
+  return false;
+}
+
+std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view text) {
+  std::vector<std::uint8_t> out;
+  out.reserve(text.size() / 2);
+  if (!parse_hex_append(text, out)) return std::nullopt;
   return out;
 }
 
 bool looks_like_hex_text(std::span<const std::uint8_t> data) {
-  std::string text(data.begin(), data.end());
-  auto parsed = parse_hex(text);
-  return parsed.has_value() && !parsed->empty();
+  // Checked where it lies, without a copy or an output (captures are up to 256 MiB).
+  const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+  bool any = false;
+  return scan_hex(text, [&any](std::uint8_t) { any = true; }) && any;
 }
 
 }  // namespace sm

@@ -19,6 +19,8 @@ namespace sm {
 // Returns nullopt when the text holds anything but hex digits and tolerated separators,
 // or an odd number of digits.
 [[nodiscard]] std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view text);
+// The same, appended to `out`; false (and `out` as it was) when parse_hex() would fail.
+[[nodiscard]] bool parse_hex_append(std::string_view text, std::vector<std::uint8_t>& out);
 
 // True when `data` looks like hex text rather than raw binary (for inputs of either kind).
 [[nodiscard]] bool looks_like_hex_text(std::span<const std::uint8_t> data);

@@ -138,9 +138,7 @@ std::string_view to_string(CaptureKind kind) noexcept {
 }
 
 std::size_t Capture::total_bytes() const noexcept {
-  std::size_t total = 0;
-  for (const auto& chunk : chunks) total += chunk.bytes.size();
-  return total;
+  return chunks.all_bytes().size();
 }
 
 std::chrono::microseconds Capture::span() const noexcept {
@@ -162,6 +160,9 @@ bool is_timed_capture(std::span<const std::uint8_t> data) noexcept {
 Result<Capture> parse_timed_capture(std::string_view text) {
   Capture capture;
   capture.kind = CaptureKind::timed;
+  // At most one chunk per line: reserved once, so the chunk list does not double while a
+  // large capture is read.
+  capture.chunks.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
   std::size_t line_start = 0;
   std::size_t line_number = 0;
   microseconds previous{0};
@@ -208,13 +209,17 @@ Result<Capture> parse_timed_capture(std::string_view text) {
     if (*arrival < previous) {
       return line_error(offset, line_number, "time goes backwards");
     }
-    auto bytes = parse_hex(line.substr(space + 1));
-    if (!bytes) return line_error(offset, line_number, "bad hex bytes");
-    if (bytes->empty()) return line_error(offset, line_number, "no bytes");
+    const std::size_t bytes_before = capture.chunks.all_bytes().size();
+    if (!capture.chunks.push_back_hex(*arrival, line.substr(space + 1))) {
+      return line_error(offset, line_number, "bad hex bytes");
+    }
+    if (capture.chunks.all_bytes().size() == bytes_before) {
+      return line_error(offset, line_number, "no bytes");
+    }
     previous = *arrival;
-    capture.chunks.push_back(CaptureChunk{*arrival, std::move(*bytes)});
   }
   if (line_number == 0) return line_error(0, 1, "empty file");
+  capture.chunks.shrink_to_fit();
   return capture;
 }
 
@@ -223,14 +228,15 @@ Result<Capture> parse_capture(std::span<const std::uint8_t> data) {
   Capture capture;
   if (looks_like_hex_text(data)) {
     capture.kind = CaptureKind::hex;
-    auto bytes = parse_hex(as_text(data));
-    if (!bytes) return fail(ErrorCode::decode, Layer::app, 0, "bad hex text");
-    capture.chunks.push_back(CaptureChunk{microseconds{0}, std::move(*bytes)});
+    if (!capture.chunks.push_back_hex(microseconds{0}, as_text(data))) {
+      return fail(ErrorCode::decode, Layer::app, 0, "bad hex text");
+    }
+    capture.chunks.shrink_to_fit();
     return capture;
   }
   capture.kind = CaptureKind::binary;
   if (!data.empty()) {
-    capture.chunks.push_back(CaptureChunk{microseconds{0}, {data.begin(), data.end()}});
+    capture.chunks.push_back(microseconds{0}, data);
   }
   return capture;
 }

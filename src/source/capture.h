@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "source/capture_chunks.h"
 #include "source/capture_resume.h"
 #include "source/unique_fd.h"
 
@@ -38,16 +39,11 @@ inline constexpr std::size_t kMaxCaptureFileBytes = std::size_t{256} * 1024 * 10
 enum class CaptureKind { timed, hex, binary };
 [[nodiscard]] std::string_view to_string(CaptureKind kind) noexcept;
 
-struct CaptureChunk {
-  std::chrono::microseconds offset{0};  // arrival time since the start of the recording
-  std::vector<std::uint8_t> bytes;
-};
-
 struct Capture {
   CaptureKind kind{CaptureKind::timed};
   std::optional<std::chrono::system_clock::time_point> start;  // from `# start`
   std::vector<std::string> comments;  // other `#` lines of a timed capture, without "# "
-  std::vector<CaptureChunk> chunks;   // plain files: one chunk at offset 0 (none if empty)
+  CaptureChunks chunks;               // plain files: one chunk at offset 0 (none if empty)
 
   [[nodiscard]] std::size_t total_bytes() const noexcept;
   // Offset of the last chunk (0 for plain files).

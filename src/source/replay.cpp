@@ -60,7 +60,7 @@ class FileReplaySource final : public Source {
 
     for (bool first = true;; first = false) {
       if (!first) sink.on_replay_repeat();
-      for (const auto& chunk : capture_.chunks) {
+      for (const auto chunk : capture_.chunks) {
         if (realtime) {
           if (!control_.sleep_until(cycle_start + chunk.offset)) return;  // stopped
         } else if (control_.stop_requested()) {

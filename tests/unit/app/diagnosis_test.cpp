@@ -28,7 +28,8 @@ std::vector<std::uint8_t> vector_bytes(const fs::path& dir) {
   EXPECT_TRUE(capture.has_value()) << dir;
   std::vector<std::uint8_t> bytes;
   if (capture) {
-    for (const auto& c : capture->chunks) bytes.insert(bytes.end(), c.bytes.begin(), c.bytes.end());
+    const auto all = capture->chunks.all_bytes();
+    bytes.assign(all.begin(), all.end());
   }
   return bytes;
 }
@@ -47,7 +48,7 @@ Trial trial_of(std::string label, std::vector<std::uint8_t> bytes, microseconds 
   Trial t;
   t.label = std::move(label);
   t.listened = milliseconds{1000};
-  if (!bytes.empty()) t.chunks.push_back({at, std::move(bytes)});
+  if (!bytes.empty()) t.chunks.push_back(at, bytes);
   return t;
 }
 
@@ -231,8 +232,8 @@ TEST(Diagnosis, SerialFormatTrialsReportRatesAndPickTheWorkingOne) {
   for (std::size_t i = 0; i < broken.size(); i += 7) broken[i] ^= 0x80;  // parity-like damage
   in.trials.push_back(trial_of("8N1 2400", broken));
   Trial e = trial_of("8E1 2400", {});
-  e.chunks.push_back({microseconds{0}, good});
-  e.chunks.push_back({microseconds{2'000'000}, good});
+  e.chunks.push_back(microseconds{0}, good);
+  e.chunks.push_back(microseconds{2'000'000}, good);
   in.trials.push_back(std::move(e));
   const Diagnosis d = diagnose(in, keys_of(kTinetz));
   EXPECT_TRUE(d.values_decoded);
@@ -264,7 +265,9 @@ TEST(Diagnosis, RedactedCaptureMasksIdentifiersAndStillFrames) {
   ASSERT_EQ(capture->chunks.size(), 1u);
   EXPECT_EQ(capture->chunks[0].bytes.size(), bytes.size());
   // Checksums were recomputed: the redacted push still frames, but no longer decrypts.
-  const Diagnosis again = diagnose(file_input(capture->chunks[0].bytes), keys_of(kTinetz));
+  const Diagnosis again =
+      diagnose(file_input({capture->chunks[0].bytes.begin(), capture->chunks[0].bytes.end()}),
+               keys_of(kTinetz));
   EXPECT_EQ(stage(again, "Link layer").verdict, Verdict::ok) << format_diagnosis(again);
   EXPECT_FALSE(again.values_decoded);
 }
@@ -283,7 +286,8 @@ TEST(Diagnosis, RedactionMasksClearMeterNumberAndTagAndFixesHdlcFcs) {
   auto capture = source::parse_capture(std::span(
       reinterpret_cast<const std::uint8_t*>(d.redacted_capture.data()), d.redacted_capture.size()));
   ASSERT_TRUE(capture.has_value());
-  const Diagnosis again = diagnose(file_input(capture->chunks[0].bytes), {});
+  const Diagnosis again =
+      diagnose(file_input({capture->chunks[0].bytes.begin(), capture->chunks[0].bytes.end()}), {});
   EXPECT_EQ(stage(again, "Link layer").verdict, Verdict::ok) << format_diagnosis(again);
 
   // With a tag (SC 0x30): the last 12 bytes of the APDU are masked too.
@@ -294,14 +298,14 @@ TEST(Diagnosis, RedactionMasksClearMeterNumberAndTagAndFixesHdlcFcs) {
   auto redacted = source::parse_capture(std::span(
       reinterpret_cast<const std::uint8_t*>(t.redacted_capture.data()), t.redacted_capture.size()));
   ASSERT_TRUE(redacted.has_value());
-  const auto& out = redacted->chunks[0].bytes;
+  const auto out = redacted->chunks[0].bytes;
   ASSERT_EQ(out.size(), stream.size());
   // HDLC: FCS(2) and the closing flag follow the tag.
   const std::size_t tag_end = stream.size() - 3;
   EXPECT_TRUE(std::all_of(out.begin() + static_cast<long>(tag_end - 12),
                           out.begin() + static_cast<long>(tag_end),
                           [](std::uint8_t b) { return b == kRedactedByte; }));
-  const Diagnosis tagged_again = diagnose(file_input(out), keys_of(tagged));
+  const Diagnosis tagged_again = diagnose(file_input({out.begin(), out.end()}), keys_of(tagged));
   EXPECT_EQ(stage(tagged_again, "Link layer").verdict, Verdict::ok);
   EXPECT_FALSE(tagged_again.values_decoded);
 }

@@ -31,7 +31,8 @@ Bytes file_bytes(const fs::path& path) {
   EXPECT_TRUE(capture.has_value()) << path;
   Bytes bytes;
   if (capture) {
-    for (const auto& c : capture->chunks) bytes.insert(bytes.end(), c.bytes.begin(), c.bytes.end());
+    const auto all = capture->chunks.all_bytes();
+    bytes.assign(all.begin(), all.end());
   }
   return bytes;
 }

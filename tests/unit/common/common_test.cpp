@@ -28,6 +28,19 @@ TEST(Hex, RejectsNonHex) {
   EXPECT_TRUE(sm::looks_like_hex_text(Bytes(text.begin(), text.end())));
 }
 
+TEST(Hex, AppendsOrLeavesTheOutputAsItWas) {
+  Bytes out{0x01};
+  EXPECT_TRUE(sm::parse_hex_append("68 fa", out));
+  EXPECT_EQ(out, (Bytes{0x01, 0x68, 0xFA}));
+  EXPECT_FALSE(sm::parse_hex_append("16 1", out));  // the 0x16 is taken back
+  EXPECT_FALSE(sm::parse_hex_append("16 zz", out));
+  EXPECT_EQ(out, (Bytes{0x01, 0x68, 0xFA}));
+  EXPECT_TRUE(sm::parse_hex_append("", out));
+  EXPECT_EQ(out.size(), 3U);
+  const std::string comment_only = "# 68\n";
+  EXPECT_FALSE(sm::looks_like_hex_text(Bytes(comment_only.begin(), comment_only.end())));
+}
+
 TEST(Hex, Encodes) {
   const Bytes b{0x4B, 0x46, 0x0d};
   EXPECT_EQ(sm::to_hex(b), "4B460D");

@@ -29,9 +29,9 @@ TEST(CapturingSink, WritesEveryChunkAndPassesEverythingOn) {
   auto capture = read_capture_file(path);
   ASSERT_TRUE(capture.has_value()) << capture.error().message;
   ASSERT_EQ(capture->chunks.size(), 2u);
-  EXPECT_EQ(capture->chunks[0].bytes, a);
+  EXPECT_EQ(testing::bytes_of(capture->chunks[0].bytes), a);
   EXPECT_EQ(capture->chunks[0].offset, 10ms);
-  EXPECT_EQ(capture->chunks[1].bytes, b);
+  EXPECT_EQ(testing::bytes_of(capture->chunks[1].bytes), b);
   EXPECT_EQ(capture->chunks[1].offset, 1500ms);
 }
 

@@ -18,7 +18,7 @@ using testing::TempDir;
 Capture timed_capture(std::vector<std::pair<microseconds, std::vector<std::uint8_t>>> chunks) {
   Capture capture;
   capture.kind = CaptureKind::timed;
-  for (auto& [offset, bytes] : chunks) capture.chunks.push_back({offset, std::move(bytes)});
+  for (auto& [offset, bytes] : chunks) capture.chunks.push_back(offset, bytes);
   return capture;
 }
 
@@ -58,7 +58,7 @@ TEST(ReplaySource, HexFileIsOnePushThenEndOfInput) {
   RecordingSink sink;
   RunningSource running(**source, sink);
   ASSERT_TRUE(sink.wait_for_end());
-  EXPECT_EQ(sink.bytes(), expected->chunks[0].bytes);
+  EXPECT_TRUE(std::ranges::equal(sink.bytes(), expected->chunks[0].bytes));
   EXPECT_EQ(sink.chunks().size(), 1U);
   EXPECT_EQ(sink.first_connects(), 1);
   // After the end the source idles until stopped, and stops promptly.
@@ -135,7 +135,7 @@ TEST(ReplaySource, PinnedArrivalTimesFollowTheRecordingAcrossLoops) {
 TEST(ReplaySource, RealtimeLoopRepeatsAPlainFileEveryInterval) {
   Capture plain;
   plain.kind = CaptureKind::hex;
-  plain.chunks.push_back({0us, {0xAB, 0xCD}});
+  plain.chunks.push_back(0us, std::vector<std::uint8_t>{0xAB, 0xCD});
   auto source = replay(std::move(plain), options({}, ReplayRate::realtime, true, 30ms));
   RecordingSink sink;
   RunningSource running(*source, sink);

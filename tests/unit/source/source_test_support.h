@@ -21,6 +21,11 @@
 
 namespace sm::source::testing {
 
+// A chunk's bytes as a vector, to compare with expected ones.
+inline std::vector<std::uint8_t> bytes_of(std::span<const std::uint8_t> bytes) {
+  return {bytes.begin(), bytes.end()};
+}
+
 using namespace std::chrono_literals;
 
 class RecordingSink final : public Sink {

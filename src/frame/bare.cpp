@@ -140,6 +140,40 @@ Probe probe_ciphered_apdu(std::span<const std::uint8_t> data, std::size_t at,
   return complete(total);
 }
 
+[[gnu::cold]] void annotate_llc(Annotations& notes, std::size_t at, std::uint8_t ssap) {
+  annotate(&notes, "stream", at, kLlcHeaderSize, "llc",
+           std::string("LLC header E6 ") + (ssap == kLlcSsapResponse ? "E7" : "E6") +
+               " 00 (destination LSAP, source LSAP, quality)");
+}
+
+Probe probe_llc_apdu(std::span<const std::uint8_t> data, std::size_t at, const FramerLimits& limits,
+                     BareApdu* out, Annotations* notes) {
+  const std::size_t prefix = llc_prefix(data);
+  if (prefix == 0 && !data.empty()) return no_frame();
+  if (prefix < kLlcHeaderSize || data.size() == kLlcHeaderSize) return need_more();
+  const auto apdu = data.subspan(kLlcHeaderSize);
+  const std::size_t apdu_at = at + kLlcHeaderSize;
+  Probe p;
+  switch (apdu.front()) {
+    case kGeneralGloCiphering:
+    case kGeneralDedCiphering:
+      p = probe_ciphered_apdu(apdu, apdu_at, limits, out, notes);
+      break;
+    case kDataNotification:
+      p = probe_data_notification(apdu, apdu_at, limits, out, notes);
+      break;
+    default:
+      return no_frame();
+  }
+  if (p.verdict == Verdict::no_frame) return p;
+  if (p.size != 0) p.size += kLlcHeaderSize;  // sizes and totals count from the LLC header
+  if (p.verdict == Verdict::frame) {
+    if (out != nullptr) out->apdu_offset += kLlcHeaderSize;
+    if (notes != nullptr) annotate_llc(*notes, at, data[1]);
+  }
+  return p;
+}
+
 Probe probe_data_notification(std::span<const std::uint8_t> data, std::size_t at,
                               const FramerLimits& limits, BareApdu* out, Annotations* notes) {
   // The value's end is found by walking it; look no further than an APDU may reach, so a

@@ -7,6 +7,7 @@
 // means "wait for more bytes" and no error text is wanted, through byte_at / bytes_at.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -128,6 +129,28 @@ Probe probe_hdlc(std::span<const std::uint8_t> data, std::size_t at, bool shared
                  bool stream_ended, const FramerLimits& limits, HdlcFrame* out,
                  Annotations* notes = nullptr, ProbeMode mode = ProbeMode::frame);
 
+// ---- LLC sub-layer (IEC 62056-46): E6 E7 00 (response) or E6 E6 00 (command) ------------
+// What starts the information field of an HDLC frame's first segment, and what some HAN
+// gateways and libraries pass on in front of a bare APDU.
+inline constexpr std::size_t kLlcHeaderSize = 3;
+inline constexpr std::uint8_t kLlcDsap = 0xE6;
+inline constexpr std::uint8_t kLlcSsapResponse = 0xE7;
+inline constexpr std::uint8_t kLlcSsapCommand = 0xE6;
+inline constexpr std::uint8_t kLlcQuality = 0x00;
+// 1..3 when `bytes` start with that much of an LLC header (all of it: 3), else 0.
+[[nodiscard]] inline std::size_t llc_prefix(std::span<const std::uint8_t> bytes) noexcept {
+  const bool ok =
+      (bytes.size() < 1 || bytes[0] == kLlcDsap) &&
+      (bytes.size() < 2 || bytes[1] == kLlcSsapResponse || bytes[1] == kLlcSsapCommand) &&
+      (bytes.size() < 3 || bytes[2] == kLlcQuality);
+  return ok ? std::min(bytes.size(), kLlcHeaderSize) : 0;
+}
+[[nodiscard]] inline bool starts_with_llc(std::span<const std::uint8_t> bytes) noexcept {
+  return llc_prefix(bytes) == kLlcHeaderSize;
+}
+// The annotation of an LLC header at `at` (its source LSAP says response or command).
+void annotate_llc(Annotations& notes, std::size_t at, std::uint8_t ssap);
+
 // ---- Unframed APDUs and the DLMS wrapper ------------------------------------------------
 struct BareApdu {
   std::span<const std::uint8_t> apdu;
@@ -145,6 +168,10 @@ Probe probe_ciphered_apdu(std::span<const std::uint8_t> data, std::size_t at,
 Probe probe_data_notification(std::span<const std::uint8_t> data, std::size_t at,
                               const FramerLimits& limits, BareApdu* out,
                               Annotations* notes = nullptr);
+
+// A bare ciphered APDU or data-notification behind an LLC header (E6 E7 00 + APDU).
+Probe probe_llc_apdu(std::span<const std::uint8_t> data, std::size_t at, const FramerLimits& limits,
+                     BareApdu* out, Annotations* notes = nullptr);
 
 // ---- General-Block-Transfer (IEC 62056-5-3, APDU tag 0xE0) ------------------------------
 struct GbtBlock {

@@ -138,11 +138,13 @@ enum class Candidate {
   hdlc_shared_flag,
   wrapper,
   ciphered,
-  notification
+  notification,
+  llc  // a ciphered APDU or data-notification behind an LLC header
 };
 
 bool is_weak(Candidate c) {
-  return c == Candidate::wrapper || c == Candidate::ciphered || c == Candidate::notification;
+  return c == Candidate::wrapper || c == Candidate::ciphered || c == Candidate::notification ||
+         c == Candidate::llc;
 }
 
 std::string_view candidate_name(Candidate c) {
@@ -158,6 +160,8 @@ std::string_view candidate_name(Candidate c) {
       return "ciphered APDU";
     case Candidate::notification:
       return "data-notification APDU";
+    case Candidate::llc:
+      return "APDU behind an LLC header";
     case Candidate::none:
     case Candidate::idle_flag:
       break;
@@ -356,6 +360,8 @@ struct StreamFramer::Impl {
         return Candidate::ciphered;
       case 0x0F:
         return Candidate::notification;
+      case link::kLlcDsap:
+        return Candidate::llc;
       default:
         if (at == hdlc_shared_flag_at && (*first & 0xF0u) == 0xA0u)
           return Candidate::hdlc_shared_flag;
@@ -379,6 +385,8 @@ struct StreamFramer::Impl {
         return link::probe_ciphered_apdu(view, at, limits, &out->bare, notes);
       case Candidate::notification:
         return link::probe_data_notification(view, at, limits, &out->bare, notes);
+      case Candidate::llc:
+        return link::probe_llc_apdu(view, at, limits, &out->bare, notes);
       case Candidate::none:
       case Candidate::idle_flag:
         break;
@@ -517,6 +525,7 @@ struct StreamFramer::Impl {
         return;
       case Candidate::ciphered:
       case Candidate::notification:
+      case Candidate::llc:
         complete_frame(LinkType::raw, p.bare.apdu, at + p.bare.apdu_offset, at, size, p.notes);
         return;
       case Candidate::none:
@@ -608,12 +617,6 @@ struct StreamFramer::Impl {
            "M-Bus DLMS segment " + std::to_string(sequence) +
                " without segment 0 (the start of its APDU was missed); frame dropped");
   }
-  [[gnu::cold, gnu::noinline]] void annotate_llc(Annotations& notes, std::size_t at,
-                                                 std::uint8_t ssap) {
-    annotate(&notes, "stream", at, 3, "llc",
-             std::string("LLC header E6 ") + (ssap == 0xE7 ? "E7" : "E6") +
-                 " 00 (destination LSAP, source LSAP, quality)");
-  }
   [[gnu::cold, gnu::noinline]] void report_frame_dropped(std::size_t at, std::size_t size,
                                                          const char* message) {
     report(ErrorCode::decode, at, size, message);
@@ -664,14 +667,11 @@ struct StreamFramer::Impl {
     std::size_t payload_at = at + f.info_offset;
     if (!hdlc.active) {
       if (payload.empty()) return;  // a frame without information field carries no APDU
-      const auto dsap = link::byte_at(payload, 0);
-      const auto ssap = link::byte_at(payload, 1);
-      const auto quality = link::byte_at(payload, 2);
-      if (dsap == 0xE6 && (ssap == 0xE7 || ssap == 0xE6) && quality == 0x00) {
-        if (annotating) annotate_llc(notes, payload_at, *ssap);
-        payload = payload.subspan(3);
-        payload_at += 3;
-      } else if (dsap != kGeneralBlockTransfer) {
+      if (link::starts_with_llc(payload)) {
+        if (annotating) link::annotate_llc(notes, payload_at, payload[1]);
+        payload = payload.subspan(link::kLlcHeaderSize);
+        payload_at += link::kLlcHeaderSize;
+      } else if (payload.front() != kGeneralBlockTransfer) {
         report_frame_dropped(
             at, size,
             "HDLC information field does not start with the LLC header E6 E7 00 (a "

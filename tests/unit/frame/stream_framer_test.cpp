@@ -544,6 +544,42 @@ TEST(BareFraming, WeakCandidateVerdictsDoNotDependOnChunking) {
   expect_same_for_any_chunking(lone, limits);
 }
 
+// Issue 19 item 5: what some HAN gateways forward, the LLC PDU without its HDLC frame.
+TEST(BareFraming, ApduBehindAnLlcHeader) {
+  const Bytes notification = *vector_hex_field("NO-KFM-MA304H3E-CNRD", "plaintext_hex");
+  const Bytes ciphered = vector_input("LU-SAGEMCOM-SMARTY-NEXXTLAB");
+  const Bytes command = concat({{0xE6, 0xE6, 0x00}, notification});  // command LSAP
+  const Bytes input = concat({llc(notification), llc(ciphered), command});
+  const auto events = run_framer(input);
+  ASSERT_TRUE(errors_of(events).empty()) << ::testing::PrintToString(describe(events));
+  const auto apdus = apdus_of(events);
+  ASSERT_EQ(apdus.size(), 3u);
+  EXPECT_EQ(apdus[0].bytes, notification);
+  EXPECT_EQ(apdus[0].link, LinkType::raw);
+  EXPECT_EQ(apdus[0].stream_offset, 0u);
+  EXPECT_EQ(apdus[1].bytes, ciphered);
+  EXPECT_EQ(apdus[1].stream_offset, notification.size() + 3);
+  EXPECT_EQ(apdus[2].bytes, notification);
+  EXPECT_EQ(accounted_bytes(events), input.size());
+  expect_same_for_any_chunking(input);
+
+  // An LLC header before anything that is not a bare APDU stays garbage, as before.
+  for (const Bytes& other : {Bytes{0xE6, 0xE7, 0x00, 0x42}, Bytes{0xE6, 0xE7, 0x01, 0x0F},
+                             Bytes{0xE6, 0x00, 0x00, 0x0F}}) {
+    const auto bad = run_framer(concat({other, notification}));
+    ASSERT_EQ(apdus_of(bad).size(), 1u) << ::testing::PrintToString(describe(bad));
+    EXPECT_EQ(apdus_of(bad)[0].bytes, notification);
+    EXPECT_EQ(error_at(bad, 0).skipped, other.size());
+  }
+  // A truncated one waits, then is incomplete.
+  StreamFramer framer;
+  EXPECT_TRUE(framer.push(slice(llc(notification), 0, 20)).empty());
+  const auto tail = framer.finish();
+  ASSERT_EQ(tail.size(), 1u);
+  EXPECT_EQ(error_at(tail, 0).error.code, ErrorCode::incomplete);
+  EXPECT_EQ(error_at(tail, 0).skipped, 20u);
+}
+
 TEST(BareFraming, WrapperWithSmallBufferLimit) {
   FramerLimits limits;
   limits.max_buffer = 64;

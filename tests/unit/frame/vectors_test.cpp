@@ -53,6 +53,8 @@ constexpr Expectation kExpectations[] = {
     {"AT-KLU-LGZ-E450-ZEROKEY-CORRUPT", LinkType::raw, 1, 1, "encrypted_apdu_hex", 466,
      ErrorCode::decode, true},
     {"AT-SALZBURG-KFM-PLAINTEXT-APDU", LinkType::raw, 1, 1, "plaintext_hex", 0, {}, false},
+    // A bare LLC PDU (E6 E7 00 + data-notification), as HAN gateways forward it.
+    {"NO-KFM-MA304H3E-CNRD-LLC", LinkType::raw, 1, 1, "plaintext_hex", 0, {}, false},
 };
 
 const Expectation* find_expectation(const std::string& id) {

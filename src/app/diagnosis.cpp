@@ -73,7 +73,6 @@ struct SeenFrame {
 
 struct TrialAnalysis {
   const Trial* trial{nullptr};
-  std::vector<std::uint8_t> stream;
   std::vector<SeenFrame> frames;
   std::size_t checksum_errors{0};
   std::size_t length_errors{0};
@@ -82,6 +81,8 @@ struct TrialAnalysis {
   std::size_t decoded{0};
   std::size_t valid{0};  // frames that prove the byte format right (see proves_format)
 
+  // Every byte the trial delivered, in order.
+  [[nodiscard]] std::span<const std::uint8_t> stream() const { return trial->chunks.all_bytes(); }
   [[nodiscard]] std::size_t failed_checks() const { return checksum_errors + length_errors; }
   [[nodiscard]] int pass_percent() const {
     const std::size_t all = valid + failed_checks();
@@ -154,7 +155,6 @@ TrialAnalysis analyse(const Trial& trial, const pipeline::Decoder& decoder,
     }
   };
   for (const auto chunk : trial.chunks) {
-    a.stream.insert(a.stream.end(), chunk.bytes.begin(), chunk.bytes.end());
     framer.push(chunk.bytes, events);
     take(chunk.offset);
   }
@@ -165,7 +165,7 @@ TrialAnalysis analyse(const Trial& trial, const pipeline::Decoder& decoder,
 
 bool better(const TrialAnalysis& a, const TrialAnalysis& b) {
   const auto key = [](const TrialAnalysis& t) {
-    return std::tuple(t.decoded, t.valid, t.pass_percent(), t.frames.size(), t.stream.size());
+    return std::tuple(t.decoded, t.valid, t.pass_percent(), t.frames.size(), t.stream().size());
   };
   return key(a) > key(b);
 }
@@ -301,8 +301,8 @@ StageReport bytes_stage(const DiagnosisInput& in, std::size_t total, microsecond
 }
 
 std::string trial_line(const TrialAnalysis& t) {
-  if (t.stream.empty()) return t.trial->label + ": no bytes";
-  return t.trial->label + ": " + plural(t.stream.size(), "byte", "bytes") + ", " +
+  if (t.stream().empty()) return t.trial->label + ": no bytes";
+  return t.trial->label + ": " + plural(t.stream().size(), "byte", "bytes") + ", " +
          plural(t.valid, "frame", "frames") + " passed their checksums, " +
          std::to_string(t.failed_checks()) + " failed, " + std::to_string(t.noise_bytes) +
          " bytes of noise - checksum success " + std::to_string(t.pass_percent()) + "%";
@@ -355,8 +355,8 @@ StageReport link_stage(const TrialAnalysis& best, std::size_t total) {
   if (best.frames.empty()) {
     s.verdict = Verdict::fail;
     s.findings.push_back(
-        "framing broken: no valid frame in " + plural(best.stream.size(), "byte", "bytes") + " (" +
-        std::to_string(best.checksum_errors) + " checksum errors, " +
+        "framing broken: no valid frame in " + plural(best.stream().size(), "byte", "bytes") +
+        " (" + std::to_string(best.checksum_errors) + " checksum errors, " +
         std::to_string(best.length_errors) + " length errors, " + std::to_string(best.noise_bytes) +
         " bytes that start no frame, " + std::to_string(best.incomplete) + " cut-off frames)");
     const bool only_cut_off =
@@ -623,7 +623,7 @@ bool is_identity_register(const cosem::Obis& code) {
 }
 
 std::string redacted_capture_text(const TrialAnalysis& best) {
-  if (best.stream.empty()) return "";
+  if (best.stream().empty()) return "";
   std::string out(source::kCaptureHeader);
   out += "\n";
   const SeenFrame* chosen = nullptr;
@@ -632,10 +632,10 @@ std::string redacted_capture_text(const TrialAnalysis& best) {
       chosen = &f;
   }
   if (chosen == nullptr) {
-    const std::size_t n = std::min<std::size_t>(best.stream.size(), 256);
+    const std::size_t n = std::min<std::size_t>(best.stream().size(), 256);
     out += "# no frame was found, so nothing could be located and masked: the first " +
            std::to_string(n) + " bytes as received\n";
-    return out + source::format_capture_line(microseconds{0}, std::span(best.stream).first(n));
+    return out + source::format_capture_line(microseconds{0}, best.stream().first(n));
   }
   std::vector<std::string> identifiers;
   if (const auto* d = std::get_if<pipeline::DecodedFrame>(&chosen->outcome)) {
@@ -650,10 +650,9 @@ std::string redacted_capture_text(const TrialAnalysis& best) {
       }
     }
   }
-  const std::size_t from = std::min(chosen->apdu.stream_offset, best.stream.size());
-  const auto stream =
-      std::span(best.stream)
-          .subspan(from, std::min(chosen->apdu.stream_length, best.stream.size() - from));
+  const std::size_t from = std::min(chosen->apdu.stream_offset, best.stream().size());
+  const auto stream = best.stream().subspan(
+      from, std::min(chosen->apdu.stream_length, best.stream().size() - from));
   out +=
       "# redacted by smartmeter_exporter diagnose: system title serial number, invocation "
       "counter, authentication tag and meter number masked with 00; checksums recomputed. "
@@ -721,7 +720,7 @@ Diagnosis diagnose(const DiagnosisInput& input, const pipeline::DecoderOptions& 
   microseconds listened{0};
   for (const auto& t : input.trials) {
     trials.push_back(analyse(t, decoder, options.framer));
-    total += trials.back().stream.size();
+    total += trials.back().stream().size();
     listened += t.listened;
   }
   static const Trial kNothing{"nothing", {}, {}, {}};

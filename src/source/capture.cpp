@@ -209,13 +209,10 @@ Result<Capture> parse_timed_capture(std::string_view text) {
     if (*arrival < previous) {
       return line_error(offset, line_number, "time goes backwards");
     }
-    const std::size_t bytes_before = capture.chunks.all_bytes().size();
     if (!capture.chunks.push_back_hex(*arrival, line.substr(space + 1))) {
       return line_error(offset, line_number, "bad hex bytes");
     }
-    if (capture.chunks.all_bytes().size() == bytes_before) {
-      return line_error(offset, line_number, "no bytes");
-    }
+    if (capture.chunks.back().bytes.empty()) return line_error(offset, line_number, "no bytes");
     previous = *arrival;
   }
   if (line_number == 0) return line_error(0, 1, "empty file");

@@ -60,8 +60,9 @@ class CaptureChunks {
   [[nodiscard]] std::span<const std::uint8_t> all_bytes() const noexcept { return bytes_; }
   // What the chunks hold on the heap (capacities), for the memory tests.
   [[nodiscard]] std::size_t heap_bytes() const noexcept;
-  // Room for this many chunks; gives back what the buffers reserved beyond their size.
+  // Room for this many chunks (their bytes still grow as they come).
   void reserve(std::size_t chunks) { ends_.reserve(chunks); }
+  // Gives back what the buffers reserved well beyond their size.
   void shrink_to_fit();
 
  private:

@@ -1,7 +1,7 @@
 // Result<T>: the one error-reporting type of every parser in this project.
 //
-// An Error names what failed (a small closed set of codes that also become the
-// `reason` label of smartmeter_frame_errors_total), the layer that noticed it, the
+// An Error names what failed (a small closed set of codes; those of a frame also become
+// the `reason` label of smartmeter_frame_errors_total), the layer that noticed it, the
 // byte offset inside the unit that layer was parsing, and a human message.
 // tl::expected (Debian libexpected-dev) stands in for C++23 std::expected.
 #pragma once
@@ -26,9 +26,17 @@ enum class ErrorCode {
   decrypt,      // decryption produced bytes that are not an APDU (typically a wrong key)
   decode,       // structurally invalid content (A-XDR, APDU, COSEM, DSMR)
   unsupported,  // valid but not handled here (e.g. an APDU type we do not decode)
+  // Setting the exporter up, never a frame's fate (so never a `reason` label):
+  config,  // a flag, config file, key file or address is invalid
+  io,      // a file, device or socket could not be opened, read or written (errno in message)
 };
 
-enum class Layer { frame, crypto, dlms, cosem, app };
+// Whether `code` describes a frame the meter sent (and so may count as a frame error).
+[[nodiscard]] constexpr bool is_frame_error(ErrorCode code) noexcept {
+  return code != ErrorCode::config && code != ErrorCode::io;
+}
+
+enum class Layer { frame, crypto, dlms, cosem, source, http, app };
 
 [[nodiscard]] constexpr std::string_view to_string(ErrorCode c) noexcept {
   switch (c) {
@@ -48,6 +56,10 @@ enum class Layer { frame, crypto, dlms, cosem, app };
       return "decode";
     case ErrorCode::unsupported:
       return "unsupported";
+    case ErrorCode::config:
+      return "config";
+    case ErrorCode::io:
+      return "io";
   }
   return "unknown";
 }
@@ -62,6 +74,10 @@ enum class Layer { frame, crypto, dlms, cosem, app };
       return "dlms";
     case Layer::cosem:
       return "cosem";
+    case Layer::source:
+      return "source";
+    case Layer::http:
+      return "http";
     case Layer::app:
       return "app";
   }

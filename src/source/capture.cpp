@@ -22,12 +22,12 @@ constexpr std::size_t kMaxOffsetSecondDigits = 11;
 
 tl::unexpected<Error> line_error(std::size_t line_offset, std::size_t line_number,
                                  const std::string& why) {
-  return fail(ErrorCode::decode, Layer::app, line_offset,
+  return fail(ErrorCode::decode, Layer::source, line_offset,
               "capture line " + std::to_string(line_number) + ": " + why);
 }
 
 tl::unexpected<Error> io_error(const std::string& what, int error_number) {
-  return fail(ErrorCode::unsupported, Layer::app, 0, what + ": " + errno_text(error_number));
+  return fail(ErrorCode::io, Layer::source, 0, what + ": " + errno_text(error_number));
 }
 
 bool all_digits(std::string_view text) noexcept {
@@ -78,7 +78,7 @@ Result<std::vector<std::uint8_t>> read_all(int fd, const std::string& path, std:
   struct stat info = {};
   if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) {
     if (static_cast<std::uintmax_t>(info.st_size) > max_bytes) {
-      return fail(ErrorCode::length, Layer::app, 0,
+      return fail(ErrorCode::length, Layer::source, 0,
                   path + " is larger than " + std::to_string(max_bytes) + " bytes");
     }
     data.reserve(static_cast<std::size_t>(info.st_size));
@@ -92,7 +92,7 @@ Result<std::vector<std::uint8_t>> read_all(int fd, const std::string& path, std:
     }
     if (got == 0) break;
     if (data.size() + static_cast<std::size_t>(got) > max_bytes) {
-      return fail(ErrorCode::length, Layer::app, data.size(),
+      return fail(ErrorCode::length, Layer::source, data.size(),
                   path + " is larger than " + std::to_string(max_bytes) + " bytes");
     }
     data.insert(data.end(), buffer.begin(), buffer.begin() + got);
@@ -107,7 +107,7 @@ Result<void> refuse_same_file(const struct stat& output, const std::string& path
   struct stat input = {};
   if (input_path.empty() || ::stat(input_path.c_str(), &input) != 0) return {};
   if (input.st_dev != output.st_dev || input.st_ino != output.st_ino) return {};
-  return fail(ErrorCode::unsupported, Layer::app, 0,
+  return fail(ErrorCode::config, Layer::source, 0,
               path + " is the replay input " + input_path + "; record to another file");
 }
 
@@ -226,7 +226,7 @@ Result<Capture> parse_capture(std::span<const std::uint8_t> data) {
   if (looks_like_hex_text(data)) {
     capture.kind = CaptureKind::hex;
     if (!capture.chunks.push_back_hex(microseconds{0}, as_text(data))) {
-      return fail(ErrorCode::decode, Layer::app, 0, "bad hex text");
+      return fail(ErrorCode::decode, Layer::source, 0, "bad hex text");
     }
     capture.chunks.shrink_to_fit();
     return capture;
@@ -324,7 +324,7 @@ Result<CaptureWriter> CaptureWriter::create(const std::string& path,
     if (auto same = refuse_input_file(path, options.input_path); !same) {
       return tl::unexpected(same.error());
     }
-    return fail(ErrorCode::unsupported, Layer::app, 0,
+    return fail(ErrorCode::config, Layer::source, 0,
                 path + " exists and a recording is never overwritten: continue it with " +
                     options.append_flag + ", or move it away");
   }

@@ -24,7 +24,7 @@ Result<std::string> read_at(int fd, off_t offset, std::size_t length, const std:
         ::pread(fd, buffer.data() + done, length - done, offset + static_cast<off_t>(done));
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) {
-      return fail(ErrorCode::unsupported, Layer::app, 0, "read " + path + ": " + errno_text(errno));
+      return fail(ErrorCode::io, Layer::source, 0, "read " + path + ": " + errno_text(errno));
     }
     if (got == 0) break;
     done += static_cast<std::size_t>(got);
@@ -34,7 +34,7 @@ Result<std::string> read_at(int fd, off_t offset, std::size_t length, const std:
 }
 
 tl::unexpected<Error> cannot_append(const std::string& path, const std::string& why) {
-  return fail(ErrorCode::decode, Layer::app, 0, "cannot append to " + path + ": " + why);
+  return fail(ErrorCode::decode, Layer::source, 0, "cannot append to " + path + ": " + why);
 }
 
 // The last line of `tail` (which ends in '\n') that holds data, or empty.
@@ -57,7 +57,7 @@ std::string_view last_data_line(std::string_view tail) {
 Result<ResumePoint> find_resume_point(int fd, const std::string& path) {
   struct stat status = {};
   if (::fstat(fd, &status) != 0) {
-    return fail(ErrorCode::unsupported, Layer::app, 0, "stat " + path + ": " + errno_text(errno));
+    return fail(ErrorCode::io, Layer::source, 0, "stat " + path + ": " + errno_text(errno));
   }
   const auto size = static_cast<std::size_t>(status.st_size);
   auto head = read_at(fd, 0, std::min(size, kWindowBytes), path);

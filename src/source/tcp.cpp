@@ -209,7 +209,7 @@ bool is_tcp_url(std::string_view device) noexcept {
 
 Result<TcpEndpoint> parse_tcp_url(std::string_view url) {
   auto invalid = [url](std::size_t offset, std::string_view why) {
-    return fail(ErrorCode::decode, Layer::app, offset,
+    return fail(ErrorCode::config, Layer::source, offset,
                 "invalid TCP address \"" + std::string(url) + "\": " + std::string(why) +
                     " (expected tcp://host:port or tcp://[ipv6]:port)");
   };
@@ -254,11 +254,11 @@ Result<TcpEndpoint> parse_tcp_url(std::string_view url) {
 
 Result<std::unique_ptr<Source>> make_tcp_source(TcpOptions options) {
   if (options.endpoint.host.empty() || options.endpoint.port == 0) {
-    return fail(ErrorCode::unsupported, Layer::app, 0, "TCP endpoint needs a host and a port");
+    return fail(ErrorCode::config, Layer::source, 0, "TCP endpoint needs a host and a port");
   }
   auto source = std::make_unique<TcpSource>(std::move(options));
   if (!source->control().valid()) {
-    return fail(ErrorCode::unsupported, Layer::app, 0, source->control().setup_error());
+    return fail(ErrorCode::config, Layer::source, 0, source->control().setup_error());
   }
   return std::unique_ptr<Source>(std::move(source));
 }

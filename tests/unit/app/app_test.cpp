@@ -35,6 +35,7 @@ TEST(Keys, ParsesAndNeverEchoes) {
   EXPECT_EQ((*key)[15], 0x1F);
   auto short_key = sm::app::parse_key("101112131415161718191A1B1C1D1E", "--key");
   ASSERT_FALSE(short_key.has_value());
+  EXPECT_EQ(short_key.error().code, sm::ErrorCode::config);  // a bad flag, not a frame's "key"
   EXPECT_EQ(short_key.error().message.find("101112"), std::string::npos);
   auto not_hex = sm::app::parse_key("101112131415161718191A1B1C1D1EZZ", "--key");
   ASSERT_FALSE(not_hex.has_value());
@@ -58,6 +59,7 @@ TEST(Keys, WarnsAboutReadableKeyFiles) {
   std::filesystem::remove(path);
   auto missing = sm::app::load_key_file(path.string());
   ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code, sm::ErrorCode::config);
   EXPECT_NE(missing.error().message.find(path.string()), std::string::npos);
 }
 

@@ -255,6 +255,8 @@ TEST(CaptureFormat, FileErrors) {
   auto missing = read_capture_file("/nonexistent/capture.hex");
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find("No such file"), std::string::npos);
+  EXPECT_EQ(missing.error().code, ErrorCode::io);  // not a frame's error code
+  EXPECT_EQ(missing.error().layer, Layer::source);
 
   TempDir dir;
   const std::string path = dir.file("big.bin");
@@ -262,6 +264,7 @@ TEST(CaptureFormat, FileErrors) {
   auto too_big = read_capture_file(path, 99);
   ASSERT_FALSE(too_big);
   EXPECT_EQ(too_big.error().code, ErrorCode::length);
+  EXPECT_EQ(too_big.error().layer, Layer::source);
 
   const std::string bad = dir.file("bad.capture");
   std::ofstream(bad) << "# smartmeter_exporter capture v1\nnonsense\n";

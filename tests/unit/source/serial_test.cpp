@@ -89,6 +89,7 @@ TEST(RawTermios, EightEvenOneAndEightNoneOne) {
 TEST(SerialSource, RejectsUnsupportedBaudRateAndEmptyPath) {
   auto bad_baud = make_serial_source({"/dev/ttyUSB0", 2401, SerialFormat::eight_even_one, {}});
   ASSERT_FALSE(bad_baud);
+  EXPECT_EQ(bad_baud.error().code, ErrorCode::config);
   EXPECT_NE(bad_baud.error().message.find("2401"), std::string::npos);
   EXPECT_NE(bad_baud.error().message.find("115200"), std::string::npos);
   EXPECT_FALSE(make_serial_source({"", 2400, SerialFormat::eight_even_one, {}}));

@@ -106,7 +106,8 @@ TEST(TcpUrl, RejectsMalformedAddresses) {
     auto parsed = parse_tcp_url(bad);
     EXPECT_FALSE(parsed) << bad;
     if (!parsed) {
-      EXPECT_EQ(parsed.error().code, ErrorCode::decode);
+      EXPECT_EQ(parsed.error().code, ErrorCode::config);  // a flag, not a frame
+      EXPECT_EQ(parsed.error().layer, Layer::source);
       EXPECT_NE(parsed.error().message.find("tcp://host:port"), std::string::npos);
     }
   }

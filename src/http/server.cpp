@@ -7,45 +7,18 @@
 #include <exception>
 #include <map>
 #include <mutex>
-#include <netdb.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <thread>
-#include <unistd.h>
 #include <utility>
 
 #include <civetweb.h>
 
+#include "http/civetweb_setup.h"
 #include "http/content_encoding.h"
 
 namespace sm::http {
 namespace {
 
 constexpr std::string_view realm_challenge = "Basic realm=\"smartmeter_exporter\"";
-
-// CivetWeb's summary when any listening port fails; the specific cause arrives earlier
-// through log_message.
-constexpr std::string_view generic_port_failure = "Failed to setup server ports";
-
-tl::unexpected<Error> start_error(std::string message) {
-  return fail(ErrorCode::unsupported, Layer::app, 0, std::move(message));
-}
-
-// mg_start2()'s error code. CivetWeb 1.15 (Debian bookworm) writes it through a pointer to the
-// caller's variable (`storage`); 1.16 (trixie) made mg_error_data::code a number it fills in.
-#if CIVETWEB_VERSION_MAJOR == 1 && CIVETWEB_VERSION_MINOR < 16
-void point_error_code_at(mg_error_data& error, unsigned& storage) {
-  error.code = &storage;
-}
-unsigned error_code_of(const mg_error_data& /*error*/, unsigned storage) {
-  return storage;
-}
-#else
-void point_error_code_at(mg_error_data& /*error*/, unsigned& /*storage*/) {}
-unsigned error_code_of(const mg_error_data& error, unsigned /*storage*/) {
-  return error.code;
-}
-#endif
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
@@ -66,58 +39,6 @@ Response plain_response(int status, std::string body) {
   response.status = status;
   response.body = std::move(body);
   return response;
-}
-
-// CivetWeb starts its library lazily and not thread-safely; do it once, up front.
-void init_civetweb_library() {
-  static const unsigned initialised = mg_init_library(0);
-  (void)initialised;
-}
-
-// Known causes get a hint about what to do; the OS text stays as CivetWeb reported it.
-std::string hint_for(std::string_view cause) {
-  if (cause.find("Address already in use") != std::string_view::npos) {
-    return " (another process, perhaps a second exporter instance, already listens there)";
-  }
-  if (cause.find("Permission denied") != std::string_view::npos) {
-    return " (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
-  }
-  if (cause.find("Cannot assign requested address") != std::string_view::npos) {
-    return " (no local network interface has this address)";
-  }
-  return {};
-}
-
-// Where a local client reaches a listening socket: wildcard binds via loopback.
-std::string wake_host(const ListenAddress& resolved) {
-  switch (resolved.kind) {
-    case ListenAddress::Kind::any_interface:
-      return "127.0.0.1";
-    case ListenAddress::Kind::ipv6:
-      return resolved.host == "::" ? "::1" : resolved.host;
-    case ListenAddress::Kind::ipv4:
-    case ListenAddress::Kind::hostname:
-      break;
-  }
-  return resolved.host == "0.0.0.0" ? "127.0.0.1" : resolved.host;
-}
-
-// Opens and at once closes a connection; the worker that gets it reads EOF and moves on.
-void poke(const std::string& host, std::uint16_t port) noexcept {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-  addrinfo* list = nullptr;
-  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list) != 0) return;
-  const int fd = ::socket(list->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd >= 0) {
-    timeval timeout{};
-    timeout.tv_usec = 200'000;  // bounds connect() on Linux
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    (void)::connect(fd, list->ai_addr, list->ai_addrlen);
-    ::close(fd);
-  }
-  freeaddrinfo(list);
 }
 
 // Whether the client wants the connection kept open after this response: its Connection
@@ -420,104 +341,6 @@ Result<void> HttpServer::add_route(std::string path, Handler handler) {
   return {};
 }
 
-namespace {
-
-// Where the server listens: CivetWeb's "listening_ports" value, and what stop() connects to.
-struct Listeners {
-  std::string civetweb_ports;           // "127.0.0.1:9100,[::1]:9100"
-  std::vector<std::string> wake_hosts;  // per address, see stop()
-  std::string shown;                    // the addresses as given, for messages
-  std::size_t count{0};
-};
-
-Result<Listeners> plan_listeners(const std::vector<ListenAddress>& addresses) {
-  const bool has_ipv6 = mg_check_feature(MG_FEATURES_IPV6) != 0;
-  std::vector<std::string> specs;
-  Listeners listeners;
-  for (const ListenAddress& address : addresses) {
-    auto resolved = resolve_listen_address(address);
-    if (!resolved) return tl::unexpected(resolved.error());
-    auto spec = civetweb_port_spec(*resolved, has_ipv6);
-    if (!spec) return tl::unexpected(spec.error());
-    if (std::find(specs.begin(), specs.end(), *spec) != specs.end()) {
-      return start_error("listen address " + address.to_string() + " given twice");
-    }
-    listeners.civetweb_ports += (specs.empty() ? "" : ",") + *spec;
-    specs.push_back(std::move(*spec));
-    listeners.wake_hosts.push_back(wake_host(*resolved));
-    listeners.shown += (listeners.shown.empty() ? "" : ", ") + address.to_string();
-  }
-  listeners.count = specs.size();
-  return listeners;
-}
-
-using Setting = std::pair<std::string_view, std::string>;
-
-// CivetWeb's documented options (mg_get_valid_options()), the same in 1.15 and 1.16.
-std::vector<Setting> civetweb_settings(const ServerOptions& options, std::string listening_ports) {
-  return {
-      {"listening_ports", std::move(listening_ports)},
-      {"num_threads", std::to_string(options.worker_threads)},
-      // Idle and slow clients: a request not complete within this is dropped.
-      {"request_timeout_ms", std::to_string(options.request_timeout.count())},
-      {"enable_keep_alive", "yes"},
-      {"keep_alive_timeout_ms", std::to_string(options.keep_alive_timeout.count())},
-      {"max_request_size", std::to_string(options.max_request_header_bytes)},
-      {"listen_backlog", std::to_string(options.listen_backlog)},
-      // Small responses: send them now rather than wait for Nagle's algorithm.
-      {"tcp_nodelay", "1"},
-      // No file serving, no CORS headers: every request is answered by on_begin_request.
-      {"enable_directory_listing", "no"},
-      {"access_control_allow_origin", ""},
-      {"access_control_allow_methods", ""},
-      // Absolute-form requests ("GET http://host:port/metrics", RFC 9112 3.2.2) are
-      // otherwise dropped unless the host equals the unused `authentication_domain`.
-      {"enable_auth_domain_check", "no"},
-  };
-}
-
-// mg_start2()'s name/value list; points into `settings`.
-std::vector<const char*> option_pointers(const std::vector<Setting>& settings) {
-  std::vector<const char*> pointers;
-  for (const auto& [name, value] : settings) {
-    pointers.push_back(name.data());  // the names are string literals
-    pointers.push_back(value.c_str());
-  }
-  pointers.push_back(nullptr);
-  return pointers;
-}
-
-// CivetWeb's error text is a generic summary; the log lines before it name the cause
-// ("cannot bind to 127.0.0.1:9100: 98 (Address already in use)").
-std::string start_failure_cause(const std::vector<std::string>& messages, std::string_view summary,
-                                unsigned code) {
-  std::string cause;
-  for (const std::string& message : messages) {
-    if (message == generic_port_failure && messages.size() > 1) continue;
-    cause += (cause.empty() ? "" : "; ") + message;
-  }
-  const bool summary_adds_nothing = summary == generic_port_failure && !cause.empty();
-  if (!summary.empty() && !summary_adds_nothing && cause.find(summary) == std::string::npos) {
-    cause += (cause.empty() ? "" : "; ") + std::string(summary);
-  }
-  if (cause.empty()) cause = "CivetWeb gave no reason (error code " + std::to_string(code) + ")";
-  return cause + hint_for(cause);
-}
-
-Result<void> check_options(const ServerOptions& options) {
-  if (options.listen_addresses.empty()) return start_error("no listen address given");
-  if (options.worker_threads == 0) return start_error("worker_threads must be at least 1");
-  if (options.max_request_header_bytes < 1024) {
-    return start_error("max_request_header_bytes must be at least 1024 (CivetWeb's minimum)");
-  }
-  if (options.request_timeout.count() <= 0 || options.keep_alive_timeout.count() <= 0) {
-    return start_error("request_timeout and keep_alive_timeout must be positive");
-  }
-  return {};
-}
-
-}  // namespace
-
 // Starts CivetWeb with every callback set, so no request is answered without us. Its log
 // lines during start-up are kept: a failure's cause is among them, and a good start's
 // warnings go to the log sink afterwards.
@@ -534,7 +357,7 @@ Result<mg_context*> HttpServer::Impl::start_civetweb(const char** options, std::
   std::array<char, 256> error_text{};
   unsigned error_code = 0;
   mg_error_data error{};
-  point_error_code_at(error, error_code);
+  civetweb::point_error_code_at(error, error_code);
   error.text = error_text.data();
   error.text_buffer_size = error_text.size();
 
@@ -552,22 +375,24 @@ Result<mg_context*> HttpServer::Impl::start_civetweb(const char** options, std::
     startup_messages.clear();
   }
   if (started == nullptr) {
-    return start_error(
+    return civetweb::start_error(
         "cannot listen on " + std::string(shown) + ": " +
-        start_failure_cause(messages, error_text.data(), error_code_of(error, error_code)));
+        civetweb::start_failure_cause(messages, error_text.data(),
+                                      civetweb::error_code_of(error, error_code)));
   }
   for (const std::string& message : messages) log(message);
   return started;
 }
 
 Result<void> HttpServer::start(const ServerOptions& options) {
-  if (impl_->context != nullptr) return start_error("HTTP server already running");
-  if (auto checked = check_options(options); !checked) return checked;
-  init_civetweb_library();
-  auto listeners = plan_listeners(options.listen_addresses);
+  if (impl_->context != nullptr) return civetweb::start_error("HTTP server already running");
+  if (auto checked = civetweb::check_options(options); !checked) return checked;
+  civetweb::init_civetweb_library();
+  auto listeners = civetweb::plan_listeners(options.listen_addresses);
   if (!listeners) return tl::unexpected(listeners.error());
-  const std::vector<Setting> settings = civetweb_settings(options, listeners->civetweb_ports);
-  std::vector<const char*> pointers = option_pointers(settings);
+  const std::vector<civetweb::Setting> settings =
+      civetweb::civetweb_settings(options, listeners->civetweb_ports);
+  std::vector<const char*> pointers = civetweb::option_pointers(settings);
 
   impl_->worker_threads = options.worker_threads;
   {
@@ -598,7 +423,7 @@ void HttpServer::stop() noexcept {
   try {
     waker = std::thread([&stopped, endpoints = impl_->wake_endpoints] {
       while (!stopped.load()) {
-        for (const auto& [host, port] : endpoints) poke(host, port);
+        for (const auto& [host, port] : endpoints) civetweb::poke(host, port);
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
     });

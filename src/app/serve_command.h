@@ -68,7 +68,9 @@ void note_key_origins(ServeSettings& settings, const CLI::App& app, int argc,
 
 // Runs the exporter until SIGTERM/SIGINT. Exit status 0 on clean shutdown, 2 when the
 // flags or the start-up fail (the cause is printed on stderr). The key text of the settings
-// is scrubbed once the keys are parsed.
+// is scrubbed once the keys are parsed. In serve_service.cpp: a ServeService whose steps
+// are load_config, take_signals, open_source, build_exporter, start_http, announce,
+// run_loop, shutdown.
 int run_serve(ServeSettings& settings);
 
 }  // namespace sm::app

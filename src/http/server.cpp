@@ -3,58 +3,22 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <condition_variable>
-#include <cstring>
 #include <ctime>
-#include <dirent.h>
 #include <exception>
-#include <linux/sockios.h>
 #include <map>
 #include <mutex>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/time.h>
 #include <thread>
-#include <unistd.h>
 #include <utility>
 
 #include <civetweb.h>
 
-#include "http/accept_wait.h"
+#include "http/civetweb_setup.h"
 #include "http/content_encoding.h"
 
 namespace sm::http {
 namespace {
 
 constexpr std::string_view realm_challenge = "Basic realm=\"smartmeter_exporter\"";
-
-// CivetWeb's summary when any listening port fails; the specific cause arrives earlier
-// through log_message.
-constexpr std::string_view generic_port_failure = "Failed to setup server ports";
-
-tl::unexpected<Error> start_error(std::string message) {
-  return fail(ErrorCode::unsupported, Layer::app, 0, std::move(message));
-}
-
-// mg_start2()'s error code. CivetWeb 1.15 (Debian bookworm) writes it through a pointer to the
-// caller's variable (`storage`); 1.16 (trixie) made mg_error_data::code a number it fills in.
-#if CIVETWEB_VERSION_MAJOR == 1 && CIVETWEB_VERSION_MINOR < 16
-void point_error_code_at(mg_error_data& error, unsigned& storage) {
-  error.code = &storage;
-}
-unsigned error_code_of(const mg_error_data& /*error*/, unsigned storage) {
-  return storage;
-}
-#else
-void point_error_code_at(mg_error_data& /*error*/, unsigned& /*storage*/) {}
-unsigned error_code_of(const mg_error_data& error, unsigned /*storage*/) {
-  return error.code;
-}
-#endif
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
@@ -75,100 +39,6 @@ Response plain_response(int status, std::string body) {
   response.status = status;
   response.body = std::move(body);
   return response;
-}
-
-// CivetWeb starts its library lazily and not thread-safely; do it once, up front.
-void init_civetweb_library() {
-  static const unsigned initialised = mg_init_library(0);
-  (void)initialised;
-}
-
-// Known causes get a hint about what to do; the OS text stays as CivetWeb reported it.
-std::string hint_for(std::string_view cause) {
-  if (cause.find("Address already in use") != std::string_view::npos) {
-    return " (another process, perhaps a second exporter instance, already listens there)";
-  }
-  if (cause.find("Permission denied") != std::string_view::npos) {
-    return " (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
-  }
-  if (cause.find("Cannot assign requested address") != std::string_view::npos) {
-    return " (no local network interface has this address)";
-  }
-  return {};
-}
-
-// Where a local client reaches a listening socket: wildcard binds via loopback.
-std::string wake_host(const ListenAddress& resolved) {
-  switch (resolved.kind) {
-    case ListenAddress::Kind::any_interface:
-      return "127.0.0.1";
-    case ListenAddress::Kind::ipv6:
-      return resolved.host == "::" ? "::1" : resolved.host;
-    case ListenAddress::Kind::ipv4:
-    case ListenAddress::Kind::hostname:
-      break;
-  }
-  return resolved.host == "0.0.0.0" ? "127.0.0.1" : resolved.host;
-}
-
-// Opens and at once closes a connection; the worker that gets it reads EOF and moves on.
-void poke(const std::string& host, std::uint16_t port) noexcept {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-  addrinfo* list = nullptr;
-  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list) != 0) return;
-  const int fd = ::socket(list->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd >= 0) {
-    timeval timeout{};
-    timeout.tv_usec = 200'000;  // bounds connect() on Linux
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    (void)::connect(fd, list->ai_addr, list->ai_addrlen);
-    ::close(fd);
-  }
-  freeaddrinfo(list);
-}
-
-// The local port of a connected TCP socket; nothing for listening sockets, files, pipes.
-std::optional<std::uint16_t> connected_local_port(int fd) {
-  sockaddr_storage peer{};
-  socklen_t peer_length = sizeof peer;
-  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_length) != 0) return std::nullopt;
-  sockaddr_storage local{};
-  socklen_t local_length = sizeof local;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_length) != 0) {
-    return std::nullopt;
-  }
-  if (local.ss_family == AF_INET) {
-    sockaddr_in v4{};
-    std::memcpy(&v4, &local, sizeof v4);
-    return ntohs(v4.sin_port);
-  }
-  if (local.ss_family == AF_INET6) {
-    sockaddr_in6 v6{};
-    std::memcpy(&v6, &local, sizeof v6);
-    return ntohs(v6.sin6_port);
-  }
-  return std::nullopt;
-}
-
-// What TCP_INFO tells about a connection a worker may be holding.
-enum class Quietness {
-  busy,      // data waits unread (queued, or a request being read), or a response just went out
-  idle,      // nothing either way for the grace time: connected and silent
-  dripping,  // bytes keep arriving but no response for the grace time: maybe a slow header
-};
-
-Quietness quietness(int fd, std::chrono::milliseconds grace) {
-  int unread = 0;
-  if (::ioctl(fd, SIOCINQ, &unread) != 0 || unread > 0) return Quietness::busy;
-  tcp_info info{};
-  socklen_t length = sizeof info;
-  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return Quietness::busy;
-  if (info.tcpi_state != TCP_ESTABLISHED) return Quietness::busy;
-  const auto limit = static_cast<std::uint32_t>(grace.count());
-  if (info.tcpi_last_data_sent < limit) return Quietness::busy;
-  return info.tcpi_last_data_recv >= limit ? Quietness::idle : Quietness::dripping;
 }
 
 // Whether the client wants the connection kept open after this response: its Connection
@@ -238,9 +108,7 @@ struct HttpServer::Impl {
   [[nodiscard]] bool saturated() const noexcept {
     return open_connections.load() >= worker_threads;
   }
-  void start_reaper();
-  void stop_reaper() noexcept;
-  void reap_quiet_connections();
+  [[nodiscard]] Result<mg_context*> start_civetweb(const char** options, std::string_view shown);
 
   int handle(mg_connection* connection);
   Response respond(const Request& request);
@@ -259,21 +127,12 @@ struct HttpServer::Impl {
   bool collecting_startup_messages{false};    // guarded by log_mutex
   std::vector<std::string> startup_messages;  // guarded by log_mutex
 
-  // CivetWeb gives each connection a worker thread for its whole life, so clients that
-  // connect and send nothing (or a byte at a time) each hold a worker until
-  // request_timeout. While every worker is held, the idle reaper closes quiet connections
-  // (see is_quiet) so queued clients such as Prometheus get a worker, and responses go
-  // out with "Connection: close" so busy keep-alive clients take turns.
+  // CivetWeb gives each connection a worker thread for its whole life. While every worker
+  // is held, responses go out with "Connection: close" now and then so that busy
+  // keep-alive clients take turns with the connections waiting in CivetWeb's queue (idle
+  // and slow ones are CivetWeb's timeouts' business, see ServerOptions).
   std::atomic<unsigned> open_connections{0};
   unsigned worker_threads{1};
-  std::chrono::milliseconds saturated_idle_grace{500};
-  std::vector<std::uint16_t> ports;  // set before the reaper starts
-  std::map<ino_t, std::chrono::steady_clock::time_point> quiet_since;  // reaper thread only
-  std::atomic<std::uint64_t> reaped_total{0};
-  std::mutex reaper_mutex;
-  std::condition_variable reaper_wake;
-  bool reaper_stop{false};  // guarded by reaper_mutex
-  std::thread reaper;
 
   mg_context* context{nullptr};
   std::size_t listen_address_count{0};
@@ -305,13 +164,7 @@ int HttpServer::Impl::on_init_connection(const mg_connection* connection,
                                          void** /*connection_data*/) noexcept {
   const mg_context* context = mg_get_context(connection);
   auto* impl = context != nullptr ? static_cast<Impl*>(mg_get_user_data(context)) : nullptr;
-  if (impl == nullptr) return 0;
-  if (impl->open_connections.fetch_add(1) + 1 >= impl->worker_threads) {
-    // Taking the mutex orders this with the reaper's check of saturated(): no lost wake-up.
-    std::unique_lock lock(impl->reaper_mutex);
-    lock.unlock();
-    impl->reaper_wake.notify_one();
-  }
+  if (impl != nullptr) impl->open_connections.fetch_add(1);
   return 0;
 }
 
@@ -319,87 +172,6 @@ void HttpServer::Impl::on_connection_closed(const mg_connection* connection) noe
   const mg_context* context = mg_get_context(connection);
   auto* impl = context != nullptr ? static_cast<Impl*>(mg_get_user_data(context)) : nullptr;
   if (impl != nullptr) impl->open_connections.fetch_sub(1);
-}
-
-void HttpServer::Impl::start_reaper() {
-  {
-    const std::lock_guard lock(reaper_mutex);
-    reaper_stop = false;
-  }
-  reaper = std::thread([this] {
-    const auto poll_interval = std::max(saturated_idle_grace / 4, std::chrono::milliseconds(10));
-    std::unique_lock lock(reaper_mutex);
-    while (!reaper_stop) {
-      // Sleeps without a timeout while any worker is free: no wake-ups when idle.
-      reaper_wake.wait(lock, [this] { return reaper_stop || saturated(); });
-      if (reaper_stop) break;
-      lock.unlock();
-      reap_quiet_connections();
-      lock.lock();
-      reaper_wake.wait_for(lock, poll_interval, [this] { return reaper_stop; });
-    }
-  });
-}
-
-void HttpServer::Impl::stop_reaper() noexcept {
-  {
-    const std::lock_guard lock(reaper_mutex);
-    reaper_stop = true;
-  }
-  reaper_wake.notify_all();
-  if (reaper.joinable()) reaper.join();
-}
-
-// CivetWeb does not expose a connection's socket, so quiet connections are found among
-// this process' descriptors by their local port, and shut down: the worker's recv() then
-// returns 0 and CivetWeb closes the connection as if the client had. Runs only while
-// every worker is held.
-void HttpServer::Impl::reap_quiet_connections() {
-  if (!saturated()) return;
-  DIR* directory = ::opendir("/proc/self/fd");
-  if (directory == nullptr) return;
-  std::vector<int> descriptors;
-  while (const dirent* entry = ::readdir(directory)) {
-    char* end = nullptr;
-    const long fd = std::strtol(entry->d_name, &end, 10);
-    if (end != entry->d_name && *end == '\0' && fd != ::dirfd(directory)) {
-      descriptors.push_back(static_cast<int>(fd));
-    }
-  }
-  ::closedir(directory);
-
-  // TCP_INFO cannot tell a worker that has just read a request which waited in the queue
-  // (its bytes arrived long ago) from an idle client, nor a slow header from a request being
-  // handled. So a connection is reaped only once it has looked quiet in passes spanning a
-  // grace time (two for dripping ones); a request being handled (microseconds to a few
-  // milliseconds here) sends its response before that and counts as busy again.
-  const auto now = std::chrono::steady_clock::now();
-  std::map<ino_t, std::chrono::steady_clock::time_point> still_quiet;
-  std::size_t reaped = 0;
-  for (const int fd : descriptors) {
-    struct stat status = {};
-    if (::fstat(fd, &status) != 0 || !S_ISSOCK(status.st_mode)) continue;
-    const auto local_port = connected_local_port(fd);
-    if (!local_port || std::find(ports.begin(), ports.end(), *local_port) == ports.end()) continue;
-    const Quietness state = quietness(fd, saturated_idle_grace);
-    if (state == Quietness::busy) continue;
-    const auto seen = quiet_since.find(status.st_ino);
-    const auto since = seen != quiet_since.end() ? seen->second : now;
-    const auto needed =
-        state == Quietness::dripping ? 2 * saturated_idle_grace : saturated_idle_grace;
-    if (now - since < needed) {
-      still_quiet.emplace(status.st_ino, since);
-      continue;
-    }
-    ::shutdown(fd, SHUT_RDWR);
-    ++reaped;
-  }
-  quiet_since = std::move(still_quiet);
-  if (reaped > 0) {
-    reaped_total.fetch_add(reaped);
-    log("all " + std::to_string(worker_threads) + " HTTP workers busy: closed " +
-        std::to_string(reaped) + " idle connection(s) so waiting clients get served");
-  }
 }
 
 int HttpServer::Impl::on_begin_request(mg_connection* connection) noexcept {
@@ -569,55 +341,10 @@ Result<void> HttpServer::add_route(std::string path, Handler handler) {
   return {};
 }
 
-Result<void> HttpServer::start(const ServerOptions& options) {
-  if (impl_->context != nullptr) return start_error("HTTP server already running");
-  if (options.listen_addresses.empty()) return start_error("no listen address given");
-  if (options.worker_threads == 0) return start_error("worker_threads must be at least 1");
-  if (options.max_request_header_bytes < 1024) {
-    return start_error("max_request_header_bytes must be at least 1024 (CivetWeb's minimum)");
-  }
-
-  init_civetweb_library();
-  const bool has_ipv6 = mg_check_feature(MG_FEATURES_IPV6) != 0;
-  std::vector<std::string> port_specs;
-  std::vector<std::string> wake_hosts;
-  std::string shown_addresses;
-  for (const ListenAddress& address : options.listen_addresses) {
-    auto resolved = resolve_listen_address(address);
-    if (!resolved) return tl::unexpected(resolved.error());
-    auto spec = civetweb_port_spec(*resolved, has_ipv6);
-    if (!spec) return tl::unexpected(spec.error());
-    if (std::find(port_specs.begin(), port_specs.end(), *spec) != port_specs.end()) {
-      return start_error("listen address " + address.to_string() + " given twice");
-    }
-    port_specs.push_back(std::move(*spec));
-    wake_hosts.push_back(wake_host(*resolved));
-    shown_addresses += (shown_addresses.empty() ? "" : ", ") + address.to_string();
-  }
-  std::string listening_ports;
-  for (const std::string& spec : port_specs) {
-    listening_ports += (listening_ports.empty() ? "" : ",") + spec;
-  }
-
-  const std::string num_threads = std::to_string(options.worker_threads);
-  const std::string request_timeout = std::to_string(options.request_timeout.count());
-  const std::string keep_alive_timeout = std::to_string(options.keep_alive_timeout.count());
-  const std::string max_request_size = std::to_string(options.max_request_header_bytes);
-  const std::string listen_backlog = std::to_string(options.listen_backlog);
-  std::array<const char*, 25> civetweb_options{
-      "listening_ports", listening_ports.c_str(), "num_threads", num_threads.c_str(),
-      "request_timeout_ms", request_timeout.c_str(), "enable_keep_alive", "yes",
-      "keep_alive_timeout_ms", keep_alive_timeout.c_str(), "max_request_size",
-      max_request_size.c_str(), "listen_backlog", listen_backlog.c_str(),
-      // Small responses: send them now rather than wait for Nagle's algorithm.
-      "tcp_nodelay", "1",
-      // No file serving, no CORS headers: every request is answered by on_begin_request.
-      "enable_directory_listing", "no", "access_control_allow_origin", "",
-      "access_control_allow_methods", "",
-      // Absolute-form requests ("GET http://host:port/metrics", RFC 9112 3.2.2) are
-      // otherwise dropped unless the host equals the unused `authentication_domain`.
-      "enable_auth_domain_check", "no", nullptr};
-
+// Starts CivetWeb with every callback set, so no request is answered without us. Its log
+// lines during start-up are kept: a failure's cause is among them, and a good start's
+// warnings go to the log sink afterwards.
+Result<mg_context*> HttpServer::Impl::start_civetweb(const char** options, std::string_view shown) {
   mg_callbacks callbacks{};
   callbacks.begin_request = &Impl::on_begin_request;
   callbacks.log_message = &Impl::on_log_message;
@@ -625,94 +352,88 @@ Result<void> HttpServer::start(const ServerOptions& options) {
   callbacks.connection_closed = &Impl::on_connection_closed;
   mg_init_data init{};
   init.callbacks = &callbacks;
-  init.user_data = impl_.get();
-  init.configuration_options = civetweb_options.data();
+  init.user_data = this;
+  init.configuration_options = options;
   std::array<char, 256> error_text{};
   unsigned error_code = 0;
   mg_error_data error{};
-  point_error_code_at(error, error_code);
+  civetweb::point_error_code_at(error, error_code);
   error.text = error_text.data();
   error.text_buffer_size = error_text.size();
 
-  impl_->worker_threads = options.worker_threads;
-  impl_->saturated_idle_grace = options.saturated_idle_grace;
   std::vector<std::string> messages;
+  {
+    const std::lock_guard lock(log_mutex);
+    collecting_startup_messages = true;
+    startup_messages.clear();
+  }
+  mg_context* started = mg_start2(&init, &error);
+  {
+    const std::lock_guard lock(log_mutex);
+    collecting_startup_messages = false;
+    messages = std::move(startup_messages);
+    startup_messages.clear();
+  }
+  if (started == nullptr) {
+    return civetweb::start_error(
+        "cannot listen on " + std::string(shown) + ": " +
+        civetweb::start_failure_cause(messages, error_text.data(),
+                                      civetweb::error_code_of(error, error_code)));
+  }
+  for (const std::string& message : messages) log(message);
+  return started;
+}
+
+Result<void> HttpServer::start(const ServerOptions& options) {
+  if (impl_->context != nullptr) return civetweb::start_error("HTTP server already running");
+  if (auto checked = civetweb::check_options(options); !checked) return checked;
+  civetweb::init_civetweb_library();
+  auto listeners = civetweb::plan_listeners(options.listen_addresses);
+  if (!listeners) return tl::unexpected(listeners.error());
+  const std::vector<civetweb::Setting> settings =
+      civetweb::civetweb_settings(options, listeners->civetweb_ports);
+  std::vector<const char*> pointers = civetweb::option_pointers(settings);
+
+  impl_->worker_threads = options.worker_threads;
   {
     const std::lock_guard lock(impl_->log_mutex);
     impl_->log_sink = options.log;
-    impl_->collecting_startup_messages = true;
-    impl_->startup_messages.clear();
   }
-  mg_context* context = mg_start2(&init, &error);
-  {
-    const std::lock_guard lock(impl_->log_mutex);
-    impl_->collecting_startup_messages = false;
-    messages = std::move(impl_->startup_messages);
-    impl_->startup_messages.clear();
-  }
-
-  if (context == nullptr) {
-    // CivetWeb's error text is a generic summary; the log lines before it name the cause
-    // ("cannot bind to 127.0.0.1:9100: 98 (Address already in use)").
-    std::string cause;
-    for (const std::string& message : messages) {
-      if (message == generic_port_failure && messages.size() > 1) continue;
-      cause += (cause.empty() ? "" : "; ") + message;
-    }
-    const std::string_view summary(error_text.data());
-    const bool summary_adds_nothing = summary == generic_port_failure && !cause.empty();
-    if (!summary.empty() && !summary_adds_nothing && cause.find(summary) == std::string::npos) {
-      cause += (cause.empty() ? "" : "; ") + std::string(summary);
-    }
-    if (cause.empty())
-      cause = "CivetWeb gave no reason (error code " +
-              std::to_string(error_code_of(error, error_code)) + ")";
-    return start_error("cannot listen on " + shown_addresses + ": " + cause + hint_for(cause));
-  }
-  impl_->context = context;
-  impl_->listen_address_count = port_specs.size();
-  impl_->ports = bound_ports();
-  impl_->start_reaper();
+  auto context = impl_->start_civetweb(pointers.data(), listeners->shown);
+  if (!context) return tl::unexpected(context.error());
+  impl_->context = *context;
+  impl_->listen_address_count = listeners->count;
   impl_->wake_endpoints.clear();
   const std::vector<std::uint16_t> ports = bound_ports();
   for (std::size_t i = 0; i < ports.size(); ++i) {
-    impl_->wake_endpoints.emplace_back(i < wake_hosts.size() ? wake_hosts[i] : "127.0.0.1",
-                                       ports[i]);
+    impl_->wake_endpoints.emplace_back(
+        i < listeners->wake_hosts.size() ? listeners->wake_hosts[i] : "127.0.0.1", ports[i]);
   }
-  for (const std::string& message : messages) impl_->log(message);  // warnings of a good start
   return {};
 }
 
 void HttpServer::stop() noexcept {
   if (impl_ == nullptr || impl_->context == nullptr) return;
-  impl_->stop_reaper();
-  // mg_stop() returns once CivetWeb's accept thread sees the stop flag, which it checks
-  // only when its poll() returns: that wait has no timeout here (accept_wait.h), and the
-  // stop event ends it. Connecting to our own listening sockets ends it too, should poll()
-  // not be ours (then CivetWeb's own 2 s quantum applies); pokes made before the flag is
-  // set are just connections that close without a request.
+  // mg_stop() returns once CivetWeb's accept thread sees the stop flag, which it reads
+  // between waits for a connection of at most 2 s (CivetWeb's SOCKET_TIMEOUT_QUANTUM).
+  // A connection to our own listening sockets ends that wait at once, as any client's
+  // would; pokes made before the flag is set are connections that close without a request.
   std::atomic<bool> stopped{false};
   std::thread waker;
   try {
     waker = std::thread([&stopped, endpoints = impl_->wake_endpoints] {
       while (!stopped.load()) {
-        for (const auto& [host, port] : endpoints) poke(host, port);
+        for (const auto& [host, port] : endpoints) civetweb::poke(host, port);
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
     });
   } catch (...) {
-    // No thread (or no memory): mg_stop() still works, only more slowly.
+    // No thread (or no memory): mg_stop() still works, within CivetWeb's 2 s.
   }
-  accept_wait::begin_stop();
   mg_stop(impl_->context);
-  accept_wait::end_stop();
   stopped = true;
   if (waker.joinable()) waker.join();
   impl_->context = nullptr;
-}
-
-std::uint64_t HttpServer::idle_connections_closed() const noexcept {
-  return impl_->reaped_total.load();
 }
 
 bool HttpServer::running() const noexcept {

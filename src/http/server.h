@@ -59,22 +59,24 @@ using Handler = std::function<Response(const Request&)>;
 // (calls are serialised by the server).
 using LogSink = std::function<void(std::string_view message)>;
 
+// Idle and slow clients are bounded by CivetWeb's own timeouts: CivetWeb gives a
+// connection one worker thread for its whole life, and closes it when a request is not
+// complete within request_timeout (keep_alive_timeout between keep-alive requests). So a
+// connection that sends nothing, or drips a request, holds a worker for at most one
+// timeout (a little more if its bytes keep arriving, see README "Connections"), and
+// connections queued behind such clients are served one timeout later per worker.
 struct ServerOptions {
   std::vector<ListenAddress> listen_addresses;  // at least one
   // One thread per connection: a scrape, a browser or a slow client each hold one.
   unsigned worker_threads{16};
-  // Budget for reading a request and for each write; bounds how long a slowloris-style
-  // client can hold a worker.
-  std::chrono::milliseconds request_timeout{10'000};
-  // Idle time a keep-alive connection may hold a worker between requests.
-  std::chrono::milliseconds keep_alive_timeout{2'000};
+  // Budget for reading a request (from the moment a worker takes the connection) and for
+  // each write. A scrape's request arrives in one packet, long before this.
+  std::chrono::milliseconds request_timeout{1'000};
+  // Idle time a keep-alive connection may hold a worker before its next request.
+  std::chrono::milliseconds keep_alive_timeout{1'000};
   // Request line plus headers; CivetWeb preallocates this per worker (minimum 1024).
   std::size_t max_request_header_bytes{16384};
   unsigned listen_backlog{64};
-  // While every worker holds a connection, connections that are between requests (or
-  // have not sent one) for this long are closed, so a slow or idle client cannot keep
-  // scrapes waiting for request_timeout.
-  std::chrono::milliseconds saturated_idle_grace{500};
   LogSink log;  // may be empty
 };
 
@@ -100,8 +102,6 @@ class HttpServer {
   // Waits for requests in progress; safe to call twice.
   void stop() noexcept;
   [[nodiscard]] bool running() const noexcept;
-  // Connections closed by the idle reaper since start (see ServerOptions).
-  [[nodiscard]] std::uint64_t idle_connections_closed() const noexcept;
 
   // Ports actually bound, in listen-address order (useful with port 0).
   [[nodiscard]] std::vector<std::uint16_t> bound_ports() const;

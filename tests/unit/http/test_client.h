@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <cstdint>
 #include <memory>
 #include <netdb.h>
@@ -116,6 +117,17 @@ inline std::string receive_until_close(const Socket& socket) {
     received.append(buffer.data(), static_cast<std::size_t>(n));
   }
   return received;
+}
+
+// Whether the server closed the connection: reads (and drops) whatever it sent until the
+// end of the stream. False when the socket's receive timeout ran out first.
+inline bool closed_by_server(const Socket& socket) {
+  std::array<char, 4096> buffer{};
+  for (;;) {
+    const ssize_t n = ::recv(socket.fd(), buffer.data(), buffer.size(), 0);
+    if (n == 0) return true;
+    if (n < 0) return errno == ECONNRESET;
+  }
 }
 
 // Sends `request` as is and returns everything the server sends until it closes.

@@ -10,7 +10,7 @@ namespace sm::app {
 namespace {
 
 Result<void> bad(std::string message) {
-  return fail(ErrorCode::config, Layer::app, 0, std::move(message));
+  return config_error(Layer::app, std::move(message));
 }
 
 // RFC 3986 pchar without pct-encoded, plus '/'.

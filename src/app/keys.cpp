@@ -18,14 +18,13 @@ namespace sm::app {
 Result<dlms::Key> parse_key(std::string_view text, std::string_view what) {
   auto bytes = parse_hex(text);
   if (!bytes) {
-    return fail(ErrorCode::config, Layer::app, 0,
-                std::string(what) + ": not a hex key (expected 32 hex digits)");
+    return config_error(Layer::app, std::string(what) + ": not a hex key (expected 32 hex digits)");
   }
   if (bytes->size() != 16) {
     std::string message = std::string(what) + ": a key has 16 bytes (32 hex digits), got " +
                           std::to_string(bytes->size()) + " bytes";
     std::fill(bytes->begin(), bytes->end(), std::uint8_t{0});
-    return fail(ErrorCode::config, Layer::app, 0, std::move(message));
+    return config_error(Layer::app, std::move(message));
   }
   dlms::Key key{};
   std::copy(bytes->begin(), bytes->end(), key.begin());
@@ -43,7 +42,7 @@ std::optional<std::string> readable_by_others(const std::string& path, std::stri
 
 Result<dlms::Key> load_key_file(const std::string& path, std::string* warning) {
   auto error = [&path](const std::string& why) {
-    return fail(ErrorCode::config, Layer::app, 0, "cannot read key file " + path + ": " + why);
+    return config_error(Layer::app, "cannot read key file " + path + ": " + why);
   };
   // O_NONBLOCK: opening a FIFO does not wait for a writer (it is refused below).
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -94,8 +93,7 @@ Result<dlms::Key> load_key_file(const std::string& path, std::string* warning) {
 Result<std::optional<dlms::Key>> resolve_key(const KeySource& source, const char* credential,
                                              std::vector<std::string>& warnings) {
   if (!source.hex.empty() && !source.file.empty()) {
-    return fail(ErrorCode::config, Layer::app, 0,
-                std::string(source.flag) + " and " + source.flag +
+    return config_error(Layer::app, std::string(source.flag) + " and " + source.flag +
                     "-file exclude each other; give the key one way");
   }
   if (!source.hex.empty()) {

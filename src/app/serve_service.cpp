@@ -56,37 +56,34 @@ int startup_error(const std::string& message) {
 
 Result<ServePlan> plan(const ServeSettings& s) {
   ServePlan p;
-  auto bad = [](std::string message) {
-    return fail(ErrorCode::decode, Layer::app, 0, std::move(message));
-  };
   for (const auto& text : s.listen_addresses) {
     auto addr = http::parse_listen_address(text);
-    if (!addr) return bad("--web.listen-address " + text + ": " + addr.error().message);
+    if (!addr) return config_error(Layer::app, "--web.listen-address " + text + ": " + addr.error().message);
     p.listen.push_back(*addr);
   }
   if (auto checked = check_serve_flags(s); !checked) return tl::unexpected(checked.error());
   auto stale = parse_duration(s.stale_after);
   if (!stale || stale->count() <= 0) {
-    return bad("--meter.stale-after: not a duration like 30s or 5m: \"" + s.stale_after + "\"");
+    return config_error(Layer::app, "--meter.stale-after: not a duration like 30s or 5m: \"" + s.stale_after + "\"");
   }
   p.stale_after = *stale;
   auto interval = parse_duration(s.demo_interval);
   if (!interval || interval->count() < 10) {
-    return bad("--demo.interval: not a duration of at least 10ms: \"" + s.demo_interval + "\"");
+    return config_error(Layer::app, "--demo.interval: not a duration of at least 10ms: \"" + s.demo_interval + "\"");
   }
   p.demo_interval = *interval;
-  if (s.demo && !s.replay_file.empty()) return bad("--demo and --replay.file exclude each other");
+  if (s.demo && !s.replay_file.empty()) return config_error(Layer::app, "--demo and --replay.file exclude each other");
   if (!s.demo && s.replay_file.empty() && !source::is_tcp_url(s.serial_device) &&
       !source::is_supported_baud_rate(s.serial_baud)) {
-    return bad("--serial.baud " + std::to_string(s.serial_baud) + " is not a supported rate");
+    return config_error(Layer::app, "--serial.baud " + std::to_string(s.serial_baud) + " is not a supported rate");
   }
   if (source::is_tcp_url(s.serial_device)) {
     auto endpoint = source::parse_tcp_url(s.serial_device);
-    if (!endpoint) return bad("--serial.device: " + endpoint.error().message);
+    if (!endpoint) return config_error(Layer::app, "--serial.device: " + endpoint.error().message);
   }
   if (!s.web_config_file.empty()) {
     auto config = http::load_web_config(s.web_config_file);
-    if (!config) return bad("--web.config.file: " + config.error().message);
+    if (!config) return config_error(Layer::app, "--web.config.file: " + config.error().message);
     p.web_config = *config;
   }
   p.decoder.cosem.profile = s.profile;
@@ -206,9 +203,9 @@ class ServeService {
     for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, sig);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     signal_fd_.reset(signalfd(-1, &signals, SFD_CLOEXEC));
-    if (!signal_fd_) return bad("cannot create signalfd");
+    if (!signal_fd_) return config_error(Layer::app, "cannot create signalfd");
     wake_fd_.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!wake_fd_) return bad("cannot create eventfd");
+    if (!wake_fd_) return config_error(Layer::app, "cannot create eventfd");
     return {};
   }
 
@@ -238,7 +235,7 @@ class ServeService {
                                                  s_.replay_file};
       auto writer = source::CaptureWriter::create(s_.record_file, comments,
                                                   source::CaptureWriter::Clock::now(), options);
-      if (!writer) return bad("--record: " + writer.error().message);
+      if (!writer) return config_error(Layer::app, "--record: " + writer.error().message);
       recorder_.emplace(std::move(*writer));
       recording_.emplace(*recorder_, exporter());
     }
@@ -256,7 +253,7 @@ class ServeService {
   Result<void> start_http() {
     if (plan_.web_config) {
       if (auto applied = server_.apply_web_config(*plan_.web_config); !applied) {
-        return bad("--web.config.file: " + applied.error().message);
+        return config_error(Layer::app, "--web.config.file: " + applied.error().message);
       }
     }
     (void)server_.add_route(s_.telemetry_path, [this](const http::Request&) { return metrics(); });
@@ -430,9 +427,6 @@ class ServeService {
     return r;
   }
 
-  static tl::unexpected<Error> bad(std::string message) {
-    return fail(ErrorCode::unsupported, Layer::app, 0, std::move(message));
-  }
   Exporter& exporter() { return **exporter_; }
 
   ServeSettings& s_;

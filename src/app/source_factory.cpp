@@ -48,8 +48,7 @@ Result<int> device_baud(const std::string& baud, const ServeSettings& s) {
   const auto* end = baud.data() + baud.size();
   const auto [ptr, ec] = std::from_chars(baud.data(), end, value);
   if (ec != std::errc() || ptr != end || !source::is_supported_baud_rate(value)) {
-    return fail(ErrorCode::config, Layer::app, 0,
-                "--serial.baud " + baud + " is not a supported rate");
+    return config_error(Layer::app, "--serial.baud " + baud + " is not a supported rate");
   }
   return value;
 }

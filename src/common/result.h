@@ -107,6 +107,13 @@ using Result = tl::expected<T, Error>;
   return tl::unexpected<Error>(Error{code, layer, offset, std::move(message)});
 }
 
+// A flag, config file, key file or address that cannot be used (ErrorCode::config): what
+// the user must change, never a frame's fate.
+[[nodiscard, gnu::cold]] inline tl::unexpected<Error> config_error(Layer layer,
+                                                                   std::string message) {
+  return fail(ErrorCode::config, layer, 0, std::move(message));
+}
+
 // Runs `f` (which returns a Result) where a library reports failure by exception: what it
 // throws becomes an Error with `code` and `layer` whose message starts with `what`, so no
 // exception crosses a layer. Library messages name algorithms and sizes, never key bytes.

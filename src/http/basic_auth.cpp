@@ -128,20 +128,17 @@ BasicAuthenticator::~BasicAuthenticator() {
 Result<void> BasicAuthenticator::set_users(UserTable users) {
   for (const auto& [user, hash] : users) {
     if (user.empty()) {
-      return fail(ErrorCode::decode, Layer::app, 0, "basic auth: empty user name");
+      return config_error(Layer::http, "basic auth: empty user name");
     }
     if (user.find(':') != std::string::npos) {
-      return fail(ErrorCode::decode, Layer::app, 0,
-                  "basic auth: user \"" + user + "\": a user name cannot contain ':' (RFC 7617)");
+      return config_error(Layer::http, "basic auth: user \"" + user + "\": a user name cannot contain ':' (RFC 7617)");
     }
     if (!is_bcrypt_hash(hash)) {
-      return fail(ErrorCode::decode, Layer::app, 0,
-                  "basic auth: user \"" + user + "\": password hash is not a bcrypt hash");
+      return config_error(Layer::http, "basic auth: user \"" + user + "\": password hash is not a bcrypt hash");
     }
   }
   if (!users.empty() && !verifier_) {
-    return fail(ErrorCode::unsupported, Layer::app, 0,
-                "basic auth: users configured but no password verifier installed");
+    return config_error(Layer::http, "basic auth: users configured but no password verifier installed");
   }
   std::string dummy = dummy_hash_for(users);
   auto table = std::make_shared<const UserTable>(std::move(users));

@@ -45,7 +45,7 @@ std::string wake_host(const ListenAddress& resolved) {
 }  // namespace
 
 tl::unexpected<Error> start_error(std::string message) {
-  return fail(ErrorCode::unsupported, Layer::app, 0, std::move(message));
+  return config_error(Layer::http, std::move(message));
 }
 
 #if CIVETWEB_VERSION_MAJOR == 1 && CIVETWEB_VERSION_MINOR < 16

@@ -325,18 +325,17 @@ HttpServer::~HttpServer() {
 
 Result<void> HttpServer::add_route(std::string path, Handler handler) {
   if (impl_->context != nullptr) {
-    return fail(ErrorCode::unsupported, Layer::app, 0,
-                "route " + path + ": routes must be added before the server starts");
+    return config_error(Layer::http, "route " + path + ": routes must be added before the server starts");
   }
   if (path.empty() || path.front() != '/') {
-    return fail(ErrorCode::decode, Layer::app, 0, "route \"" + path + "\" must start with '/'");
+    return config_error(Layer::http, "route \"" + path + "\" must start with '/'");
   }
   if (!handler) {
-    return fail(ErrorCode::decode, Layer::app, 0, "route " + path + ": empty handler");
+    return config_error(Layer::http, "route " + path + ": empty handler");
   }
   const std::string path_copy = path;
   if (!impl_->routes.emplace(std::move(path), std::move(handler)).second) {
-    return fail(ErrorCode::decode, Layer::app, 0, "route " + path_copy + " registered twice");
+    return config_error(Layer::http, "route " + path_copy + " registered twice");
   }
   return {};
 }

@@ -48,9 +48,8 @@ struct MappingEntry {
   std::optional<std::string> value;  // nullopt: nothing after ':' (a nested mapping follows)
 };
 
-tl::unexpected<Error> line_error(const ConfigLine& line, std::string_view message,
-                                 ErrorCode code = ErrorCode::decode) {
-  return fail(code, Layer::app, line.offset,
+tl::unexpected<Error> line_error(const ConfigLine& line, std::string_view message) {
+  return fail(ErrorCode::config, Layer::http, line.offset,
               "line " + std::to_string(line.number) + ": " + std::string(message));
 }
 
@@ -241,8 +240,7 @@ class WebConfigParser {
     }
     if (config_.basic_auth_users.empty() && config_.response_headers.empty() &&
         !http_keys_seen_.contains("http2")) {
-      return fail(ErrorCode::decode, Layer::app, 0,
-                  "the file configures nothing (it is empty or only comments); give "
+      return config_error(Layer::http, "the file configures nothing (it is empty or only comments); give "
                   "basic_auth_users or http_server_config, or leave out --web.config.file");
     }
     return {};
@@ -252,7 +250,7 @@ class WebConfigParser {
     auto entry = parse_mapping_entry(line);
     if (!entry) return tl::unexpected(entry.error());
     if (entry->key == "tls_server_config") {
-      return line_error(line, tls_refusal, ErrorCode::unsupported);
+      return line_error(line, tls_refusal);
     }
     if (entry->key != "basic_auth_users" && entry->key != "http_server_config") {
       return line_error(line, "unknown key \"" + entry->key +
@@ -403,8 +401,7 @@ Result<WebConfig> parse_web_config(std::string_view yaml_text) {
 
 Result<void> check_web_config_reload(const WebConfig& current, const WebConfig& next) {
   if (!current.basic_auth_users.empty() && next.basic_auth_users.empty()) {
-    return fail(ErrorCode::unsupported, Layer::app, 0,
-                "the new web config has no basic_auth_users: a reload never turns "
+    return config_error(Layer::http, "the new web config has no basic_auth_users: a reload never turns "
                 "authentication off (restart the exporter to do that)");
   }
   return {};
@@ -417,15 +414,15 @@ std::string describe_basic_auth(const WebConfig& config) {
 }
 
 Result<WebConfig> load_web_config(const std::string& path) {
-  const auto file_error = [&](std::string_view message, ErrorCode code = ErrorCode::decode,
+  const auto file_error = [&](std::string_view message, ErrorCode code = ErrorCode::config,
                               std::size_t offset = 0) {
-    return fail(code, Layer::app, offset, "web config file " + path + ": " + std::string(message));
+    return fail(code, Layer::http, offset, "web config file " + path + ": " + std::string(message));
   };
   std::ifstream file(path, std::ios::binary);
-  if (!file) return file_error(std::strerror(errno), ErrorCode::incomplete);
+  if (!file) return file_error(std::strerror(errno), ErrorCode::io);
   std::string text(max_config_bytes + 1, '\0');
   file.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (file.bad()) return file_error(std::strerror(errno), ErrorCode::incomplete);
+  if (file.bad()) return file_error(std::strerror(errno), ErrorCode::io);
   const auto bytes_read = static_cast<std::size_t>(file.gcount());
   if (bytes_read > max_config_bytes) {
     return file_error("larger than 1 MiB; is this the right file?", ErrorCode::length);

@@ -126,11 +126,11 @@ Result<std::unique_ptr<Source>> make_replay_source(ReplayOptions options) {
 
 Result<std::unique_ptr<Source>> make_replay_source(Capture capture, ReplayOptions options) {
   if (options.interval < std::chrono::milliseconds{0}) {
-    return fail(ErrorCode::config, Layer::source, 0, "replay interval must not be negative");
+    return config_error(Layer::source, "replay interval must not be negative");
   }
   auto source = std::make_unique<FileReplaySource>(std::move(capture), std::move(options));
   if (!source->control().valid()) {
-    return fail(ErrorCode::config, Layer::source, 0, source->control().setup_error());
+    return config_error(Layer::source, source->control().setup_error());
   }
   return std::unique_ptr<Source>(std::move(source));
 }

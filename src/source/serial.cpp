@@ -205,7 +205,7 @@ bool is_supported_baud_rate(int baud) noexcept {
 
 Result<std::unique_ptr<SerialSource>> make_serial_source(SerialOptions options) {
   if (options.device.empty()) {
-    return fail(ErrorCode::config, Layer::source, 0, "serial device path is empty");
+    return config_error(Layer::source, "serial device path is empty");
   }
   if (!is_supported_baud_rate(options.baud)) {
     std::string supported;
@@ -213,13 +213,12 @@ Result<std::unique_ptr<SerialSource>> make_serial_source(SerialOptions options) 
       if (!supported.empty()) supported += ", ";
       supported += std::to_string(rate);
     }
-    return fail(ErrorCode::config, Layer::source, 0,
-                "unsupported baud rate " + std::to_string(options.baud) +
+    return config_error(Layer::source, "unsupported baud rate " + std::to_string(options.baud) +
                     " (supported: " + supported + ")");
   }
   auto source = std::make_unique<TermiosSerialSource>(std::move(options));
   if (!source->control().valid()) {
-    return fail(ErrorCode::config, Layer::source, 0, source->control().setup_error());
+    return config_error(Layer::source, source->control().setup_error());
   }
   return std::unique_ptr<SerialSource>(std::move(source));
 }

@@ -254,11 +254,11 @@ Result<TcpEndpoint> parse_tcp_url(std::string_view url) {
 
 Result<std::unique_ptr<Source>> make_tcp_source(TcpOptions options) {
   if (options.endpoint.host.empty() || options.endpoint.port == 0) {
-    return fail(ErrorCode::config, Layer::source, 0, "TCP endpoint needs a host and a port");
+    return config_error(Layer::source, "TCP endpoint needs a host and a port");
   }
   auto source = std::make_unique<TcpSource>(std::move(options));
   if (!source->control().valid()) {
-    return fail(ErrorCode::config, Layer::source, 0, source->control().setup_error());
+    return config_error(Layer::source, source->control().setup_error());
   }
   return std::unique_ptr<Source>(std::move(source));
 }

@@ -30,7 +30,11 @@ WebConfig parsed(const std::string& yaml) {
 std::string error_of(const std::string& yaml) {
   auto config = parse_web_config(yaml);
   EXPECT_FALSE(config.has_value()) << "accepted:\n" << yaml;
-  return config ? std::string() : config.error().message;
+  if (config) return {};
+  // The user's file is wrong: a configuration error, never a frame-error code.
+  EXPECT_EQ(config.error().code, sm::ErrorCode::config) << yaml;
+  EXPECT_EQ(config.error().layer, sm::Layer::http) << yaml;
+  return config.error().message;
 }
 
 // Fail-open guard: a given file that configures nothing would serve /metrics without auth.

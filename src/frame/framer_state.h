@@ -1,18 +1,17 @@
 // The state StreamFramer's parts share (internal to sm_frame). StreamFramer::Impl is a
 // Framer; its members are defined by concern, one file each:
 //   stream_framer.cpp   the window, the process() loop, classification, the public API
-//   framings.cpp        the framings the loop knows, one line each (probe, what a frame
+//   framings.h          the framings the loop knows, one line each (probe, what a frame
 //                       delivers); a new framing is its probe's file plus a line there
 //   resync.h, .cpp      skipping bytes: runs of garbage, failed checks, the strong/weak rule
-//   reassembly.cpp      M-Bus and HDLC segments, single-frame APDUs, APDUs out (buffer reuse)
+//   reassembly.h, .cpp  M-Bus and HDLC segments, single-frame APDUs, APDUs out (buffer reuse)
 //   gbt_reassembly.cpp  General-Block-Transfer blocks
 //   explain.cpp         link-layer annotations for `decode --format explain`
 #pragma once
 
-#include <array>
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <initializer_list>
 #include <limits>
 #include <span>
 #include <string>
@@ -117,34 +116,7 @@ struct Parsed {
   Annotations notes;
 };
 
-struct Framer;
-
-// Strong framings carry a checksum, so a frame that verifies is one; weak ones carry
-// nothing but their own length (the rule they live by: stream_framer.cpp's opening).
-enum class Strength { strong, weak };
-
-// One framing the loop knows (framings.cpp lists them). Plain function pointers, called
-// once per candidate frame start, never per byte of a frame.
-struct Framing {
-  std::string_view name;  // in error messages: "M-Bus long frame"
-  std::array<std::uint8_t, 4> start_bytes{};
-  std::size_t start_count{0};  // the first bytes that make a candidate of this framing
-  Strength strength{Strength::weak};
-  // Probes the frame at `at` into Framer::parsed.
-  link::Probe (*probe)(Framer& f, std::span<const std::uint8_t> view, std::size_t at,
-                       bool stream_ended){nullptr};
-  // Takes the frame Framer::parsed holds, `size` bytes at `at`.
-  void (*deliver)(Framer& f, std::size_t at, std::size_t size){nullptr};
-  // Strong framings: whether a verified header starts at `at` (need_more with
-  // header_verified), for the rule that keeps weak candidates off real frames.
-  link::Probe (*probe_header)(std::span<const std::uint8_t> view, std::size_t at,
-                              const FramerLimits& limits){nullptr};
-};
-
-// framings.cpp: the framing a first byte starts (null: none), and the HDLC frame that
-// starts at its format byte, its opening flag being the previous frame's closing flag.
-extern const std::array<const Framing*, 256> kFramingByStartByte;
-extern const Framing kHdlcSharedFlag;
+struct Framing;  // framings.h
 
 struct Framer {
   Framer(FramerLimits l, Annotate a) : limits(l), annotating(a == Annotate::yes) {
@@ -175,23 +147,23 @@ struct Framer {
   [[nodiscard]] Annotations* notes() { return annotating ? &parsed.notes : nullptr; }
 
   // ---- window and loop (stream_framer.cpp) ---------------------------------------------
-  void push(std::span<const std::uint8_t> input);
-  void keep_rest(bool direct);
+  inline void push(std::span<const std::uint8_t> input);
+  inline void keep_rest(bool direct);
   void finish();
   void clear();
   [[gnu::hot]] void process(bool stream_ended);
-  [[nodiscard]] const Framing* classify(std::uint8_t first, std::size_t at) const;
+  [[nodiscard]] std::uint8_t classify(std::uint8_t first, std::size_t at) const;
 
   // ---- resync (resync.h: the per-byte steps, inline; resync.cpp) ------------------------
   bool strong_header_inside(std::size_t at, std::size_t end);
   [[gnu::cold, gnu::noinline]] void skip_over_limit(const Framing& framing, std::size_t at);
   [[gnu::cold, gnu::noinline]] void skip_unusable(const link::Probe& p, std::size_t at);
-  void skip_garbage(std::size_t at);
-  void skip_idle_flag(std::size_t at);
-  void skip_corrupt(const link::Probe& p, std::size_t at);
+  inline void skip_garbage(std::size_t at);
+  inline void skip_idle_flag(std::size_t at);
+  inline void skip_corrupt(const link::Probe& p, std::size_t at);
   [[gnu::cold, gnu::noinline]] void begin_run(std::size_t at, ErrorCode code, std::string reason);
-  void extend_run();
-  void flush_run();
+  inline void extend_run();
+  inline void flush_run();
   [[gnu::cold, gnu::noinline]] void report_run();
   [[gnu::cold, gnu::noinline]] void report_truncated(const Framing& framing, std::size_t at,
                                                      std::size_t available, std::size_t total);
@@ -199,26 +171,28 @@ struct Framer {
     events.emplace_back(FrameError{Error{code, Layer::frame, at, std::move(message)}, at, skipped});
   }
 
-  // ---- reassembly and APDUs out (reassembly.cpp) ---------------------------------------
-  [[gnu::hot]] void on_mbus_segment(link::MbusFrame& f, Annotations& notes, std::size_t at,
-                                    std::size_t size);
-  [[gnu::hot]] void on_hdlc_frame(link::HdlcFrame& f, Annotations& notes, std::size_t at,
-                                  std::size_t size);
-  void complete_frame(LinkType link, std::span<const std::uint8_t> payload, std::size_t payload_at,
-                      std::size_t at, std::size_t size, Annotations& notes);
-  void complete_link_frame(LinkType link, std::span<const std::uint8_t> payload,
-                           std::size_t payload_at, std::size_t at, std::size_t size,
-                           Annotations& notes);
-  [[gnu::hot]] void complete_unit(const UnitView& u);
-  void start(Reassembly& ra, LinkType link, std::size_t at);
+  // ---- reassembly, APDUs out (reassembly.h: the frame path, inline; reassembly.cpp) -----
+  [[gnu::hot]] inline void on_mbus_segment(link::MbusFrame& f, Annotations& notes, std::size_t at,
+                                           std::size_t size);
+  [[gnu::hot]] inline void on_hdlc_frame(link::HdlcFrame& f, Annotations& notes, std::size_t at,
+                                         std::size_t size);
+  inline void complete_frame(LinkType link, std::span<const std::uint8_t> payload,
+                             std::size_t payload_at, std::size_t at, std::size_t size,
+                             Annotations& notes);
+  inline void complete_link_frame(LinkType link, std::span<const std::uint8_t> payload,
+                                  std::size_t payload_at, std::size_t at, std::size_t size,
+                                  Annotations& notes);
+  [[gnu::hot]] inline void complete_unit(const UnitView& u);
+  inline void start(Reassembly& ra, LinkType link, std::size_t at);
   [[gnu::cold, gnu::noinline]] void drop(Reassembly& ra, ErrorCode code,
                                          const std::string& message);
   [[nodiscard]] bool within_limits(std::size_t frames, std::size_t bytes) const {
     return frames <= limits.max_segments && bytes <= limits.max_apdu;
   }
   [[gnu::cold, gnu::noinline]] [[nodiscard]] std::string over_limits(std::size_t frames) const;
-  bool add_frame(Reassembly& ra, std::span<const std::uint8_t> payload, std::size_t payload_at,
-                 std::size_t frame_at, std::size_t frame_size, Annotations& notes);
+  inline bool add_frame(Reassembly& ra, std::span<const std::uint8_t> payload,
+                        std::size_t payload_at, std::size_t frame_at, std::size_t frame_size,
+                        Annotations& notes);
   [[gnu::cold, gnu::noinline]] void mbus_out_of_order(unsigned sequence);
   [[gnu::cold, gnu::noinline]] void mbus_without_first(unsigned sequence, std::size_t at,
                                                        std::size_t size);
@@ -226,8 +200,8 @@ struct Framer {
                                                          const char* message);
   [[gnu::cold, gnu::noinline]] void report_over_limits(std::size_t at, std::size_t size);
   [[gnu::cold, gnu::noinline]] void report_incomplete();
-  void take_spare(std::vector<std::uint8_t>& bytes) noexcept;
-  [[gnu::hot]] void emit(const UnitView& u);
+  inline void take_spare(std::vector<std::uint8_t>& bytes) noexcept;
+  [[gnu::hot]] inline void emit(const UnitView& u);
 
   // ---- General-Block-Transfer (gbt_reassembly.cpp) -------------------------------------
   void on_gbt_block(const UnitView& u);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "frame/framer_state.h"
+#include "frame/reassembly.h"
 
 namespace sm::frame::detail {
 

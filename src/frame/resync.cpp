@@ -8,6 +8,7 @@
 #include <string>
 
 #include "frame/framer_state.h"
+#include "frame/framings.h"
 
 namespace sm::frame::detail {
 
@@ -25,10 +26,10 @@ bool Framer::strong_header_inside(std::size_t at, std::size_t end) {
   for (std::size_t q = strong_scan_from; q < end; ++q) {
     const auto view = window.subspan(q - window_offset, end - q);
     const auto first = link::byte_at(view, 0);
-    const Framing* framing = first ? kFramingByStartByte[*first] : nullptr;
+    const std::uint8_t k = first ? kFramingByStartByte[*first] : kNoFraming;
     link::Probe p;
-    if (framing != nullptr && framing->probe_header != nullptr) {
-      p = framing->probe_header(view, q, limits);
+    if (k != kNoFraming && kFramings[k].probe_header != nullptr) {
+      p = kFramings[k].probe_header(view, q, limits);
     }
     if (p.verdict == Verdict::need_more && p.header_verified) {
       if (settled) strong_scan_from = q;

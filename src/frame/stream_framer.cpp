@@ -2,7 +2,7 @@
 //
 // At the current stream position the first byte picks the candidate framing (68 M-Bus,
 // 7E HDLC, 00 wrapper, DB/DF ciphered APDU, 0F data-notification, E6 LLC + APDU: the list
-// in framings.cpp; an HDLC format byte right after an HDLC frame whose closing flag doubles
+// in framings.h; an HDLC format byte right after an HDLC frame whose closing flag doubles
 // as the next opening flag). The probe then says: wait, not a frame, a recognised frame
 // that failed a check, or a frame. Bytes that start no frame are skipped one at a time in
 // a loop; a contiguous run of them is reported as one FrameError when the run ends.
@@ -27,6 +27,7 @@
 #include <string>
 
 #include "frame/framer_state.h"
+#include "frame/framings.h"
 #include "frame/resync.h"
 
 namespace sm::frame {
@@ -35,7 +36,7 @@ namespace detail {
 using link::Verdict;
 
 // ---- input -------------------------------------------------------------------------------
-void Framer::push(std::span<const std::uint8_t> input) {
+inline void Framer::push(std::span<const std::uint8_t> input) {
   while (!input.empty()) {
     std::size_t n = 0;
     const bool direct = buffer.empty();
@@ -59,7 +60,7 @@ void Framer::push(std::span<const std::uint8_t> input) {
 }
 
 // The bytes process() left unconsumed (a frame waiting for its rest) go to the buffer.
-void Framer::keep_rest(bool direct) {
+inline void Framer::keep_rest(bool direct) {
   if (direct) {
     buffer.assign(window.begin() + static_cast<std::ptrdiff_t>(head), window.end());
   } else {
@@ -116,18 +117,19 @@ void Framer::process(bool stream_ended) {
         continue;
       }
     }
-    const Framing* framing = first ? classify(*first, at) : nullptr;
+    std::uint8_t k = first ? classify(*first, at) : kNoFraming;
     // Inside the bytes a frame that failed its checksum claimed, only strong candidates.
-    if (framing != nullptr && framing->strength == Strength::weak && at < no_weak_before) {
-      framing = nullptr;
+    if (k != kNoFraming && kFramings[k].strength == Strength::weak && at < no_weak_before) {
+      k = kNoFraming;
     }
-    if (framing == nullptr) {
+    if (k == kNoFraming) {
       skip_garbage(at);
       continue;
     }
-    const bool weak = framing->strength == Strength::weak;
+    const Framing& framing = kFramings[k];
+    const bool weak = framing.strength == Strength::weak;
     parsed.notes.clear();
-    const link::Probe p = framing->probe(*this, view, at, stream_ended);
+    const link::Probe p = dispatch<Step::probe>(k, *this, view, at, stream_ended);
     switch (p.verdict) {
       case Verdict::need_more:
         if (weak && strong_header_inside(at, window_offset + window.size())) {
@@ -135,12 +137,12 @@ void Framer::process(bool stream_ended) {
           continue;
         }
         if (stream_ended) {
-          report_truncated(*framing, at, view.size(), p.size);
+          report_truncated(framing, at, view.size(), p.size);
           head = window.size();
           return;
         }
         if (view.size() >= limits.max_buffer) {  // defensive: probes enforce their limits
-          skip_over_limit(*framing, at);
+          skip_over_limit(framing, at);
           continue;
         }
         return;  // wait for more bytes
@@ -168,17 +170,19 @@ void Framer::process(bool stream_ended) {
         head += p.size;
         // A verified frame ends any claim of an earlier corrupt frame on these bytes.
         no_weak_before = 0;
-        framing->deliver(*this, at, p.size);
+        dispatch<Step::deliver>(k, *this, at, p.size);
         continue;
     }
   }
 }
 
-// The framing whose frame may start with `first` at `at`; null when none may.
-const Framing* Framer::classify(std::uint8_t first, std::size_t at) const {
-  if (const Framing* framing = kFramingByStartByte[first]) return framing;
-  if (at == hdlc_shared_flag_at && (first & 0xF0u) == 0xA0u) return &kHdlcSharedFlag;
-  return nullptr;
+// The framing (its index in kFramings) whose frame may start with `first` at `at`;
+// kNoFraming when none may.
+std::uint8_t Framer::classify(std::uint8_t first, std::size_t at) const {
+  const std::uint8_t k = kFramingByStartByte[first];
+  if (k != kNoFraming) return k;
+  if (at == hdlc_shared_flag_at && (first & 0xF0u) == 0xA0u) return kHdlcSharedFlag;
+  return kNoFraming;
 }
 
 }  // namespace detail

@@ -68,21 +68,15 @@ constexpr Framing framing(std::string_view name, std::initializer_list<std::uint
                                                                  bool stream_ended) {
   return link::probe_hdlc(view, at, true, stream_ended, f.limits, &f.parsed.hdlc, f.notes());
 }
-[[gnu::always_inline]] inline link::Probe probe_wrapper(Framer& f, Bytes view, std::size_t at,
-                                                        bool /*stream_ended*/) {
-  return link::probe_wrapper(view, at, f.limits, &f.parsed.bare, f.notes());
-}
-[[gnu::always_inline]] inline link::Probe probe_ciphered(Framer& f, Bytes view, std::size_t at,
-                                                         bool /*stream_ended*/) {
-  return link::probe_ciphered_apdu(view, at, f.limits, &f.parsed.bare, f.notes());
-}
-[[gnu::always_inline]] inline link::Probe probe_notification(Framer& f, Bytes view, std::size_t at,
-                                                             bool /*stream_ended*/) {
-  return link::probe_data_notification(view, at, f.limits, &f.parsed.bare, f.notes());
-}
-[[gnu::always_inline]] inline link::Probe probe_llc(Framer& f, Bytes view, std::size_t at,
-                                                    bool /*stream_ended*/) {
-  return link::probe_llc_apdu(view, at, f.limits, &f.parsed.bare, f.notes());
+
+// A frame that carries one APDU and nothing to check but its length (link_frames.h's
+// probes of that shape: wrapper, ciphered APDU, data-notification, LLC + APDU).
+using BareProbe = link::Probe (*)(Bytes, std::size_t, const FramerLimits&, link::BareApdu*,
+                                  Annotations*);
+template <BareProbe probe>
+[[gnu::always_inline]] inline link::Probe probe_bare(Framer& f, Bytes view, std::size_t at,
+                                                     bool /*stream_ended*/) {
+  return probe(view, at, f.limits, &f.parsed.bare, f.notes());
 }
 
 // Header only (the strong/weak rule, resync.cpp).
@@ -102,22 +96,25 @@ inline link::Probe hdlc_header(Bytes view, std::size_t at, const FramerLimits& l
   f.hdlc_shared_flag_at = at + size;
   f.on_hdlc_frame(f.parsed.hdlc, f.parsed.notes, at, size);
 }
-[[gnu::always_inline]] inline void deliver_wrapper(Framer& f, std::size_t at, std::size_t size) {
-  const link::BareApdu& b = f.parsed.bare;
-  f.complete_frame(LinkType::wrapper, b.apdu, at + b.apdu_offset, at, size, f.parsed.notes);
-}
+
+// The APDU a probe_bare() framing found, as one link-layer unit of that `kind`.
+template <LinkType kind>
 [[gnu::always_inline]] inline void deliver_bare(Framer& f, std::size_t at, std::size_t size) {
   const link::BareApdu& b = f.parsed.bare;
-  f.complete_frame(LinkType::raw, b.apdu, at + b.apdu_offset, at, size, f.parsed.notes);
+  f.complete_frame(kind, b.apdu, at + b.apdu_offset, at, size, f.parsed.notes);
 }
 
 inline constexpr std::array kFramings = {
     framing("M-Bus long frame", {0x68}, Strength::strong, probe_mbus, deliver_mbus, mbus_header),
     framing("HDLC frame", {kHdlcFlag}, Strength::strong, probe_hdlc, deliver_hdlc, hdlc_header),
-    framing("DLMS wrapper", {0x00}, Strength::weak, probe_wrapper, deliver_wrapper),
-    framing("ciphered APDU", {0xDB, 0xDF}, Strength::weak, probe_ciphered, deliver_bare),
-    framing("data-notification APDU", {0x0F}, Strength::weak, probe_notification, deliver_bare),
-    framing("APDU behind an LLC header", {link::kLlcDsap}, Strength::weak, probe_llc, deliver_bare),
+    framing("DLMS wrapper", {0x00}, Strength::weak, probe_bare<link::probe_wrapper>,
+            deliver_bare<LinkType::wrapper>),
+    framing("ciphered APDU", {0xDB, 0xDF}, Strength::weak, probe_bare<link::probe_ciphered_apdu>,
+            deliver_bare<LinkType::raw>),
+    framing("data-notification APDU", {0x0F}, Strength::weak,
+            probe_bare<link::probe_data_notification>, deliver_bare<LinkType::raw>),
+    framing("APDU behind an LLC header", {link::kLlcDsap}, Strength::weak,
+            probe_bare<link::probe_llc_apdu>, deliver_bare<LinkType::raw>),
     // An HDLC frame whose opening flag was the previous frame's closing flag: it starts at
     // its format byte (classify() picks it, at hdlc_shared_flag_at only).
     framing("HDLC frame", {}, Strength::strong, probe_hdlc_shared_flag, deliver_hdlc),

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <type_traits>
 
 namespace sm {
 
@@ -20,9 +21,19 @@ constexpr void store_be(std::uint8_t* out, UInt v) noexcept {
   }
 }
 
-// The sizeof(UInt) big-endian bytes at `in`.
+// The sizeof(UInt) big-endian bytes at `in`: one load and a byte swap at run time.
+// (Inline: GBT block numbers, A-XDR integers and lengths of every push.)
 template <std::unsigned_integral UInt>
-[[nodiscard]] constexpr UInt load_be(const std::uint8_t* in) noexcept {
+[[nodiscard, gnu::always_inline]] constexpr UInt load_be(const std::uint8_t* in) noexcept {
+  if constexpr (std::endian::native == std::endian::little && sizeof(UInt) > 1) {
+    if (!std::is_constant_evaluated()) {
+      UInt v;
+      std::memcpy(&v, in, sizeof v);
+      if constexpr (sizeof(UInt) == 2) return __builtin_bswap16(v);
+      if constexpr (sizeof(UInt) == 4) return __builtin_bswap32(v);
+      if constexpr (sizeof(UInt) == 8) return __builtin_bswap64(v);
+    }
+  }
   UInt v = 0;
   for (std::size_t i = 0; i < sizeof(UInt); ++i) v = static_cast<UInt>((v << 8) | in[i]);
   return v;
@@ -32,29 +43,17 @@ template <std::unsigned_integral UInt>
 // sign-extended from the encoded width. (Inline: they run for every integer of every push.)
 [[nodiscard, gnu::always_inline]] inline std::uint64_t load_be_unsigned(
     std::span<const std::uint8_t> bytes) noexcept {
-  if constexpr (std::endian::native == std::endian::little) {
-    // The widths of the integer tags as one load each.
-    switch (bytes.size()) {
-      case 1:
-        return bytes[0];
-      case 2: {
-        std::uint16_t v;
-        std::memcpy(&v, bytes.data(), 2);
-        return __builtin_bswap16(v);
-      }
-      case 4: {
-        std::uint32_t v;
-        std::memcpy(&v, bytes.data(), 4);
-        return __builtin_bswap32(v);
-      }
-      case 8: {
-        std::uint64_t v;
-        std::memcpy(&v, bytes.data(), 8);
-        return __builtin_bswap64(v);
-      }
-      default:
-        break;
-    }
+  switch (bytes.size()) {  // the widths of the integer tags as one load each
+    case 1:
+      return bytes[0];
+    case 2:
+      return load_be<std::uint16_t>(bytes.data());
+    case 4:
+      return load_be<std::uint32_t>(bytes.data());
+    case 8:
+      return load_be<std::uint64_t>(bytes.data());
+    default:
+      break;
   }
   std::uint64_t v = 0;
   for (auto x : bytes) v = (v << 8) | x;

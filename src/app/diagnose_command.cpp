@@ -50,9 +50,9 @@ class TrialSink final : public source::Sink {
     if (reason != "reopen requested") note("lost the stream: " + std::string(reason));
   }
   void on_end_of_input() override {}
-  void log(source::LogLevel level, std::string_view message) override {
+  void log(LogLevel level, std::string_view message) override {
     // Only failures to open count; other warnings (a pty without parity) are no verdict.
-    if (level < source::LogLevel::warn || !message.starts_with("cannot open")) return;
+    if (level < LogLevel::warn || !message.starts_with("cannot open")) return;
     note(std::string(message.substr(0, message.find("; retrying"))));
   }
 

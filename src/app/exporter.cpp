@@ -210,21 +210,8 @@ bool Exporter::expire_partial_frame(std::chrono::steady_clock::time_point now,
   return dropped;
 }
 
-void Exporter::log(source::LogLevel level, std::string_view message) {
-  switch (level) {
-    case source::LogLevel::debug:
-      logger_.debug(message);
-      break;
-    case source::LogLevel::info:
-      logger_.info(message);
-      break;
-    case source::LogLevel::warn:
-      logger_.warn(message);
-      break;
-    case source::LogLevel::error:
-      logger_.error(message);
-      break;
-  }
+void Exporter::log(LogLevel level, std::string_view message) {
+  logger_.log(level, message);
 }
 
 }  // namespace sm::app

@@ -32,7 +32,7 @@ class Exporter final : public source::Sink {
   void on_disconnected(std::string_view reason) override;
   void on_end_of_input() override;
   void on_replay_repeat() override;
-  void log(source::LogLevel level, std::string_view message) override;
+  void log(LogLevel level, std::string_view message) override;
 
   // A partial frame pending longer than a frame can take is dropped as `timeout`
   // (called by the main loop). Returns true when something was dropped.

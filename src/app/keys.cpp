@@ -23,12 +23,12 @@ Result<dlms::Key> parse_key(std::string_view text, std::string_view what) {
   if (bytes->size() != 16) {
     std::string message = std::string(what) + ": a key has 16 bytes (32 hex digits), got " +
                           std::to_string(bytes->size()) + " bytes";
-    std::fill(bytes->begin(), bytes->end(), std::uint8_t{0});
+    crypto::scrub(std::span(*bytes));
     return config_error(Layer::app, std::move(message));
   }
   dlms::Key key{};
   std::copy(bytes->begin(), bytes->end(), key.begin());
-  std::fill(bytes->begin(), bytes->end(), std::uint8_t{0});
+  crypto::scrub(std::span(*bytes));
   return key;
 }
 

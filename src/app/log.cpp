@@ -10,20 +10,6 @@
 namespace sm::app {
 namespace {
 
-constexpr std::string_view level_name(LogLevel l) {
-  switch (l) {
-    case LogLevel::debug:
-      return "debug";
-    case LogLevel::info:
-      return "info";
-    case LogLevel::warn:
-      return "warn";
-    case LogLevel::error:
-      return "error";
-  }
-  return "info";
-}
-
 // syslog priorities as sd-daemon(3) prefixes.
 constexpr std::string_view journal_prefix(LogLevel l) {
   switch (l) {
@@ -76,13 +62,6 @@ void print_error(std::string_view program, std::string_view message) {
   std::fflush(stderr);
 }
 
-std::optional<LogLevel> parse_log_level(std::string_view s) {
-  for (auto l : {LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error}) {
-    if (s == level_name(l)) return l;
-  }
-  return std::nullopt;
-}
-
 std::optional<LogFormat> parse_log_format(std::string_view s) {
   if (s == "logfmt") return LogFormat::logfmt;
   if (s == "json") return LogFormat::json;
@@ -92,12 +71,6 @@ std::optional<LogFormat> parse_log_format(std::string_view s) {
 Logger::Logger(LogLevel level, LogFormat format)
     : level_(level), format_(format), journal_(std::getenv("JOURNAL_STREAM") != nullptr) {}
 
-void Logger::configure(LogLevel level, LogFormat format) {
-  std::lock_guard lock(mutex_);
-  level_ = level;
-  format_ = format;
-}
-
 std::string Logger::format_line(LogLevel level, std::string_view msg,
                                 std::initializer_list<LogField> fields,
                                 std::chrono::system_clock::time_point when) const {
@@ -105,13 +78,14 @@ std::string Logger::format_line(LogLevel level, std::string_view msg,
     JsonWriter w;
     w.begin_object();
     w.key("ts").value(timestamp(when));
-    w.key("level").value(level_name(level));
+    w.key("level").value(log_level_name(level));
     w.key("msg").value(msg);
     for (const auto& [k, v] : fields) w.key(k).value(v);
     w.end_object();
     return w.take();
   }
-  std::string out = "ts=" + timestamp(when) + " level=" + std::string(level_name(level)) + " msg=";
+  std::string out =
+      "ts=" + timestamp(when) + " level=" + std::string(log_level_name(level)) + " msg=";
   logfmt_value(out, msg);
   for (const auto& [k, v] : fields) {
     out += ' ';

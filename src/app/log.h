@@ -13,12 +13,12 @@
 #include <string_view>
 #include <utility>
 
+#include "common/log_level.h"
+
 namespace sm::app {
 
-enum class LogLevel { debug = 0, info = 1, warn = 2, error = 3 };
 enum class LogFormat { logfmt, json };
 
-std::optional<LogLevel> parse_log_level(std::string_view s);
 std::optional<LogFormat> parse_log_format(std::string_view s);
 
 using LogField = std::pair<std::string_view, std::string>;
@@ -30,7 +30,6 @@ void print_error(std::string_view program, std::string_view message);
 class Logger {
  public:
   Logger(LogLevel level = LogLevel::info, LogFormat format = LogFormat::logfmt);
-  void configure(LogLevel level, LogFormat format);
 
   void log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields = {});
   void debug(std::string_view m, std::initializer_list<LogField> f = {}) {

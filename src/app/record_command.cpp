@@ -37,8 +37,8 @@ class StatusSink final : public source::Sink {
     std::cerr << "record: lost the stream: " << reason << "\n";
   }
   void on_end_of_input() override {}
-  void log(source::LogLevel level, std::string_view message) override {
-    if (level >= source::LogLevel::info) std::cerr << "record: " << message << "\n";
+  void log(LogLevel level, std::string_view message) override {
+    if (level >= LogLevel::info) std::cerr << "record: " << message << "\n";
   }
 };
 

@@ -51,12 +51,6 @@ constexpr std::array kRegisterNames{
     NamedRegister{cosem::obis(1, 0, 2, 8, 2), "ActiveEnergyExportT2"},
 };
 
-std::string hex_byte(unsigned v) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "0x%02X", v & 0xFFu);
-  return buf;
-}
-
 void write_security(JsonWriter& w, const std::optional<dlms::SecurityHeader>& security,
                     bool tag_verified) {
   if (security) {
@@ -182,7 +176,7 @@ std::string render_text(const pipeline::Outcome& outcome) {
            manufacturer_code(s.system_title) + (maker.empty() ? "" : ", " + maker) + ")\n";
     out += "  InvocationCounter    " + std::to_string(s.invocation_counter) + "\n";
     out +=
-        "  Security             " + hex_byte(s.control) + (s.encrypted() ? " encrypted" : "") +
+        "  Security             0x" + hex_u8(s.control) + (s.encrypted() ? " encrypted" : "") +
         (s.authenticated() ? (frame.tag_verified ? " authenticated (tag verified)"
                                                  : " authenticated (tag NOT verified: no auth key)")
                            : "") +

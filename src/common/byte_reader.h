@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/endian.h"
+#include "common/hex.h"
 #include "common/result.h"
 
 namespace sm {
@@ -58,9 +60,8 @@ class ByteReader {
     if (empty()) return short_read(1);
     return data_[pos_++];
   }
-  Result<std::uint16_t> u16be() { return uint_be<std::uint16_t>(2); }
-  Result<std::uint32_t> u32be() { return uint_be<std::uint32_t>(4); }
-  Result<std::uint64_t> u64be() { return uint_be<std::uint64_t>(8); }
+  Result<std::uint16_t> u16be() { return uint_be<std::uint16_t>(); }
+  Result<std::uint32_t> u32be() { return uint_be<std::uint32_t>(); }
 
   // Returns a view of the next n bytes; the length is checked before anything else.
   Result<std::span<const std::uint8_t>> bytes(std::size_t n) {
@@ -87,7 +88,7 @@ class ByteReader {
     if (!b) return tl::unexpected(b.error());
     if (*b != value) {
       return tl::unexpected(error(ErrorCode::decode, std::string(name) + ": expected 0x" +
-                                                         hex2(value) + ", got 0x" + hex2(*b)));
+                                                         hex_u8(value) + ", got 0x" + hex_u8(*b)));
     }
     ++pos_;
     return {};
@@ -106,11 +107,10 @@ class ByteReader {
 
  private:
   template <class T>
-  Result<T> uint_be(std::size_t n) {
-    if (n > remaining()) return short_read(n);
-    T v = 0;
-    for (std::size_t i = 0; i < n; ++i) v = static_cast<T>((v << 8) | data_[pos_ + i]);
-    pos_ += n;
+  Result<T> uint_be() {
+    if (sizeof(T) > remaining()) return short_read(sizeof(T));
+    const T v = load_be<T>(data_.data() + pos_);
+    pos_ += sizeof(T);
     return v;
   }
   [[nodiscard, gnu::cold, gnu::noinline]] tl::unexpected<Error> short_read(
@@ -118,10 +118,6 @@ class ByteReader {
     return tl::unexpected(error(
         ErrorCode::incomplete,
         "expected " + std::to_string(wanted) + " bytes, " + std::to_string(remaining()) + " left"));
-  }
-  [[gnu::cold]] static std::string hex2(std::uint8_t b) {
-    constexpr std::string_view digits = "0123456789ABCDEF";
-    return {digits[b >> 4], digits[b & 0x0F]};
   }
 
   std::span<const std::uint8_t> data_;

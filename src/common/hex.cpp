@@ -13,11 +13,12 @@ std::string encode(std::span<const std::uint8_t> bytes, std::string_view digits)
   }
   return out;
 }
-int digit_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+std::string digits_of(std::uint32_t value, int count) {
+  std::string out(static_cast<std::size_t>(count), '0');
+  for (int i = count - 1; i >= 0; --i, value >>= 4) {
+    out[static_cast<std::size_t>(i)] = kHexDigits[value & 0xFu];
+  }
+  return out;
 }
 bool is_separator(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == ':' || c == ';' ||
@@ -25,11 +26,21 @@ bool is_separator(char c) {
 }
 }  // namespace
 
+std::string hex_u8(std::uint8_t value) {
+  return digits_of(value, 2);
+}
+std::string hex_u16(std::uint16_t value) {
+  return digits_of(value, 4);
+}
+std::string hex_u32(std::uint32_t value) {
+  return digits_of(value, 8);
+}
+
 std::string to_hex(std::span<const std::uint8_t> bytes) {
-  return encode(bytes, "0123456789ABCDEF");
+  return encode(bytes, kHexDigits);
 }
 std::string to_hex_lower(std::span<const std::uint8_t> bytes) {
-  return encode(bytes, "0123456789abcdef");
+  return encode(bytes, kHexDigitsLower);
 }
 
 namespace {
@@ -54,7 +65,7 @@ bool scan_hex(std::string_view text, Emit&& emit) {
       ++i;
       continue;
     }
-    int v = digit_value(c);
+    int v = hex_digit_value(c);
     if (v < 0) return false;
     if (high < 0) {
       high = v;

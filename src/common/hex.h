@@ -11,6 +11,24 @@
 
 namespace sm {
 
+inline constexpr std::string_view kHexDigits = "0123456789ABCDEF";
+inline constexpr std::string_view kHexDigitsLower = "0123456789abcdef";
+
+// A hex digit's value (either case); -1 for any other character.
+[[nodiscard]] constexpr int hex_digit_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// One integer as upper-case hex digits, most significant first, as wide as its type and
+// without prefix: hex_u8(0x3A) == "3A", hex_u16(0x906E) == "906E", hex_u32(0x1F) ==
+// "0000001F". Messages that show "0x3A" write "0x" + hex_u8(b).
+[[nodiscard]] std::string hex_u8(std::uint8_t value);
+[[nodiscard]] std::string hex_u16(std::uint16_t value);
+[[nodiscard]] std::string hex_u32(std::uint32_t value);
+
 // Upper-case hex, no separators.
 [[nodiscard]] std::string to_hex(std::span<const std::uint8_t> bytes);
 [[nodiscard]] std::string to_hex_lower(std::span<const std::uint8_t> bytes);

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/hex.h"
+
 namespace sm {
 
 void JsonWriter::separator() {
@@ -85,7 +87,6 @@ std::string JsonWriter::format_double(double d) {
 }
 
 void JsonWriter::escape_into(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
@@ -108,8 +109,8 @@ void JsonWriter::escape_into(std::string& out, std::string_view s) {
       default:
         if (u < 0x20 || u == 0x7F) {
           out += "\\u00";
-          out.push_back(kHex[u >> 4]);
-          out.push_back(kHex[u & 0x0F]);
+          out.push_back(kHexDigitsLower[u >> 4]);
+          out.push_back(kHexDigitsLower[u & 0x0F]);
         } else {
           out.push_back(c);
         }

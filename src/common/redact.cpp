@@ -1,10 +1,12 @@
 #include "common/redact.h"
 
+#include "common/hex.h"
+
 namespace sm {
 namespace {
 
 bool is_hex_digit(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  return hex_digit_value(c) >= 0;
 }
 
 }  // namespace

@@ -1181,10 +1181,10 @@ class DirectWalk {
         raw = content[0] != 0 ? 1 : 0;
         return true;
       case dlms::IntegerKind::signed_int:
-        raw = dlms::big_endian_signed(content);
+        raw = load_be_signed(content);
         return true;
       default: {
-        const std::uint64_t u = dlms::big_endian_unsigned(content);
+        const std::uint64_t u = load_be_unsigned(content);
         raw = static_cast<std::int64_t>(u);
         return u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
       }
@@ -1208,8 +1208,7 @@ class DirectWalk {
       return Match::failed;
     }
     if (!count_nodes(6)) return Match::failed;
-    const std::int64_t scaler =
-        dlms::big_endian_signed(rest.subspan(pair_at + 3, scaler_tag.width));
+    const std::int64_t scaler = load_be_signed(rest.subspan(pair_at + 3, scaler_tag.width));
     if (scaler < -kMaxAbsScaler || scaler > kMaxAbsScaler) return Match::failed;
     walk_.break_adjacency();
     const Obis code = *Obis::from_bytes(rest.subspan(4, 6));
@@ -1290,8 +1289,7 @@ class DirectWalk {
       if (!shape) break;
       const auto [integer, pair_at, scaler_tag, unit_at] = *shape;
       // The shape is right: limits and range decide now (register_triple()'s `failed`).
-      const std::int64_t scaler =
-          dlms::big_endian_signed(std::span(p + pair_at + 3, scaler_tag.width));
+      const std::int64_t scaler = load_be_signed(std::span(p + pair_at + 3, scaler_tag.width));
       std::int64_t raw = 0;
       if (!levels_ok || n == room || scaler < -kMaxAbsScaler || scaler > kMaxAbsScaler ||
           !integer_value(integer, std::span(p + 11, integer.width), raw)) {
@@ -1345,7 +1343,7 @@ class DirectWalk {
     ScalerUnit scaler_unit;
     const std::size_t pair_offset = r_.offset();
     scaler_unit.scaler_offset = pair_offset + 2;
-    scaler_unit.scaler = dlms::big_endian_signed(rest.subspan(3, width));
+    scaler_unit.scaler = load_be_signed(rest.subspan(3, width));
     scaler_unit.unit = rest[unit_at + 1];
     if (!walk_.attach_scaler_unit(scaler_unit, pair_offset)) return Match::failed;
     saw_nested_container_ = true;
@@ -1394,11 +1392,11 @@ class DirectWalk {
         break;
       case dlms::IntegerKind::signed_int:
         value.kind = Leaf::Kind::signed_int;
-        value.signed_int = dlms::big_endian_signed(content);
+        value.signed_int = load_be_signed(content);
         break;
       default:
         value.kind = Leaf::Kind::unsigned_int;
-        value.unsigned_int = dlms::big_endian_unsigned(content);
+        value.unsigned_int = load_be_unsigned(content);
         break;
     }
     (void)r_.try_skip(1 + integer.width);

@@ -16,10 +16,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/crc16.h"
+#include "common/hex.h"
 #include "cosem/decode.h"
 #include "cosem/units.h"
 #include "cosem/value_text.h"
@@ -88,32 +91,6 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
-}
-
-std::optional<unsigned> hex_value(char c) {
-  if (c >= '0' && c <= '9') return static_cast<unsigned>(c - '0');
-  if (c >= 'A' && c <= 'F') return static_cast<unsigned>(c - 'A' + 10);
-  if (c >= 'a' && c <= 'f') return static_cast<unsigned>(c - 'a' + 10);
-  return std::nullopt;
-}
-
-// CRC-16/ARC (poly 0x8005 reflected = 0xA001, init 0, no final xor), DSMR 4.0 6.12.
-std::uint16_t crc16_arc(std::string_view text) {
-  std::uint16_t crc = 0;
-  for (char c : text) {
-    crc = static_cast<std::uint16_t>(crc ^ static_cast<unsigned char>(c));
-    for (int bit = 0; bit < 8; ++bit) {
-      crc = (crc & 1u) != 0 ? static_cast<std::uint16_t>((crc >> 1) ^ 0xA001u)
-                            : static_cast<std::uint16_t>(crc >> 1);
-    }
-  }
-  return crc;
-}
-
-std::string hex4(std::uint16_t value) {
-  constexpr std::string_view digits = "0123456789ABCDEF";
-  return {digits[(value >> 12) & 0xF], digits[(value >> 8) & 0xF], digits[(value >> 4) & 0xF],
-          digits[value & 0xF]};
 }
 
 double power_of_ten(int exponent) {
@@ -290,7 +267,8 @@ class TelegramParser {
 Result<void> check_crc(std::string_view telegram, std::size_t bang) {
   std::string_view tail = telegram.substr(bang + 1);
   std::size_t digits = 0;
-  while (digits < tail.size() && digits < kCrcDigits && hex_value(tail[digits])) ++digits;
+  while (digits < tail.size() && digits < kCrcDigits && hex_digit_value(tail[digits]) >= 0)
+    ++digits;
   for (std::size_t i = digits; i < tail.size(); ++i) {
     const char c = tail[i];
     if (c != '\r' && c != '\n' && c != '\0' && c != ' ') {
@@ -303,11 +281,13 @@ Result<void> check_crc(std::string_view telegram, std::size_t bang) {
   }
   std::uint16_t sent = 0;
   for (std::size_t i = 0; i < kCrcDigits; ++i)
-    sent = static_cast<std::uint16_t>((sent << 4) | *hex_value(tail[i]));
-  const std::uint16_t computed = crc16_arc(telegram.substr(0, bang + 1));
+    sent = static_cast<std::uint16_t>((sent << 4) | hex_digit_value(tail[i]));
+  const std::uint16_t computed =
+      crc16_arc(std::span(reinterpret_cast<const std::uint8_t*>(telegram.data()), bang + 1));
   if (sent != computed) {
-    return dsmr_error(ErrorCode::checksum, bang + 1,
-                      "CRC mismatch: telegram says " + hex4(sent) + ", computed " + hex4(computed));
+    return dsmr_error(
+        ErrorCode::checksum, bang + 1,
+        "CRC mismatch: telegram says " + hex_u16(sent) + ", computed " + hex_u16(computed));
   }
   return {};
 }

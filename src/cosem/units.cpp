@@ -109,7 +109,14 @@ constexpr bool table_is_sorted_and_unique() {
   return true;
 }
 static_assert(table_is_sorted_and_unique(), "unit table must be sorted by code, no duplicates");
-static_assert(kSymbolByCode[27] == "W" && kSymbolByCode[30] == "Wh" && kSymbolByCode[35] == "V");
+// The codes named in units.h are the table's.
+static_assert(kSymbolByCode[unit::second] == "s" && kSymbolByCode[unit::cubic_metre] == "m³" &&
+              kSymbolByCode[unit::watt] == "W" && kSymbolByCode[unit::volt_ampere] == "VA" &&
+              kSymbolByCode[unit::var] == "var" && kSymbolByCode[unit::watt_hour] == "Wh" &&
+              kSymbolByCode[unit::volt_ampere_hour] == "VAh" &&
+              kSymbolByCode[unit::var_hour] == "varh" && kSymbolByCode[unit::ampere] == "A" &&
+              kSymbolByCode[unit::volt] == "V" && kSymbolByCode[unit::hertz] == "Hz" &&
+              kSymbolByCode[unit::none].empty());
 
 }  // namespace
 

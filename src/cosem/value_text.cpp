@@ -1,31 +1,12 @@
 #include "cosem/value_text.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
-#include <initializer_list>
 
 #include "common/hex.h"
 
 namespace sm::cosem {
-namespace {
-
-constexpr std::uint8_t kNotSpecified = 0xFF;
-
-// A field of a COSEM date/time: in [low, high] or one of the special values given.
-bool in_range_or_special(std::uint8_t field, std::uint8_t low, std::uint8_t high,
-                         std::initializer_list<std::uint8_t> special) {
-  if (field >= low && field <= high) return true;
-  for (std::uint8_t s : special) {
-    if (field == s) return true;
-  }
-  return false;
-}
-
-std::optional<int> field_or_unspecified(std::uint8_t field) {
-  if (field == kNotSpecified) return std::nullopt;
-  return field;
-}
-
-}  // namespace
 
 bool is_printable_ascii(std::span<const std::uint8_t> bytes) noexcept {
   // Eight bytes at a time: a byte below 0x20 sets its high bit in (x - 0x20..) & ~x, one
@@ -60,9 +41,7 @@ Text bytes_text(std::span<const std::uint8_t> bytes) {
 std::optional<std::string> decode_hex_ascii(std::string_view text) {
   if (text.empty() || text.size() % 2 != 0) return std::nullopt;
   for (char c : text) {
-    const bool hex_digit =
-        (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    if (!hex_digit) return std::nullopt;
+    if (hex_digit_value(c) < 0) return std::nullopt;
   }
   auto bytes = parse_hex(text);
   if (!bytes || !is_printable_ascii(*bytes)) return std::nullopt;
@@ -72,24 +51,15 @@ std::optional<std::string> decode_hex_ascii(std::string_view text) {
 std::optional<dlms::DateTime> join_date_and_time(std::span<const std::uint8_t> date,
                                                  std::span<const std::uint8_t> time) {
   if (date.size() != 5 || time.size() != 4) return std::nullopt;
-  const bool plausible =
-      in_range_or_special(date[2], 1, 12, {0xFD, 0xFE, 0xFF}) &&
-      in_range_or_special(date[3], 1, 31, {0xFD, 0xFE, 0xFF}) &&
-      in_range_or_special(date[4], 1, 7, {0xFF}) && in_range_or_special(time[0], 0, 23, {0xFF}) &&
-      in_range_or_special(time[1], 0, 59, {0xFF}) && in_range_or_special(time[2], 0, 59, {0xFF}) &&
-      in_range_or_special(time[3], 0, 99, {0xFF});
-  if (!plausible) return std::nullopt;
-  dlms::DateTime joined;
-  const int year = (date[0] << 8) | date[1];
-  if (year != 0xFFFF) joined.year = year;
-  joined.month = field_or_unspecified(date[2]);
-  joined.day = field_or_unspecified(date[3]);
-  joined.weekday = field_or_unspecified(date[4]);
-  joined.hour = field_or_unspecified(time[0]);
-  joined.minute = field_or_unspecified(time[1]);
-  joined.second = field_or_unspecified(time[2]);
-  joined.hundredths = field_or_unspecified(time[3]);
-  return joined;  // deviation and clock status not sent: the meter's local time
+  // One date-time as the wire would carry it, deviation (0x8000) and clock status (0xFF)
+  // unspecified, checked by the one date-time validation: the meter's local time.
+  std::array<std::uint8_t, 12> twelve{};
+  std::copy(date.begin(), date.end(), twelve.begin());
+  std::copy(time.begin(), time.end(), twelve.begin() + 5);
+  twelve[9] = 0x80;
+  twelve[10] = 0x00;
+  twelve[11] = 0xFF;
+  return dlms::try_parse_date_time(twelve);
 }
 
 }  // namespace sm::cosem

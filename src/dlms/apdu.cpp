@@ -72,22 +72,11 @@ constexpr std::array<ApduName, 40> kApduNames{{
     {0xE6, "LLC header (E6 E7 00), not an APDU"},
 }};
 
-std::string hex2(std::uint8_t b) {
-  return to_hex(std::span<const std::uint8_t>(&b, 1));
-}
-
-std::string hex8(std::uint32_t v) {
-  const std::array<std::uint8_t, 4> b{
-      static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
-      static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
-  return to_hex(b);
-}
-
 // Green Book: Long-Invoke-Id-And-Priority bits 0-23 invoke-id, bit 28 self-descriptive,
 // bit 29 processing-option, bit 30 service-class (confirmed), bit 31 priority (high).
 std::string describe_invoke_id(std::uint32_t v) {
-  std::string out =
-      "long-invoke-id-and-priority 0x" + hex8(v) + ": invoke-id " + std::to_string(v & 0x00FFFFFFu);
+  std::string out = "long-invoke-id-and-priority 0x" + hex_u32(v) + ": invoke-id " +
+                    std::to_string(v & 0x00FFFFFFu);
   out += (v & 0x80000000u) != 0 ? ", priority high" : ", priority normal";
   if ((v & 0x40000000u) != 0) out += ", confirmed";
   if ((v & 0x20000000u) != 0) out += ", break-on-error";
@@ -109,10 +98,10 @@ Result<DataNotification> decode_data_notification(std::span<const std::uint8_t> 
     if (known != kApduNames.end()) {
       return tl::unexpected(
           r.error_at(0, ErrorCode::unsupported,
-                     std::string(known->name) + " (0x" + hex2(*tag) +
+                     std::string(known->name) + " (0x" + hex_u8(*tag) +
                          ") is not decoded; expected a data-notification (0x0F)"));
     }
-    return tl::unexpected(r.error_at(0, ErrorCode::decode, "unknown APDU tag 0x" + hex2(*tag)));
+    return tl::unexpected(r.error_at(0, ErrorCode::decode, "unknown APDU tag 0x" + hex_u8(*tag)));
   }
   if (notes != nullptr) annotate(notes, "plaintext", 0, 1, "apdu", "data-notification (0x0F)");
 

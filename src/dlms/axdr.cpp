@@ -89,11 +89,6 @@ static_assert(kTagIndex[0x12] != kNoTag && kTagTable[kTagIndex[0x12]].width == 2
               "uint16 is 2 bytes");
 static_assert(kTagIndex[0x07] == kNoTag, "0x07 (old floating-point) is not a tag we accept");
 
-std::string hex2(std::uint8_t b) {
-  constexpr std::string_view digits = "0123456789ABCDEF";
-  return {digits[b >> 4], digits[b & 0x0F]};
-}
-
 // The header of one encoded value: its tag and how much follows.
 struct Header {
   const TagInfo* info{nullptr};
@@ -114,7 +109,7 @@ struct Header {
   h.info = find_tag(*tag);
   if (h.info == nullptr) {
     return tl::unexpected(
-        r.error_at(h.start, ErrorCode::decode, "unknown A-XDR tag 0x" + hex2(*tag)));
+        r.error_at(h.start, ErrorCode::decode, "unknown A-XDR tag 0x" + hex_u8(*tag)));
   }
   switch (h.info->kind) {
     case Kind::container: {
@@ -261,7 +256,7 @@ std::string quoted(std::span<const std::uint8_t> b) {
     if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
       out.push_back(static_cast<char>(c));
     } else {
-      out += "\\x" + hex2(c);
+      out += "\\x" + hex_u8(c);
     }
   }
   out += b.size() > kMax ? "\"..." : "\"";
@@ -307,7 +302,8 @@ std::string describe(const TagInfo& info, const Value& v) {
       return append(out, " ", std::to_string(std::get<std::int64_t>(v.data)));
     case Kind::unsigned_int:
       if (info.tag == Tag::bcd) {
-        return append(out, " 0x", hex2(static_cast<std::uint8_t>(std::get<std::uint64_t>(v.data))));
+        return append(out, " 0x",
+                      hex_u8(static_cast<std::uint8_t>(std::get<std::uint64_t>(v.data))));
       }
       return append(out, " ", std::to_string(std::get<std::uint64_t>(v.data)));
     case Kind::floating:
@@ -388,15 +384,15 @@ Value& place_scalar(Children* parent, Value& root, const Header& h,
     case Kind::boolean:
       return place(parent, root, tag, content[0] != 0, offset);
     case Kind::signed_int:
-      return place(parent, root, tag, big_endian_signed(content), offset);
+      return place(parent, root, tag, load_be_signed(content), offset);
     case Kind::unsigned_int:
-      return place(parent, root, tag, big_endian_unsigned(content), offset);
+      return place(parent, root, tag, load_be_unsigned(content), offset);
     case Kind::floating:
       if (h.count == 4) {
-        const auto bits = static_cast<std::uint32_t>(big_endian_unsigned(content));
+        const auto bits = static_cast<std::uint32_t>(load_be_unsigned(content));
         return place(parent, root, tag, static_cast<double>(std::bit_cast<float>(bits)), offset);
       }
-      return place(parent, root, tag, std::bit_cast<double>(big_endian_unsigned(content)), offset);
+      return place(parent, root, tag, std::bit_cast<double>(load_be_unsigned(content)), offset);
     case Kind::bits:
       return place(parent, root, tag, Bytes(content.begin(), content.end(), memory), offset,
                    static_cast<std::uint32_t>(h.bits));
@@ -504,11 +500,11 @@ Result<std::size_t> read_length(ByteReader& r) {
   const unsigned n = *first & 0x7Fu;
   if (n == 0 || n > 4) {
     return tl::unexpected(
-        r.error_at(start, ErrorCode::decode, "invalid A-XDR length form 0x" + hex2(*first)));
+        r.error_at(start, ErrorCode::decode, "invalid A-XDR length form 0x" + hex_u8(*first)));
   }
   auto bytes = r.bytes(n);
   if (!bytes) return tl::unexpected(bytes.error());
-  return static_cast<std::size_t>(big_endian_unsigned(*bytes));
+  return static_cast<std::size_t>(load_be_unsigned(*bytes));
 }
 
 void write_length(std::vector<std::uint8_t>& out, std::size_t length) {

@@ -26,6 +26,7 @@
 
 #include "common/annotations.h"
 #include "common/byte_reader.h"
+#include "common/endian.h"
 #include "common/result.h"
 
 namespace sm::dlms {
@@ -116,46 +117,6 @@ class ValueArena final : public std::pmr::memory_resource {
   std::byte* end_;
   std::pmr::monotonic_buffer_resource overflow_;  // beyond the buffer (freed with the arena)
 };
-
-// Big-endian integers of 1..8 content bytes, as the decoder reads them: unsigned, and
-// two's complement sign-extended from the encoded width.
-// (Inline: they run for every integer of every push.)
-[[nodiscard, gnu::always_inline]] inline std::uint64_t big_endian_unsigned(
-    std::span<const std::uint8_t> bytes) noexcept {
-  if constexpr (std::endian::native == std::endian::little) {
-    // The widths of the integer tags as one load each.
-    switch (bytes.size()) {
-      case 1:
-        return bytes[0];
-      case 2: {
-        std::uint16_t v;
-        std::memcpy(&v, bytes.data(), 2);
-        return __builtin_bswap16(v);
-      }
-      case 4: {
-        std::uint32_t v;
-        std::memcpy(&v, bytes.data(), 4);
-        return __builtin_bswap32(v);
-      }
-      case 8: {
-        std::uint64_t v;
-        std::memcpy(&v, bytes.data(), 8);
-        return __builtin_bswap64(v);
-      }
-      default:
-        break;
-    }
-  }
-  std::uint64_t v = 0;
-  for (auto x : bytes) v = (v << 8) | x;
-  return v;
-}
-[[nodiscard]] inline std::int64_t big_endian_signed(std::span<const std::uint8_t> bytes) noexcept {
-  const std::uint64_t u = big_endian_unsigned(bytes);
-  const unsigned shift = static_cast<unsigned>(64 - 8 * bytes.size());
-  // Sign-extend from the encoded width (C++20: conversions and >> are two's complement).
-  return static_cast<std::int64_t>(u << shift) >> shift;
-}
 
 // The fixed-width integer-like tags (boolean, int*, uint*, enum, bcd) from the tag table,
 // for readers that decode such values without building a tree (the COSEM direct path).

@@ -14,6 +14,8 @@
 #include <iterator>
 #include <string_view>
 
+#include "common/endian.h"
+
 namespace sm::dlms {
 namespace {
 
@@ -131,7 +133,7 @@ constexpr std::size_t kFirstField = 2;
 constexpr std::size_t kDeviationAt = 9;
 
 std::uint16_t u16_at(std::span<const std::uint8_t> twelve, std::size_t at) noexcept {
-  return static_cast<std::uint16_t>((twelve[at] << 8) | twelve[at + 1]);
+  return load_be<std::uint16_t>(&twelve[at]);
 }
 
 [[gnu::cold]] tl::unexpected<Error> date_time_error(std::span<const std::uint8_t> twelve,

@@ -23,9 +23,6 @@ struct DateTime {
 
   // Year, month and day are all specified (what iso8601() needs).
   [[nodiscard]] bool has_date() const noexcept { return year && month && day; }
-  [[nodiscard]] bool dst_active() const noexcept {
-    return clock_status != 0xFF && (clock_status & 0x80);
-  }
 
   // Seconds since the Unix epoch, when every field needed is present and the
   // deviation is known. Without a deviation, nullopt (the time is local). Unspecified

@@ -114,12 +114,8 @@ void note(Annotations* notes, std::size_t offset, std::size_t length, Meaning&& 
   if (notes != nullptr) annotate(notes, kSpace, offset, length, kLayer, meaning());
 }
 
-std::string hex2(std::uint8_t b) {
-  return to_hex(std::span<const std::uint8_t>(&b, 1));
-}
-
 std::string describe_control(std::uint8_t sc) {
-  std::string out = "security control 0x" + hex2(sc) + ":";
+  std::string out = "security control 0x" + hex_u8(sc) + ":";
   if ((sc & kAuthenticated) != 0) out += " authenticated";
   if ((sc & kEncrypted) != 0) out += " encrypted";
   if ((sc & (kAuthenticated | kEncrypted)) == 0) out += " no protection";
@@ -199,13 +195,13 @@ std::string describe_title(std::span<const std::uint8_t> t) {
        [&] { return "invocation counter " + std::to_string(header.invocation_counter); });
 
   if ((sc & kCompressed) != 0) {
-    return tl::unexpected(c.error_at(0, ErrorCode::unsupported,
-                                     "compressed APDUs (SC 0x" + hex2(sc) + ") are not supported"));
+    return tl::unexpected(c.error_at(
+        0, ErrorCode::unsupported, "compressed APDUs (SC 0x" + hex_u8(sc) + ") are not supported"));
   }
   if ((sc & kSuiteMask) > kMaxSuite) {
     return tl::unexpected(c.error_at(0, ErrorCode::unsupported,
                                      "security suite " + std::to_string(sc & kSuiteMask) +
-                                         " (SC 0x" + hex2(sc) + ") is not supported"));
+                                         " (SC 0x" + hex_u8(sc) + ") is not supported"));
   }
 
   const bool authenticated = (sc & kAuthenticated) != 0;
@@ -232,7 +228,7 @@ std::string describe_title(std::span<const std::uint8_t> t) {
   if (encrypted && !keys.encryption) {
     return tl::unexpected(c.error_at(
         0, ErrorCode::key,
-        "APDU is encrypted (SC 0x" + hex2(sc) + ") but no encryption key is configured"));
+        "APDU is encrypted (SC 0x" + hex_u8(sc) + ") but no encryption key is configured"));
   }
 
   const bool can_verify = authenticated && keys.encryption && keys.authentication;
@@ -279,7 +275,7 @@ Result<std::vector<std::uint8_t>> protect_impl(std::span<const std::uint8_t> pla
   const bool encrypted = (control & kEncrypted) != 0;
   if ((control & kCompressed) != 0 || (control & kSuiteMask) > kMaxSuite) {
     return fail(ErrorCode::unsupported, Layer::dlms, 0,
-                "protect: security control 0x" + hex2(control) + " is not supported");
+                "protect: security control 0x" + hex_u8(control) + " is not supported");
   }
   if ((authenticated || encrypted) && !keys.encryption) {
     return fail(ErrorCode::key, Layer::dlms, 0, "protect: no encryption key configured");

@@ -4,6 +4,7 @@
 // bits 0..5 window size. L+G E450 meters split one (ciphered) APDU over several blocks,
 // each in its own HDLC frame.
 #include "common/byte_reader.h"
+#include "common/endian.h"
 #include "dlms/axdr.h"
 #include "frame/link_frames.h"
 
@@ -19,8 +20,8 @@ GbtBlock make_block(std::span<const std::uint8_t> apdu, std::size_t length_field
   block.last = (control & 0x80u) != 0;
   block.streaming = (control & 0x40u) != 0;
   block.window = static_cast<std::uint8_t>(control & 0x3Fu);
-  block.number = static_cast<std::uint16_t>((apdu[2] << 8) | apdu[3]);
-  block.acknowledged = static_cast<std::uint16_t>((apdu[4] << 8) | apdu[5]);
+  block.number = load_be<std::uint16_t>(&apdu[2]);
+  block.acknowledged = load_be<std::uint16_t>(&apdu[4]);
   block.length_field_size = length_field_size;
   block.data_offset = kFixedFields + length_field_size;
   block.data = apdu.subspan(block.data_offset);

@@ -9,8 +9,8 @@
 // The frame is found by its length, never by looking for flags: 0x7E occurs inside frames.
 // A closing flag is consumed when present; a frame whose FCS holds is accepted without it
 // (its closing flag may double as the next frame's opening flag, or be missing).
+#include "common/crc16.h"
 #include "common/hex.h"
-#include "frame/crc16.h"
 #include "frame/link_frames.h"
 
 namespace sm::frame::link {
@@ -43,7 +43,7 @@ std::string describe_control(std::uint8_t control) {
                      : (control & 0xEFu) == 0x03u ? "UI frame"
                      : (control & 0x03u) == 0x01u ? "S frame"
                                                   : "U frame";
-  return "control " + hex8(control) + " (" + kind +
+  return "control 0x" + hex_u8(control) + " (" + kind +
          ((control & 0x10u) != 0 ? ", poll/final bit set)" : ")");
 }
 
@@ -79,10 +79,10 @@ struct Layout {
            "source address 0x" + sm::to_hex(addresses.subspan(f.dst_size)));
   annotate(&n, "stream", at + f.header_end - 1, 1, "hdlc", describe_control(control));
   annotate(&n, "stream", at + f.header_end, 2, "hdlc",
-           "header check sequence " + hex16(crc_field_at(data, f.header_end)) + " OK");
+           "header check sequence 0x" + hex_u16(crc_field_at(data, f.header_end)) + " OK");
   if (f.has_info) {
     annotate(&n, "stream", at + f.end - 2, 2, "hdlc",
-             "frame check sequence " + hex16(crc_field_at(data, f.end - 2)) + " OK");
+             "frame check sequence 0x" + hex_u16(crc_field_at(data, f.end - 2)) + " OK");
   }
   if (f.closing_flag) annotate(&n, "stream", at + f.end, 1, "hdlc", "closing flag 0x7E");
 }
@@ -97,7 +97,7 @@ struct Layout {
   return corrupt(
       ErrorCode::checksum, at, end, header ? Confidence::framed : Confidence::certain,
       std::string(header ? "HDLC header check sequence (HCS)" : "HDLC frame check sequence (FCS)") +
-          " mismatch: computed " + hex16(computed) + ", frame says " + hex16(stated));
+          " mismatch: computed 0x" + hex_u16(computed) + ", frame says 0x" + hex_u16(stated));
 }
 
 }  // namespace

@@ -89,15 +89,6 @@ enum class ProbeMode { frame, header };
 using sm::byte_at;
 using sm::bytes_at;
 
-// "0x3A" / "0x906E", for messages and annotations.
-[[nodiscard]] inline std::string hex8(unsigned value) {
-  constexpr std::string_view digits = "0123456789ABCDEF";
-  return {'0', 'x', digits[(value >> 4) & 0xFu], digits[value & 0xFu]};
-}
-[[nodiscard]] inline std::string hex16(unsigned value) {
-  return hex8(value >> 8) + hex8(value).substr(2);
-}
-
 // ---- M-Bus long frame (EN 13757-2) carrying a DLMS transport segment --------------------
 // The M-Bus checksum: the sum of the bytes modulo 256.
 [[nodiscard]] std::uint8_t mbus_checksum(std::span<const std::uint8_t> bytes) noexcept;

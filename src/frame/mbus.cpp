@@ -12,6 +12,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "common/hex.h"
 #include "frame/link_frames.h"
 
 namespace sm::frame::link {
@@ -99,7 +100,7 @@ BodyCheck check_body(std::span<const std::uint8_t> data, std::size_t body) {
 }
 
 std::string describe_ci(std::uint8_t ci) {
-  return "CI field " + hex8(ci) + ": DLMS segment " + std::to_string(ci & 0x0Fu) +
+  return "CI field 0x" + hex_u8(ci) + ": DLMS segment " + std::to_string(ci & 0x0Fu) +
          ((ci & 0x10u) != 0 ? ", last segment" : ", more segments follow");
 }
 
@@ -117,13 +118,13 @@ std::string describe_ci(std::uint8_t ci) {
                             : "L field = " + std::to_string(declared));
   annotate(&n, "stream", at + 2, 1, "mbus", "L field repeated");
   annotate(&n, "stream", at + 3, 1, "mbus", "start 0x68");
-  annotate(&n, "stream", at + 4, 1, "mbus", "C field = " + hex8(data[kHeaderSize]));
-  annotate(&n, "stream", at + 5, 1, "mbus", "A field = " + hex8(data[kHeaderSize + 1]));
+  annotate(&n, "stream", at + 4, 1, "mbus", "C field = 0x" + hex_u8(data[kHeaderSize]));
+  annotate(&n, "stream", at + 5, 1, "mbus", "A field = 0x" + hex_u8(data[kHeaderSize + 1]));
   annotate(&n, "stream", at + 6, 1, "mbus", describe_ci(data[kHeaderSize + 2]));
-  annotate(&n, "stream", at + 7, 1, "mbus", "STSAP = " + hex8(data[kHeaderSize + 3]));
-  annotate(&n, "stream", at + 8, 1, "mbus", "DTSAP = " + hex8(data[kHeaderSize + 4]));
+  annotate(&n, "stream", at + 7, 1, "mbus", "STSAP = 0x" + hex_u8(data[kHeaderSize + 3]));
+  annotate(&n, "stream", at + 8, 1, "mbus", "DTSAP = 0x" + hex_u8(data[kHeaderSize + 4]));
   annotate(&n, "stream", at + total - 2, 1, "mbus",
-           "checksum " + hex8(data[kHeaderSize + body]) + " OK");
+           "checksum 0x" + hex_u8(data[kHeaderSize + body]) + " OK");
   annotate(&n, "stream", at + total - 1, 1, "mbus", "stop 0x16");
 }
 
@@ -138,12 +139,12 @@ std::string describe_ci(std::uint8_t ci) {
   if (!check.stop_ok) {
     return corrupt(ErrorCode::length, at, total, Confidence::framed,
                    "M-Bus stop byte missing: L field says " + std::to_string(body) +
-                       " bytes, but offset " + std::to_string(at + total - 1) + " holds " +
-                       hex8(check.stop) + " instead of 0x16");
+                       " bytes, but offset " + std::to_string(at + total - 1) + " holds 0x" +
+                       hex_u8(check.stop) + " instead of 0x16");
   }
   return corrupt(ErrorCode::checksum, at, total, Confidence::certain,
-                 "M-Bus checksum mismatch: computed " + hex8(check.computed) + ", frame says " +
-                     hex8(check.stated));
+                 "M-Bus checksum mismatch: computed 0x" + hex_u8(check.computed) +
+                     ", frame says 0x" + hex_u8(check.stated));
 }
 
 [[gnu::cold, gnu::noinline]] Probe not_dlms(std::span<const std::uint8_t> data, std::size_t at,
@@ -155,7 +156,7 @@ std::string describe_ci(std::uint8_t ci) {
                         " is too short for a DLMS segment (C, A, CI, STSAP, DTSAP)");
   }
   return unusable(ErrorCode::decode, at, total,
-                  "M-Bus CI field " + hex8(data[kHeaderSize + 2]) +
+                  "M-Bus CI field 0x" + hex_u8(data[kHeaderSize + 2]) +
                       " is not a DLMS transport segment (0x00..0x1F)");
 }
 

@@ -8,20 +8,13 @@
 #include <array>
 #include <cmath>
 
+#include "cosem/units.h"
+
 namespace sm::metrics {
 namespace {
 
-// DLMS unit codes (Blue Book 4.3.2) the table speaks of.
-namespace unit {
-inline constexpr int watt = 27;
-inline constexpr int var = 29;
-inline constexpr int watt_hour = 30;
-inline constexpr int var_hour = 32;
-inline constexpr int ampere = 33;
-inline constexpr int volt = 35;
-inline constexpr int hertz = 44;
-inline constexpr int none = 255;
-}  // namespace unit
+// DLMS unit codes (Blue Book 4.3.2): the one table's (cosem/units.h).
+namespace unit = cosem::unit;
 
 using enum MetricKind;
 

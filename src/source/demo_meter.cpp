@@ -1,10 +1,13 @@
 #include "source/demo_meter.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
+
+#include "common/endian.h"
 
 namespace sm::source {
 namespace {
@@ -16,13 +19,18 @@ void put_obis(std::vector<std::uint8_t>& out, std::uint8_t a, std::uint8_t b, st
               std::uint8_t d, std::uint8_t e) {
   out.insert(out.end(), {0x09, 0x06, a, b, c, d, e, 0xFF});
 }
+// A-XDR tag, then `v` big-endian.
+template <std::unsigned_integral UInt>
+void put_tagged(std::vector<std::uint8_t>& out, std::uint8_t tag, UInt v) {
+  std::array<std::uint8_t, 1 + sizeof(UInt)> encoded{tag};
+  store_be(encoded.data() + 1, v);
+  out.insert(out.end(), encoded.begin(), encoded.end());
+}
 void put_u16(std::vector<std::uint8_t>& out, std::uint16_t v) {
-  out.insert(out.end(), {0x12, static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)});
+  put_tagged(out, 0x12, v);
 }
 void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-  out.insert(out.end(),
-             {0x06, static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
-              static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)});
+  put_tagged(out, 0x06, v);
 }
 void put_scaler_unit(std::vector<std::uint8_t>& out, std::int8_t scaler, std::uint8_t unit) {
   out.insert(out.end(), {0x02, 0x02, 0x0F, static_cast<std::uint8_t>(scaler), 0x16, unit});
@@ -127,12 +135,9 @@ DemoValues DemoMeter::values_at(std::chrono::system_clock::time_point t) {
 std::vector<std::uint8_t> DemoMeter::build_notification(const DemoValues& v,
                                                         std::chrono::system_clock::time_point t,
                                                         std::uint32_t invoke_id) {
-  std::vector<std::uint8_t> out{0x0F,
-                                static_cast<std::uint8_t>(invoke_id >> 24),
-                                static_cast<std::uint8_t>(invoke_id >> 16),
-                                static_cast<std::uint8_t>(invoke_id >> 8),
-                                static_cast<std::uint8_t>(invoke_id),
-                                0x0C};
+  std::vector<std::uint8_t> out;
+  put_tagged(out, 0x0F, invoke_id);  // data-notification, long-invoke-id-and-priority
+  out.push_back(0x0C);
   put_date_time_raw(out, t);
   out.insert(out.end(), {0x02, 0x10});  // structure of 16, as Salzburg Netz' MA309M sends
   put_obis(out, 0, 0, 1, 0, 0);

@@ -12,9 +12,9 @@
 #include <string>
 #include <string_view>
 
-namespace sm::source {
+#include "common/log_level.h"
 
-enum class LogLevel { debug, info, warn, error };
+namespace sm::source {
 
 class Sink {
  public:

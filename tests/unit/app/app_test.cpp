@@ -65,15 +65,15 @@ TEST(Keys, WarnsAboutReadableKeyFiles) {
 
 TEST(Logger, FormatsLogfmtAndJson) {
   const auto t = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
-  sm::app::Logger logfmt(sm::app::LogLevel::info, sm::app::LogFormat::logfmt);
+  sm::app::Logger logfmt(sm::LogLevel::info, sm::app::LogFormat::logfmt);
   EXPECT_EQ(
-      logfmt.format_line(sm::app::LogLevel::warn, "frame error",
+      logfmt.format_line(sm::LogLevel::warn, "frame error",
                          {{"reason", "checksum"}, {"detail", "a \"b\""}}, t),
       R"(ts=2023-11-14T22:13:20.000Z level=warn msg="frame error" reason=checksum detail="a \"b\"")");
-  sm::app::Logger json(sm::app::LogLevel::info, sm::app::LogFormat::json);
-  EXPECT_EQ(json.format_line(sm::app::LogLevel::info, "x", {{"k", "v"}}, t),
+  sm::app::Logger json(sm::LogLevel::info, sm::app::LogFormat::json);
+  EXPECT_EQ(json.format_line(sm::LogLevel::info, "x", {{"k", "v"}}, t),
             R"({"ts":"2023-11-14T22:13:20.000Z","level":"info","msg":"x","k":"v"})");
-  EXPECT_FALSE(sm::app::parse_log_level("verbose").has_value());
+  EXPECT_FALSE(sm::parse_log_level("verbose").has_value());
   EXPECT_EQ(sm::app::parse_log_format("json"), sm::app::LogFormat::json);
 }
 

@@ -37,5 +37,26 @@ TEST(ValueText, BytesTextKeepsPrintableTextAndHexesTheRest) {
   EXPECT_EQ(bytes_text(binary), "4B464D014142434445");
 }
 
+// A date and a time sent as two values go through the one date-time validation: a day the
+// month does not have is no date, a DST marker (0xFD/0xFE) in the day names no day.
+TEST(ValueText, JoinedDateAndTimeAreValidatedLikeADateTime) {
+  const std::vector<std::uint8_t> time{0x0C, 0x1E, 0x00, 0xFF};  // 12:30:00
+  const auto joined = [&time](std::uint8_t month, std::uint8_t day) {
+    const std::vector<std::uint8_t> date{0x07, 0xE8, month, day, 0xFF};  // 2024
+    return join_date_and_time(date, time);
+  };
+  const auto april_30 = joined(4, 30);
+  ASSERT_TRUE(april_30.has_value());
+  EXPECT_EQ(april_30->day, 30);
+  EXPECT_EQ(april_30->hour, 12);
+  EXPECT_FALSE(april_30->deviation_minutes.has_value());  // the meter's local time
+  EXPECT_FALSE(joined(4, 31).has_value());                // 31 April
+  EXPECT_TRUE(joined(2, 29).has_value());                 // 2024 is a leap year
+  EXPECT_FALSE(joined(2, 30).has_value());
+  const auto last_day = joined(4, 0xFE);
+  ASSERT_TRUE(last_day.has_value());
+  EXPECT_FALSE(last_day->day.has_value());
+}
+
 }  // namespace
 }  // namespace sm::cosem

@@ -28,7 +28,6 @@ TEST(DateTime, TinetzHeaderSummerTime) {
   EXPECT_EQ(dt->hundredths, 0);
   EXPECT_EQ(dt->deviation_minutes, -120);
   EXPECT_EQ(dt->clock_status, 0x80);
-  EXPECT_TRUE(dt->dst_active());
   EXPECT_EQ(dt->iso8601(), "2021-07-19T15:46:35+02:00");
   EXPECT_EQ(dt->unix_seconds(), 1626702395);  // 2021-07-19T13:46:35Z
 }
@@ -42,7 +41,7 @@ TEST(DateTime, WinterTimeAndPositiveDeviation) {
   ASSERT_TRUE(w) << w.error().describe();
   EXPECT_EQ(w->iso8601(), "2023-01-05T08:00:00+01:00");
   EXPECT_EQ(w->unix_seconds(), 1672902000);  // 2023-01-05T07:00:00Z
-  EXPECT_FALSE(w->dst_active());
+  EXPECT_EQ(w->clock_status, 0x00);
   // Deviation +300 (UTC = local + 5 h): offset -05:00.
   auto ny = parse_date_time(H("07E701050403000000012C00"));
   ASSERT_TRUE(ny);
@@ -58,7 +57,7 @@ TEST(DateTime, UnspecifiedDeviationMeansLocalTime) {
   EXPECT_FALSE(dt->hundredths.has_value());
   EXPECT_EQ(dt->iso8601(), "2022-02-21T17:37:30");
   EXPECT_FALSE(dt->unix_seconds().has_value());
-  EXPECT_FALSE(dt->dst_active());
+  EXPECT_EQ(dt->clock_status, 0x00);
 }
 
 TEST(DateTime, UnspecifiedFields) {
@@ -68,7 +67,6 @@ TEST(DateTime, UnspecifiedFields) {
   EXPECT_FALSE(dt->month);
   EXPECT_FALSE(dt->hour);
   EXPECT_EQ(dt->clock_status, 0xFF);
-  EXPECT_FALSE(dt->dst_active());
   EXPECT_FALSE(dt->iso8601());
   EXPECT_FALSE(dt->unix_seconds());
   // Date known, time not: the date alone.

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "frame/crc16.h"
+#include "common/crc16.h"
 #include "frame_test_util.h"
 
 namespace sm::frame::test {

@@ -1,13 +1,16 @@
 // The OBIS -> metric table and the identity labels.
 #include "metrics/obis_map.h"
 
+#include <algorithm>
 #include <limits>
+#include <map>
 #include <set>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <prometheus/check_names.h>
 
+#include "cosem/units.h"
 #include "metrics/families.h"
 #include "metrics/meter_identity.h"
 #include "metrics_test_util.h"
@@ -139,6 +142,25 @@ TEST(LabelValueFromWire, KeepsUtf8AndReplacesTheRest) {
   EXPECT_EQ(label_value_from_wire("\xC0\xAF"), "??");            // overlong '/'
   EXPECT_EQ(label_value_from_wire("\xED\xA0\x80"), "???");       // UTF-16 surrogate
   EXPECT_EQ(label_value_from_wire("\xF4\x90\x80\x80"), "????");  // above U+10FFFF
+}
+
+// Every row's DLMS unit code is the one the unit table names by the metric's base unit: a
+// unit code written out again for the metrics (and drifting from cosem/units.h) shows here.
+TEST(ObisMap, RowUnitsAreTheUnitTablesCodesForTheMetricsBaseUnit) {
+  const std::map<std::string_view, std::string_view> symbol_by_suffix{
+      {"_volts", "V"},  {"_amperes", "A"}, {"_watts", "W"},         {"_vars", "var"},
+      {"_hertz", "Hz"}, {"_ratio", ""},    {"_joules_total", "Wh"}, {"_varhours_total", "varh"}};
+  for (const ObisRow& row : obis_rows()) {
+    const std::string_view name = spec_of(row.metric).name;
+    const auto suffix =
+        std::find_if(symbol_by_suffix.begin(), symbol_by_suffix.end(),
+                     [name](const auto& entry) { return name.ends_with(entry.first); });
+    ASSERT_NE(suffix, symbol_by_suffix.end()) << name;
+    EXPECT_EQ(cosem::unit_symbol(row.unit), suffix->second) << name << ", unit " << row.unit;
+    if (!suffix->second.empty()) {
+      EXPECT_EQ(cosem::unit_from_symbol(suffix->second), row.unit) << name;
+    }
+  }
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
-// CRC-16/X.25 by carry-less multiplication (after Intel's "Fast CRC Computation for
-// Generic Polynomials Using PCLMULQDQ Instruction", 2009), for the HDLC frame check
-// sequence over whole frames: the table costs about four instructions a byte, folding
-// 16 bytes costs about six.
+// The CRC register of polynomial 0x8408 (CRC-16/X.25, KERMIT) by carry-less multiplication (after
+// Intel's "Fast CRC Computation for Generic Polynomials Using PCLMULQDQ Instruction", 2009), for
+// the HDLC frame check sequence over whole frames: the table costs about four instructions a byte,
+// folding 16 bytes costs about six.
 //
 // The CRC register after a message M (no initial value) is M(x)·x^16 mod P(x), so any
 // block with the same remainder mod P gives the same CRC, and zero bytes in front of a
@@ -10,21 +10,28 @@
 // bytes Y is replaced by fold(X) ^ Y, where fold(X) ≡ X(x)·x^128 (mod P) is computed from
 // X's two 64-bit halves with one multiplication each by a 16-bit constant. The last block
 // is folded down to 64 bits, whose CRC a Barrett reduction gives.
-#include "frame/crc16.h"
-
 #include <cstring>
+
+#include "common/crc16.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define SM_CRC16_CLMUL 1
 #endif
 
-namespace sm::frame::detail {
+namespace sm::crc_detail {
 
 #if defined(SM_CRC16_CLMUL)
 namespace {
 
-constexpr unsigned kPoly = 0x11021u;  // x^16 + x^12 + x^5 + 1
+constexpr unsigned kPoly = 0x11021u;  // x^16 + x^12 + x^5 + 1, not reflected
+
+constexpr unsigned reflect16(unsigned v) {
+  unsigned r = 0;
+  for (unsigned i = 0; i < 16; ++i) r |= ((v >> i) & 1u) << (15 - i);
+  return r;
+}
+static_assert(reflect16(kPoly & 0xFFFFu) == kCcittPoly, "the kernel's polynomial is the table's");
 
 // x^power mod P(x) as a bit-reflected 64-bit operand: bit j holds the coefficient of
 // x^(63-j), the order in which a reflected CRC sees the bits.
@@ -136,33 +143,37 @@ const bool kClmul = cpu_has_clmul();
 }  // namespace
 #endif
 
-unsigned crc16_x25_runtime(unsigned crc, std::span<const std::uint8_t> bytes) noexcept {
+unsigned ccitt_register(unsigned crc, std::span<const std::uint8_t> bytes) noexcept {
 #if defined(SM_CRC16_CLMUL)
   if (kClmul && bytes.size() >= kBlock) {
     if (bytes.size() % kBlock == 1) {  // the register's second byte would be in block two
-      crc = (crc >> 8) ^ kCrc16X25Table[(crc ^ bytes[0]) & 0xFFu];
+      crc = (crc >> 8) ^ kSlices<kCcittPoly>[0][(crc ^ bytes[0]) & 0xFFu];
       bytes = bytes.subspan(1);
     }
     return fold(crc, bytes.data(), bytes.size());
   }
 #endif
-  return crc16_x25_sliced(crc, bytes);
+  return sliced<kCcittPoly>(crc, bytes);
 }
 
-}  // namespace sm::frame::detail
-
-namespace sm::frame {
-
-std::uint16_t crc16_x25_prefix(std::span<const std::uint8_t> bytes, std::size_t count) noexcept {
+unsigned ccitt_register_prefix(unsigned crc, std::span<const std::uint8_t> bytes,
+                               std::size_t count) noexcept {
 #if defined(SM_CRC16_CLMUL)
   // A short prefix (an HDLC header) is one block: the 16 bytes from its start, the bytes
   // after the prefix shuffled out.
-  if (detail::kClmul && count >= 2 && count <= detail::kBlock && bytes.size() >= detail::kBlock) {
-    return static_cast<std::uint16_t>(
-        detail::reduce(detail::first_block(0xFFFFu, bytes.data(), count)) ^ 0xFFFFu);
+  if (kClmul && count >= 2 && count <= kBlock && bytes.size() >= kBlock) {
+    return reduce(first_block(crc, bytes.data(), count));
   }
 #endif
-  return crc16_x25(bytes.first(count));
+  return ccitt_register(crc, bytes.first(count));
 }
 
-}  // namespace sm::frame
+bool ccitt_kernel_active() noexcept {
+#if defined(SM_CRC16_CLMUL)
+  return kClmul;
+#else
+  return false;
+#endif
+}
+
+}  // namespace sm::crc_detail

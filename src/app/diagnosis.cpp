@@ -9,7 +9,10 @@
 
 #include "app/keys.h"
 #include "app/render.h"
+#include "common/byte_reader.h"
 #include "common/hex.h"
+#include "dlms/apdu_tags.h"
+#include "dlms/ciphering.h"
 #include "dlms/manufacturers.h"
 #include "frame/crc16.h"
 #include "frame/stream_framer.h"
@@ -22,38 +25,26 @@ using std::chrono::milliseconds;
 
 // ---------------------------------------------------------------- the ciphering header
 
-// Where the fields of a general-glo/ded-ciphering header sit in the APDU
-// (Green Book 9.2.7.2.4): tag, 0x08, system title(8), A-XDR length, SC, IC(4), payload.
+// A ciphering header (dlms/ciphering.h) and where its fields sit in the APDU.
 struct CipherHeader {
   dlms::SecurityHeader header;
+  std::size_t title_offset{0};  // the system title's first byte
   std::size_t ic_offset{0};
   bool has_tag{false};  // SC bit 0x10 with encryption: a 12-byte GCM tag ends the APDU
 };
 
-constexpr std::size_t kTitleOffset = 2;
 constexpr std::size_t kTitleFlagBytes = 3;  // the manufacturer letters stay readable
 constexpr std::size_t kTagBytes = 12;
 
 std::optional<CipherHeader> parse_cipher_header(std::span<const std::uint8_t> apdu) {
-  if (!dlms::is_ciphered(apdu) || apdu.size() < 11 || apdu[1] != 0x08) return std::nullopt;
+  if (!dlms::is_ciphered(apdu)) return std::nullopt;
+  ByteReader r(apdu, Layer::dlms, "ciphering header");
+  const auto parsed = dlms::read_ciphering_header(r);
+  if (!parsed) return std::nullopt;
   CipherHeader c;
-  c.header.apdu_tag = apdu[0];
-  std::copy_n(apdu.begin() + kTitleOffset, 8, c.header.system_title.begin());
-  std::size_t pos = 10;
-  const std::uint8_t first = apdu[pos];
-  if (first < 0x80) {
-    pos += 1;
-  } else if (first == 0x81 || first == 0x82 || first == 0x84) {
-    pos += 1 + (first & 0x0Fu);
-  } else {
-    return std::nullopt;
-  }
-  if (apdu.size() < pos + 5) return std::nullopt;
-  c.header.control = apdu[pos];
-  c.ic_offset = pos + 1;
-  c.header.invocation_counter = (std::uint32_t{apdu[pos + 1]} << 24) |
-                                (std::uint32_t{apdu[pos + 2]} << 16) |
-                                (std::uint32_t{apdu[pos + 3]} << 8) | apdu[pos + 4];
+  c.header = parsed->security;
+  c.title_offset = parsed->prefix.title_offset + 1;
+  c.ic_offset = parsed->ic_offset();
   c.has_tag = c.header.authenticated() && c.header.encrypted();
   return c;
 }
@@ -423,6 +414,8 @@ StageReport cipher_stage(const TrialAnalysis& best, const pipeline::DecoderOptio
     return s;
   }
   const auto& h = it->cipher->header;
+  s.findings.push_back(std::string(dlms::apdu_name(h.apdu_tag)) + " (" + hex_byte(h.apdu_tag) +
+                       ")");
   const auto id = dlms::flag_id(h.system_title);
   std::string maker = "an unknown manufacturer";
   if (id) {
@@ -683,8 +676,10 @@ std::vector<std::uint8_t> redact_push(std::span<const std::uint8_t> stream,
   std::vector<std::uint8_t> out(stream.begin(), stream.end());
   if (const auto cipher = parse_cipher_header(apdu)) {
     // The header sits in the first link frame, in one piece: find it by its first bytes.
-    if (const auto at = find_bytes(stream, apdu.first(kTitleOffset + 8))) {
-      mask(out, *at + kTitleOffset + kTitleFlagBytes, 8 - kTitleFlagBytes);
+    const std::size_t title_end = cipher->title_offset + dlms::kSystemTitleSize;
+    if (const auto at = find_bytes(stream, apdu.first(title_end))) {
+      mask(out, *at + cipher->title_offset + kTitleFlagBytes,
+           dlms::kSystemTitleSize - kTitleFlagBytes);
       const std::size_t ic = *at + cipher->ic_offset;
       if (ic + 4 <= stream.size() &&
           std::equal(apdu.begin() + static_cast<std::ptrdiff_t>(cipher->ic_offset),

@@ -25,6 +25,7 @@
 #include <limits>
 #include <string>
 
+#include "dlms/apdu_tags.h"
 #include "frame/link_frames.h"
 
 namespace sm::frame {
@@ -355,10 +356,12 @@ struct StreamFramer::Impl {
         return Candidate::mbus;
       case 0x00:
         return Candidate::wrapper;
-      case 0xDB:
-      case 0xDF:
+      case dlms::apdu_tag::general_glo_ciphering:
+      case dlms::apdu_tag::general_ded_ciphering:
+      case dlms::apdu_tag::general_ciphering:
+      case dlms::apdu_tag::general_signing:
         return Candidate::ciphered;
-      case 0x0F:
+      case dlms::apdu_tag::data_notification:
         return Candidate::notification;
       case link::kLlcDsap:
         return Candidate::llc;

@@ -115,14 +115,14 @@ Error content_missing(const ByteReader& r, const CipheringPrefix& prefix) {
 
 Result<std::size_t> general_protection_length(std::span<const std::uint8_t> apdu,
                                               std::size_t max_length, Layer layer) {
-  ByteReader r(apdu, layer, "general-ciphering");
+  ByteReader r(apdu, layer, "general protection APDU");
   auto tag = r.u8();
   if (!tag) return tl::unexpected(tag.error());
   if (!is_general_protection_tag(*tag)) {
-    return tl::unexpected(r.error_at(0, ErrorCode::decode, "not a general-ciphering tag"));
+    return tl::unexpected(r.error_at(0, ErrorCode::decode, "not a general protection tag"));
   }
   const bool signing = *tag == apdu_tag::general_signing;
-  if (signing) r.set_what("general-signing");
+  r.set_what(apdu_name(*tag));
   // The fields in order; a title is 0 or 8 bytes, a date-time 0 or 12 (their checks keep
   // noise from passing for such an APDU).
   enum class Field { octets, title, date_time, key_info };

@@ -1,6 +1,5 @@
 #include "dlms/apdu_tags.h"
 
-#include <algorithm>
 #include <array>
 
 namespace sm::dlms {
@@ -56,12 +55,18 @@ constexpr std::array<ApduName, 40> kApduNames{{
     {0xE6, "LLC header (E6 E7 00), not an APDU"},
 }};
 
+// apdu_name() of every byte, generated from the table (one load on the hot path, where the
+// security layer names its reader).
+constexpr std::array<std::string_view, 256> kNameOfByte = [] {
+  std::array<std::string_view, 256> names{};
+  for (const auto& a : kApduNames) names[a.tag] = a.name;
+  return names;
+}();
+
 }  // namespace
 
 std::string_view apdu_name(std::uint8_t tag) noexcept {
-  const auto* known = std::find_if(kApduNames.begin(), kApduNames.end(),
-                                   [tag](const ApduName& a) { return a.tag == tag; });
-  return known == kApduNames.end() ? std::string_view{} : known->name;
+  return kNameOfByte[tag];
 }
 
 }  // namespace sm::dlms

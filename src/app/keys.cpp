@@ -94,7 +94,7 @@ Result<std::optional<dlms::Key>> resolve_key(const KeySource& source, const char
                                              std::vector<std::string>& warnings) {
   if (!source.hex.empty() && !source.file.empty()) {
     return config_error(Layer::app, std::string(source.flag) + " and " + source.flag +
-                    "-file exclude each other; give the key one way");
+                                        "-file exclude each other; give the key one way");
   }
   if (!source.hex.empty()) {
     if (source.config_file.empty()) {

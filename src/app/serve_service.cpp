@@ -58,24 +58,29 @@ Result<ServePlan> plan(const ServeSettings& s) {
   ServePlan p;
   for (const auto& text : s.listen_addresses) {
     auto addr = http::parse_listen_address(text);
-    if (!addr) return config_error(Layer::app, "--web.listen-address " + text + ": " + addr.error().message);
+    if (!addr)
+      return config_error(Layer::app, "--web.listen-address " + text + ": " + addr.error().message);
     p.listen.push_back(*addr);
   }
   if (auto checked = check_serve_flags(s); !checked) return tl::unexpected(checked.error());
   auto stale = parse_duration(s.stale_after);
   if (!stale || stale->count() <= 0) {
-    return config_error(Layer::app, "--meter.stale-after: not a duration like 30s or 5m: \"" + s.stale_after + "\"");
+    return config_error(Layer::app, "--meter.stale-after: not a duration like 30s or 5m: \"" +
+                                        s.stale_after + "\"");
   }
   p.stale_after = *stale;
   auto interval = parse_duration(s.demo_interval);
   if (!interval || interval->count() < 10) {
-    return config_error(Layer::app, "--demo.interval: not a duration of at least 10ms: \"" + s.demo_interval + "\"");
+    return config_error(Layer::app, "--demo.interval: not a duration of at least 10ms: \"" +
+                                        s.demo_interval + "\"");
   }
   p.demo_interval = *interval;
-  if (s.demo && !s.replay_file.empty()) return config_error(Layer::app, "--demo and --replay.file exclude each other");
+  if (s.demo && !s.replay_file.empty())
+    return config_error(Layer::app, "--demo and --replay.file exclude each other");
   if (!s.demo && s.replay_file.empty() && !source::is_tcp_url(s.serial_device) &&
       !source::is_supported_baud_rate(s.serial_baud)) {
-    return config_error(Layer::app, "--serial.baud " + std::to_string(s.serial_baud) + " is not a supported rate");
+    return config_error(
+        Layer::app, "--serial.baud " + std::to_string(s.serial_baud) + " is not a supported rate");
   }
   if (source::is_tcp_url(s.serial_device)) {
     auto endpoint = source::parse_tcp_url(s.serial_device);

@@ -34,6 +34,8 @@
 #include "cosem/scaling.h"
 #include "cosem/units.h"
 #include "cosem/value_text.h"
+#include "dlms/apdu.h"
+#include "dlms/apdu_tags.h"
 #include "dlms/datetime.h"
 
 namespace sm::cosem {
@@ -1425,24 +1427,6 @@ bool may_be_positional(std::uint8_t body_tag, std::size_t count) {
                      [count](const auto& layout) { return layout.fields.size() == count; });
 }
 
-// The header date-time of a data-notification (00, 0C + 12 bytes, or 09 0C + 12 bytes),
-// read as decode_data_notification() reads it. False when that would fail.
-bool header_date_time(ByteReader& r, std::optional<dlms::DateTime>& out,
-                      std::span<const std::uint8_t>& out_bytes) {
-  const auto first = r.peek();
-  if (!first) return false;
-  if (*first == static_cast<std::uint8_t>(Tag::octet_string)) (void)r.try_skip(1);
-  const auto length = dlms::read_length(r);
-  if (!length) return false;
-  if (*length == 0) return true;
-  if (*length != 12) return false;
-  const auto bytes = r.bytes(12);
-  if (!bytes) return false;
-  if (auto time = dlms::try_parse_date_time(*bytes)) out = *time;
-  out_bytes = *bytes;
-  return true;
-}
-
 // `reading` emptied; its register list keeps its capacity (the Decoder hands in a
 // recycled one).
 void clear_keeping_storage(Reading& reading) {
@@ -1455,12 +1439,12 @@ void clear_keeping_storage(Reading& reading) {
 
 [[gnu::hot]] bool decode_direct(std::span<const std::uint8_t> apdu, const dlms::AxdrLimits& limits,
                                 Reading& reading) {
-  constexpr std::uint8_t kDataNotification = 0x0F;
+  if (apdu.empty() || apdu[0] != dlms::apdu_tag::data_notification) return false;
   ByteReader r(apdu, Layer::dlms, "data-notification");
-  if (apdu.empty() || apdu[0] != kDataNotification || !r.skip(5)) return false;
+  const auto header = dlms::read_notification_header(r);
+  if (!header) return false;
   std::optional<dlms::DateTime> header_time;
-  std::span<const std::uint8_t> header_time_bytes;
-  if (!header_date_time(r, header_time, header_time_bytes)) return false;
+  if (!header->date_time.empty()) header_time = dlms::try_parse_date_time(header->date_time);
 
   const auto body = r.rest();
   if (body.size() < 3 || may_be_self_describing(body[1], body[2])) return false;
@@ -1468,7 +1452,7 @@ void clear_keeping_storage(Reading& reading) {
   clear_keeping_storage(reading);
   Builder out(reading);
   out.header_time = header_time;
-  out.header_time_bytes = header_time_bytes;
+  out.header_time_bytes = header->date_time;
   ObisTaggedWalk walk(out);
   DirectWalk direct(r, limits, walk);
   std::size_t count = 0;
@@ -1541,14 +1525,6 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
     return reading;
   }
   return unrecognised(body, "");
-}
-
-std::optional<Reading> decode_common_notification(std::span<const std::uint8_t> apdu,
-                                                  const dlms::AxdrLimits& limits,
-                                                  const DecodeOptions& options) {
-  Reading reading;
-  if (!decode_common_notification(apdu, limits, options, reading)) return std::nullopt;
-  return reading;
 }
 
 bool decode_common_notification(std::span<const std::uint8_t> apdu, const dlms::AxdrLimits& limits,

@@ -28,14 +28,10 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
 
 // The Reading of decode_data_notification() + decode_notification() for the common
 // pushes (flat and nested OBIS lists, profile "auto"), decoded straight from the
-// plaintext APDU without building the value tree. nullopt for any other shape and for
-// anything that does not decode: the general path then gives the same Reading, or the
-// error with its exact message.
-[[nodiscard]] std::optional<Reading> decode_common_notification(std::span<const std::uint8_t> apdu,
-                                                                const dlms::AxdrLimits& limits,
-                                                                const DecodeOptions& options);
-// The same into `reading` (replaced when true; unspecified when false), for a caller that
-// keeps the Reading where it will be used instead of moving it there.
+// plaintext APDU into `reading` without building the value tree (replaced when true;
+// unspecified when false). False for any other shape and for anything that does not
+// decode: the general path then gives the same Reading, or the error with its exact
+// message.
 [[nodiscard]] bool decode_common_notification(std::span<const std::uint8_t> apdu,
                                               const dlms::AxdrLimits& limits,
                                               const DecodeOptions& options, Reading& reading);

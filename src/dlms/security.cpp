@@ -27,13 +27,13 @@
 #include "crypto/aes_gcm.h"
 #include "crypto/digest.h"
 #include "crypto/secret.h"
+#include "dlms/apdu_tags.h"
 #include "dlms/axdr.h"
+#include "dlms/ciphering.h"
 
 namespace sm::dlms {
 namespace {
 
-constexpr std::uint8_t kGloCiphering = 0xDB;  // general-glo-ciphering [219]
-constexpr std::uint8_t kDedCiphering = 0xDC;  // general-ded-ciphering [220]
 constexpr std::uint8_t kAuthenticated = 0x10;
 constexpr std::uint8_t kEncrypted = 0x20;
 constexpr std::uint8_t kBroadcast = 0x40;
@@ -42,7 +42,7 @@ constexpr std::uint8_t kSuiteMask = 0x0F;
 constexpr std::uint8_t kMaxSuite = 1;  // suites 0 and 1 both use AES-128-GCM
 constexpr std::size_t kTagSize = 12;   // Green Book: GCM tag truncated to 12 bytes
 constexpr std::size_t kKeySize = 16;
-constexpr std::size_t kHeaderSize = 5;  // SC + IC
+constexpr std::size_t kHeaderSize = kScIcSize;  // SC + IC
 
 constexpr std::string_view kSpace = "apdu";
 constexpr std::string_view kLayer = "security";
@@ -141,54 +141,24 @@ std::string describe_title(std::span<const std::uint8_t> t) {
 [[gnu::hot]] Result<Unprotected> unprotect_ciphered(std::span<const std::uint8_t> apdu,
                                                     const Keys& keys, Annotations* notes,
                                                     std::vector<std::uint8_t>& buffer) {
-  const std::uint8_t apdu_tag = apdu[0];
-  ByteReader r(apdu, Layer::dlms,
-               apdu_tag == kGloCiphering ? "general-glo-ciphering" : "general-ded-ciphering");
-  (void)r.u8();
-  note(notes, 0, 1, [&] {
-    return std::string(apdu_tag == kGloCiphering ? "general-glo-ciphering (0xDB)"
-                                                 : "general-ded-ciphering (0xDC)");
-  });
+  ByteReader r(apdu, Layer::dlms, apdu_name(apdu[0]));
+  note(notes, 0, 1,
+       [&] { return std::string(apdu_name(apdu[0])) + " (0x" + hex_u8(apdu[0]) + ")"; });
+  auto parsed = read_ciphering_header(r);
+  if (!parsed) return tl::unexpected(parsed.error());
+  const CipheringPrefix& prefix = parsed->prefix;
+  note(notes, prefix.title_offset, prefix.length_offset - prefix.title_offset,
+       [&] { return describe_title(prefix.system_title); });
+  note(notes, prefix.length_offset, prefix.content_offset - prefix.length_offset,
+       [&] { return "ciphered content length " + std::to_string(prefix.content_length); });
+  if (prefix.total() > apdu.size()) return tl::unexpected(content_missing(r, prefix));
+  const std::size_t content_at = prefix.content_offset;
+  const auto content = apdu.subspan(content_at, prefix.content_length);
+  const std::size_t trailing = apdu.size() - prefix.total();
 
-  // system-title OCTET STRING: 8 bytes (Green Book 4.3.4), needed for the IV.
-  const std::size_t title_at = r.position();
-  auto title_len = read_length(r);
-  if (!title_len) return tl::unexpected(title_len.error());
-  if (*title_len != 8) {
-    return tl::unexpected(
-        r.error_at(title_at, ErrorCode::decode,
-                   "system title of " + std::to_string(*title_len) + " bytes, expected 8"));
-  }
-  auto title_bytes = r.bytes(8);
-  if (!title_bytes) return tl::unexpected(title_bytes.error());
-  note(notes, title_at, r.position() - title_at, [&] { return describe_title(*title_bytes); });
-
-  // ciphered-content OCTET STRING: its A-XDR length must match the bytes present.
-  const std::size_t length_at = r.position();
-  auto content_len = read_length(r);
-  if (!content_len) return tl::unexpected(content_len.error());
-  note(notes, length_at, r.position() - length_at,
-       [&] { return "ciphered content length " + std::to_string(*content_len); });
-  if (*content_len > r.remaining()) {
-    return tl::unexpected(r.error_at(length_at, ErrorCode::incomplete,
-                                     "ciphered content declares " + std::to_string(*content_len) +
-                                         " bytes, " + std::to_string(r.remaining()) + " present"));
-  }
-  if (*content_len < kHeaderSize) {
-    return tl::unexpected(r.error_at(
-        length_at, ErrorCode::length,
-        "ciphered content of " + std::to_string(*content_len) + " bytes cannot hold SC and IC"));
-  }
-  const std::size_t content_at = r.position();
-  const std::span<const std::uint8_t> content = *r.bytes(*content_len);  // checked above
-  const std::size_t trailing = r.remaining();
-
-  SecurityHeader header;
-  header.apdu_tag = apdu_tag;
-  for (std::size_t i = 0; i < 8; ++i) header.system_title[i] = (*title_bytes)[i];
+  const SecurityHeader& header = parsed->security;
   ByteReader c(content, Layer::dlms, r.what(), content_at);
-  header.control = *c.u8();
-  header.invocation_counter = *c.u32be();
+  (void)c.skip(kHeaderSize);  // SC and IC: read by read_ciphering_header
   const std::uint8_t sc = header.control;
   note(notes, content_at, 1, [&] { return describe_control(sc); });
   note(notes, content_at + 1, 4,
@@ -259,10 +229,10 @@ std::string describe_title(std::span<const std::uint8_t> t) {
   // APDU was mis-assembled, so nothing is returned.
   if (trailing > 0) {
     crypto::scrub(out.plaintext);
-    return tl::unexpected(
-        r.error(ErrorCode::length, std::to_string(trailing) +
-                                       " bytes follow the declared ciphered content of " +
-                                       std::to_string(*content_len) + " bytes"));
+    return tl::unexpected(r.error_at(prefix.total(), ErrorCode::length,
+                                     std::to_string(trailing) +
+                                         " bytes follow the declared ciphered content of " +
+                                         std::to_string(prefix.content_length) + " bytes"));
   }
   return out;
 }
@@ -319,8 +289,8 @@ Result<std::vector<std::uint8_t>> protect_impl(std::span<const std::uint8_t> pla
 
   std::vector<std::uint8_t> out;
   out.reserve(content.size() + 16);
-  out.push_back(kGloCiphering);
-  out.push_back(0x08);
+  out.push_back(apdu_tag::general_glo_ciphering);
+  out.push_back(kSystemTitleSize);
   out.insert(out.end(), system_title.begin(), system_title.end());
   write_length(out, content.size());
   out.insert(out.end(), content.begin(), content.end());
@@ -336,7 +306,7 @@ auto guarded(std::string_view what, F&& f) -> decltype(f()) {
 }  // namespace
 
 bool is_ciphered(std::span<const std::uint8_t> apdu) noexcept {
-  return !apdu.empty() && (apdu[0] == kGloCiphering || apdu[0] == kDedCiphering);
+  return !apdu.empty() && is_ciphering_tag(apdu[0]);
 }
 
 Result<Unprotected> unprotect(std::span<const std::uint8_t> apdu, const Keys& keys,

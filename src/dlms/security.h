@@ -17,6 +17,7 @@
 
 #include "common/annotations.h"
 #include "common/result.h"
+#include "dlms/apdu_tags.h"
 
 namespace sm::dlms {
 
@@ -29,7 +30,7 @@ struct Keys {
 };
 
 struct SecurityHeader {
-  std::uint8_t apdu_tag{0xDB};  // 0xDB general-glo-ciphering / 0xDC general-ded-ciphering
+  std::uint8_t apdu_tag{dlms::apdu_tag::general_glo_ciphering};  // or general_ded_ciphering
   SystemTitle system_title{};
   std::uint8_t control{0};  // SC byte
   std::uint32_t invocation_counter{0};
@@ -43,7 +44,7 @@ struct Unprotected {
   std::vector<std::uint8_t> plaintext;     // the inner APDU (0F … or other)
 };
 
-// True when the APDU starts with a ciphering tag we handle (DB/DC; 0xDF is general-signing).
+// True when the APDU starts with a ciphering tag we remove (is_ciphering_tag: DB/DC).
 [[nodiscard]] bool is_ciphered(std::span<const std::uint8_t> apdu) noexcept;
 
 // Removes the ciphering of one APDU. An unciphered APDU is returned unchanged.

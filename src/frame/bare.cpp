@@ -1,12 +1,16 @@
 // APDUs without a checksummed link layer: the DLMS wrapper (IEC 62056-47) and bare APDUs
-// as pushed on P1-style ports (general-ciphering 0xDB/0xDF, data-notification 0x0F).
+// as pushed on P1-style ports (the ciphering APDUs and the data-notification of
+// dlms/apdu_tags.h).
 // Nothing but their own structure vouches for these, so the probes check every field they
 // can and StreamFramer treats them as weak candidates (see stream_framer.cpp).
 #include <algorithm>
 
 #include "common/byte_reader.h"
 #include "common/hex.h"
+#include "dlms/apdu.h"
+#include "dlms/apdu_tags.h"
 #include "dlms/axdr.h"
+#include "dlms/ciphering.h"
 #include "frame/link_frames.h"
 
 namespace sm::frame::link {
@@ -14,26 +18,8 @@ namespace {
 
 constexpr std::uint16_t kWrapperVersion = 0x0001;
 constexpr std::size_t kWrapperHeader = 8;
-constexpr std::uint8_t kGeneralGloCiphering = 0xDB;
-constexpr std::uint8_t kGeneralDedCiphering = 0xDF;
-constexpr std::uint8_t kSystemTitleLength = 8;
-constexpr std::size_t kSecurityHeader = 5;  // security control byte + invocation counter
-constexpr std::uint8_t kDataNotification = 0x0F;
-constexpr std::size_t kDateTimeLength = 12;
-constexpr std::uint8_t kOctetStringTag = 0x09;
 constexpr std::uint8_t kArrayTag = 0x01;
 constexpr std::uint8_t kStructureTag = 0x02;
-
-// A-XDR length (IEC 61334-6): short errors mean "wait", malformed forms mean "not here".
-enum class LengthRead { ok, need_more, invalid };
-LengthRead read_axdr_length(ByteReader& r, std::size_t& length) {
-  auto n = dlms::read_length(r);
-  if (n) {
-    length = *n;
-    return LengthRead::ok;
-  }
-  return n.error().code == ErrorCode::incomplete ? LengthRead::need_more : LengthRead::invalid;
-}
 
 std::string printable(std::span<const std::uint8_t> bytes) {
   std::string text;
@@ -81,57 +67,68 @@ Probe probe_wrapper(std::span<const std::uint8_t> data, std::size_t at, const Fr
   return complete(total);
 }
 
+// general-ciphering / general-signing: framed by their fields, so that the layers above
+// report them by name (nothing removes their protection).
+Probe probe_general_protection(std::span<const std::uint8_t> data, std::size_t at,
+                               const FramerLimits& limits, BareApdu* out, Annotations* notes) {
+  const std::size_t cap = std::min(limits.max_apdu, limits.max_buffer);
+  // A field reaching beyond the APDU limit is noise, not a frame to wait for.
+  const auto length = dlms::general_protection_length(data, cap, Layer::frame);
+  if (!length) return length.error().code == ErrorCode::incomplete ? need_more() : no_frame();
+  if (out != nullptr) {
+    out->apdu = data.first(*length);
+    out->apdu_offset = 0;
+  }
+  if (notes != nullptr) {
+    annotate(notes, "stream", at, *length, "raw",
+             std::string(dlms::apdu_name(data[0])) + " 0x" + hex_u8(data[0]) + " (bare APDU, " +
+                 std::to_string(*length) + " bytes; not deciphered)");
+  }
+  return complete(*length);
+}
+
 Probe probe_ciphered_apdu(std::span<const std::uint8_t> data, std::size_t at,
                           const FramerLimits& limits, BareApdu* out, Annotations* notes) {
-  ByteReader r(data, Layer::frame, "ciphered APDU", at);
-  auto tag = r.u8();
+  const auto tag = byte_at(data, 0);
   if (!tag) return need_more();
-  if (*tag != kGeneralGloCiphering && *tag != kGeneralDedCiphering) return no_frame();
-  auto title_length = r.u8();
-  if (!title_length) return need_more();
-  if (*title_length != kSystemTitleLength) return no_frame();
-  auto title = r.bytes(kSystemTitleLength);
-  if (!title) return need_more();
-  const std::size_t length_pos = r.position();
-  std::size_t length = 0;
-  switch (read_axdr_length(r, length)) {
-    case LengthRead::need_more:
-      return need_more();
-    case LengthRead::invalid:
-      return no_frame();
-    case LengthRead::ok:
-      break;
+  if (dlms::is_general_protection_tag(*tag)) {
+    return probe_general_protection(data, at, limits, out, notes);
   }
-  if (length < kSecurityHeader) return no_frame();
-  const std::size_t header = r.position();
+  if (!dlms::is_ciphering_tag(*tag)) return no_frame();
+  ByteReader r(data, Layer::frame, "ciphered APDU", at);
+  const auto prefix = dlms::read_ciphering_prefix(r);
+  if (!prefix) {
+    return prefix.error().code == ErrorCode::incomplete ? need_more() : no_frame();
+  }
+  const std::size_t header = prefix->content_offset;
+  const std::size_t length = prefix->content_length;
   const std::size_t cap = std::min(limits.max_apdu, limits.max_buffer);
   if (length > cap || header + length > cap) {
     return corrupt(ErrorCode::length, at, header, Confidence::doubtful,
                    "ciphered APDU length " + std::to_string(length) +
                        " exceeds the APDU limit of " + std::to_string(cap) + " bytes");
   }
-  const std::size_t total = header + length;
+  const std::size_t total = prefix->total();
   // Security control byte (IEC 62056-5-3 security header: bit 4 authentication, bit 5
   // encryption): a ciphered APDU is authenticated, encrypted or both; else it is not one.
-  auto security_control = r.u8();
+  const auto security_control = byte_at(data, header);
   if (!security_control) return need_more(total);
   if ((*security_control & 0x30u) == 0) return no_frame();
-  if (!r.skip(length - 1)) return need_more(total);
+  const auto all = bytes_at(data, 0, total);
+  if (!all) return need_more(total);
   if (out != nullptr) {
-    auto all = ByteReader(data, Layer::frame, "ciphered APDU").bytes(total);
-    if (!all) return need_more(total);
     out->apdu = *all;
     out->apdu_offset = 0;
   }
   if (notes != nullptr) {
     Annotations& n = *notes;
     annotate(&n, "stream", at, 1, "raw",
-             *tag == kGeneralGloCiphering ? "general-glo-ciphering 0xDB (bare APDU)"
-                                          : "general-ded-ciphering 0xDF (bare APDU)");
-    annotate(&n, "stream", at + 1, 1, "raw", "system title length 8");
-    annotate(&n, "stream", at + 2, kSystemTitleLength, "raw",
-             "system title " + sm::to_hex(*title) + " (" + printable(title->first(3)) + ")");
-    annotate(&n, "stream", at + length_pos, header - length_pos, "raw",
+             std::string(dlms::apdu_name(*tag)) + " 0x" + hex_u8(*tag) + " (bare APDU)");
+    annotate(&n, "stream", at + prefix->title_offset, 1, "raw", "system title length 8");
+    annotate(&n, "stream", at + prefix->title_offset + 1, dlms::kSystemTitleSize, "raw",
+             "system title " + sm::to_hex(prefix->system_title) + " (" +
+                 printable(prefix->system_title.first(3)) + ")");
+    annotate(&n, "stream", at + prefix->length_offset, header - prefix->length_offset, "raw",
              "ciphered content length " + std::to_string(length));
     annotate(
         &n, "stream", at + header, length, "raw",
@@ -154,16 +151,13 @@ Probe probe_llc_apdu(std::span<const std::uint8_t> data, std::size_t at, const F
   const auto apdu = data.subspan(kLlcHeaderSize);
   const std::size_t apdu_at = at + kLlcHeaderSize;
   Probe p;
-  switch (apdu.front()) {
-    case kGeneralGloCiphering:
-    case kGeneralDedCiphering:
-      p = probe_ciphered_apdu(apdu, apdu_at, limits, out, notes);
-      break;
-    case kDataNotification:
-      p = probe_data_notification(apdu, apdu_at, limits, out, notes);
-      break;
-    default:
-      return no_frame();
+  const std::uint8_t tag = apdu.front();
+  if (dlms::is_ciphering_tag(tag) || dlms::is_general_protection_tag(tag)) {
+    p = probe_ciphered_apdu(apdu, apdu_at, limits, out, notes);
+  } else if (tag == dlms::apdu_tag::data_notification) {
+    p = probe_data_notification(apdu, apdu_at, limits, out, notes);
+  } else {
+    return no_frame();
   }
   if (p.verdict == Verdict::no_frame) return p;
   if (p.size != 0) p.size += kLlcHeaderSize;  // sizes and totals count from the LLC header
@@ -187,24 +181,12 @@ Probe probe_data_notification(std::span<const std::uint8_t> data, std::size_t at
         "data-notification APDU longer than the limit of " + std::to_string(cap) + " bytes");
   };
 
+  if (data.empty()) return need_more();
+  if (data[0] != dlms::apdu_tag::data_notification) return no_frame();
   ByteReader r(window, Layer::frame, "data-notification", at);
-  auto tag = r.u8();
-  if (!tag) return truncated_by_cap ? too_long() : need_more();
-  if (*tag != kDataNotification) return no_frame();
-  auto invoke_id = r.u32be();
-  auto date_time_tag = r.u8();
-  if (!invoke_id || !date_time_tag) return truncated_by_cap ? too_long() : need_more();
-  // date-time: absent (00), an octet-string of 12 (0C ...), or — Norwegian Kaifa — the
-  // same with an explicit octet-string tag (09 0C ...).
-  const std::size_t date_time_pos = r.position() - 1;
-  if (*date_time_tag == kOctetStringTag) {
-    auto inner = r.u8();
-    if (!inner) return truncated_by_cap ? too_long() : need_more();
-    if (*inner != kDateTimeLength) return no_frame();
-  } else if (*date_time_tag != 0x00 && *date_time_tag != kDateTimeLength) {
-    return no_frame();
-  }
-  if (*date_time_tag != 0x00 && !r.skip(kDateTimeLength)) {
+  const auto header = dlms::read_notification_header(r);
+  if (!header) {
+    if (header.error().code != ErrorCode::incomplete) return no_frame();
     return truncated_by_cap ? too_long() : need_more();
   }
   const std::size_t body_pos = r.position();
@@ -232,11 +214,12 @@ Probe probe_data_notification(std::span<const std::uint8_t> data, std::size_t at
   }
   if (notes != nullptr) {
     Annotations& n = *notes;
-    annotate(&n, "stream", at, 1, "raw", "data-notification 0x0F (bare APDU)");
+    annotate(&n, "stream", at, 1, "raw",
+             std::string(dlms::apdu_name(data[0])) + " 0x" + hex_u8(data[0]) + " (bare APDU)");
     annotate(&n, "stream", at + 1, 4, "raw",
              "long-invoke-id-and-priority 0x" + sm::to_hex(all->subspan(1, 4)));
-    annotate(&n, "stream", at + date_time_pos, body_pos - date_time_pos, "raw",
-             *date_time_tag == 0x00 ? "date-time absent" : "date-time (12 bytes)");
+    annotate(&n, "stream", at + header->date_time_offset, body_pos - header->date_time_offset,
+             "raw", header->date_time.empty() ? "date-time absent" : "date-time (12 bytes)");
     annotate(&n, "stream", at + body_pos, *body_length, "raw",
              "notification body (A-XDR, " + std::to_string(*body_length) + " bytes)");
   }

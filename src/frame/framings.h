@@ -15,6 +15,7 @@
 #include <string_view>
 #include <utility>
 
+#include "dlms/apdu_tags.h"
 #include "frame/framer_state.h"
 #include "frame/reassembly.h"
 
@@ -109,9 +110,11 @@ inline constexpr std::array kFramings = {
     framing("HDLC frame", {kHdlcFlag}, Strength::strong, probe_hdlc, deliver_hdlc, hdlc_header),
     framing("DLMS wrapper", {0x00}, Strength::weak, probe_bare<link::probe_wrapper>,
             deliver_bare<LinkType::wrapper>),
-    framing("ciphered APDU", {0xDB, 0xDF}, Strength::weak, probe_bare<link::probe_ciphered_apdu>,
-            deliver_bare<LinkType::raw>),
-    framing("data-notification APDU", {0x0F}, Strength::weak,
+    framing("ciphered APDU",
+            {dlms::apdu_tag::general_glo_ciphering, dlms::apdu_tag::general_ded_ciphering,
+             dlms::apdu_tag::general_ciphering, dlms::apdu_tag::general_signing},
+            Strength::weak, probe_bare<link::probe_ciphered_apdu>, deliver_bare<LinkType::raw>),
+    framing("data-notification APDU", {dlms::apdu_tag::data_notification}, Strength::weak,
             probe_bare<link::probe_data_notification>, deliver_bare<LinkType::raw>),
     framing("APDU behind an LLC header", {link::kLlcDsap}, Strength::weak,
             probe_bare<link::probe_llc_apdu>, deliver_bare<LinkType::raw>),

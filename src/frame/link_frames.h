@@ -150,11 +150,12 @@ struct BareApdu {
 // IEC 62056-47 wrapper header: version 0x0001, source wPort, destination wPort, length.
 Probe probe_wrapper(std::span<const std::uint8_t> data, std::size_t at, const FramerLimits& limits,
                     BareApdu* out, Annotations* notes = nullptr);
-// IEC 62056-5-3 general-glo-ciphering (0xDB) / general-ded-ciphering (0xDF):
-// tag, system title (octet-string of 8), ciphered content (A-XDR length + SC + IC + ...).
+// The ciphering APDUs of dlms/apdu_tags.h (IEC 62056-5-3): the two whose header
+// dlms/ciphering.h reads (tag, system title, ciphered content: A-XDR length + SC + IC + ...),
+// and the two (general-ciphering, general-signing) framed by their fields but not deciphered.
 Probe probe_ciphered_apdu(std::span<const std::uint8_t> data, std::size_t at,
                           const FramerLimits& limits, BareApdu* out, Annotations* notes = nullptr);
-// IEC 62056-6-2 data-notification (0x0F): long-invoke-id-and-priority, date-time
+// IEC 62056-6-2 data-notification: long-invoke-id-and-priority, date-time
 // (00 | 0C + 12 | 09 0C + 12), one A-XDR value. Its end is only known by parsing the value.
 Probe probe_data_notification(std::span<const std::uint8_t> data, std::size_t at,
                               const FramerLimits& limits, BareApdu* out,

@@ -131,14 +131,17 @@ Result<void> BasicAuthenticator::set_users(UserTable users) {
       return config_error(Layer::http, "basic auth: empty user name");
     }
     if (user.find(':') != std::string::npos) {
-      return config_error(Layer::http, "basic auth: user \"" + user + "\": a user name cannot contain ':' (RFC 7617)");
+      return config_error(Layer::http, "basic auth: user \"" + user +
+                                           "\": a user name cannot contain ':' (RFC 7617)");
     }
     if (!is_bcrypt_hash(hash)) {
-      return config_error(Layer::http, "basic auth: user \"" + user + "\": password hash is not a bcrypt hash");
+      return config_error(Layer::http,
+                          "basic auth: user \"" + user + "\": password hash is not a bcrypt hash");
     }
   }
   if (!users.empty() && !verifier_) {
-    return config_error(Layer::http, "basic auth: users configured but no password verifier installed");
+    return config_error(Layer::http,
+                        "basic auth: users configured but no password verifier installed");
   }
   std::string dummy = dummy_hash_for(users);
   auto table = std::make_shared<const UserTable>(std::move(users));

@@ -12,7 +12,8 @@ namespace sm::http {
 namespace {
 
 tl::unexpected<Error> address_error(std::string_view text, std::string_view reason) {
-  return config_error(Layer::http, "listen address \"" + std::string(text) + "\": " + std::string(reason));
+  return config_error(Layer::http,
+                      "listen address \"" + std::string(text) + "\": " + std::string(reason));
 }
 
 bool is_digit(char c) {
@@ -183,10 +184,12 @@ Result<std::string> civetweb_port_spec(const ListenAddress& address, bool civetw
       return address.host + ":" + port_text;
     case ListenAddress::Kind::ipv6:
       if (!civetweb_has_ipv6) {
-        return config_error(Layer::http, "listen address \"" + address.to_string() +
-                        "\": this CivetWeb library was built without IPv6 support (Debian 12's "
-                        "libcivetweb1 is; Debian 13's has it); listen on an IPv4 address (e.g. "
-                        "127.0.0.1 or \":port\") or put a reverse proxy in front");
+        return config_error(
+            Layer::http,
+            "listen address \"" + address.to_string() +
+                "\": this CivetWeb library was built without IPv6 support (Debian 12's "
+                "libcivetweb1 is; Debian 13's has it); listen on an IPv4 address (e.g. "
+                "127.0.0.1 or \":port\") or put a reverse proxy in front");
       }
       // "[::]" means every interface, IPv4 included, as in Go's net.Listen (and so in every
       // other exporter); CivetWeb's "[::]:port" would be IPv6 only.
@@ -195,7 +198,8 @@ Result<std::string> civetweb_port_spec(const ListenAddress& address, bool civetw
     case ListenAddress::Kind::hostname:
       break;
   }
-  return config_error(Layer::http, "listen address \"" + address.to_string() + "\" must be resolved first");
+  return config_error(Layer::http,
+                      "listen address \"" + address.to_string() + "\" must be resolved first");
 }
 
 }  // namespace sm::http

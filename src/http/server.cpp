@@ -325,7 +325,8 @@ HttpServer::~HttpServer() {
 
 Result<void> HttpServer::add_route(std::string path, Handler handler) {
   if (impl_->context != nullptr) {
-    return config_error(Layer::http, "route " + path + ": routes must be added before the server starts");
+    return config_error(Layer::http,
+                        "route " + path + ": routes must be added before the server starts");
   }
   if (path.empty() || path.front() != '/') {
     return config_error(Layer::http, "route \"" + path + "\" must start with '/'");

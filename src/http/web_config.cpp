@@ -240,8 +240,9 @@ class WebConfigParser {
     }
     if (config_.basic_auth_users.empty() && config_.response_headers.empty() &&
         !http_keys_seen_.contains("http2")) {
-      return config_error(Layer::http, "the file configures nothing (it is empty or only comments); give "
-                  "basic_auth_users or http_server_config, or leave out --web.config.file");
+      return config_error(Layer::http,
+                          "the file configures nothing (it is empty or only comments); give "
+                          "basic_auth_users or http_server_config, or leave out --web.config.file");
     }
     return {};
   }
@@ -401,8 +402,9 @@ Result<WebConfig> parse_web_config(std::string_view yaml_text) {
 
 Result<void> check_web_config_reload(const WebConfig& current, const WebConfig& next) {
   if (!current.basic_auth_users.empty() && next.basic_auth_users.empty()) {
-    return config_error(Layer::http, "the new web config has no basic_auth_users: a reload never turns "
-                "authentication off (restart the exporter to do that)");
+    return config_error(Layer::http,
+                        "the new web config has no basic_auth_users: a reload never turns "
+                        "authentication off (restart the exporter to do that)");
   }
   return {};
 }

@@ -107,7 +107,8 @@ Result<void> refuse_same_file(const struct stat& output, const std::string& path
   struct stat input = {};
   if (input_path.empty() || ::stat(input_path.c_str(), &input) != 0) return {};
   if (input.st_dev != output.st_dev || input.st_ino != output.st_ino) return {};
-  return config_error(Layer::source, path + " is the replay input " + input_path + "; record to another file");
+  return config_error(Layer::source,
+                      path + " is the replay input " + input_path + "; record to another file");
 }
 
 Result<void> refuse_input_file(const std::string& path, const std::string& input_path) {
@@ -323,8 +324,9 @@ Result<CaptureWriter> CaptureWriter::create(const std::string& path,
     if (auto same = refuse_input_file(path, options.input_path); !same) {
       return tl::unexpected(same.error());
     }
-    return config_error(Layer::source, path + " exists and a recording is never overwritten: continue it with " +
-                    options.append_flag + ", or move it away");
+    return config_error(Layer::source,
+                        path + " exists and a recording is never overwritten: continue it with " +
+                            options.append_flag + ", or move it away");
   }
   if (!fd) return io_error("create " + path, errno);
   if (auto same = refuse_input_file(fd.get(), path, options.input_path); !same) {

@@ -214,7 +214,7 @@ Result<std::unique_ptr<SerialSource>> make_serial_source(SerialOptions options) 
       supported += std::to_string(rate);
     }
     return config_error(Layer::source, "unsupported baud rate " + std::to_string(options.baud) +
-                    " (supported: " + supported + ")");
+                                           " (supported: " + supported + ")");
   }
   auto source = std::make_unique<TermiosSerialSource>(std::move(options));
   if (!source->control().valid()) {

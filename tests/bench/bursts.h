@@ -81,9 +81,9 @@ inline const Burst& e450_gbt() {
 // lists, else the value tree in a stack arena. nullopt when it does not decode.
 inline std::optional<cosem::Reading> decode_plaintext(const Burst& b) {
   // One result object returned from every path (no move of the Reading on the direct one).
-  std::optional<cosem::Reading> out =
-      cosem::decode_common_notification(b.plaintext, b.options.axdr, b.options.cosem);
-  if (!out) {
+  std::optional<cosem::Reading> out(std::in_place);
+  if (!cosem::decode_common_notification(b.plaintext, b.options.axdr, b.options.cosem, *out)) {
+    out.reset();
     alignas(std::max_align_t) std::array<std::byte, 16 * 1024> buffer;
     dlms::ValueArena arena(buffer);
     auto notification =

@@ -55,9 +55,18 @@ std::string describe(const Reading& r) {
   return out;
 }
 
+// The direct path's Reading; nullopt when it leaves the APDU to the general path.
+std::optional<Reading> direct_reading(const std::vector<std::uint8_t>& plaintext,
+                                      const dlms::AxdrLimits& limits,
+                                      const DecodeOptions& options) {
+  Reading reading;
+  if (!decode_common_notification(plaintext, limits, options, reading)) return std::nullopt;
+  return reading;
+}
+
 // Compares both paths on one plaintext; returns whether the direct path decoded it.
 bool expect_same(const std::vector<std::uint8_t>& plaintext) {
-  const auto direct = decode_common_notification(plaintext, {}, {});
+  const auto direct = direct_reading(plaintext, {}, {});
   auto notification = dlms::decode_data_notification(plaintext);
   Result<Reading> general = notification ? decode_notification(*notification)
                                          : Result<Reading>(tl::unexpected(notification.error()));
@@ -82,7 +91,7 @@ void expect_limit_threshold(const std::vector<std::uint8_t>& plaintext, LimitFie
     dlms::AxdrLimits limits;
     limits.*field = limit;
     const bool fits = limit >= needed;
-    EXPECT_EQ(decode_common_notification(plaintext, limits, {}).has_value(), fits) << limit;
+    EXPECT_EQ(direct_reading(plaintext, limits, {}).has_value(), fits) << limit;
     EXPECT_EQ(dlms::decode_data_notification(plaintext, limits).has_value(), fits) << limit;
   }
 }
@@ -102,14 +111,14 @@ TEST(DirectPath, LeavesOtherShapesAndForcedProfilesToTheGeneralPath) {
   // Wiener Netze AM550 is positional: no OBIS codes in the body.
   const auto positional = plaintext_of("AT-WN-ISK-AM550-RDDL-2");
   ASSERT_FALSE(positional.empty());
-  EXPECT_FALSE(decode_common_notification(positional, {}, {}).has_value());
+  EXPECT_FALSE(direct_reading(positional, {}, {}).has_value());
   const auto nested = plaintext_of("AT-TINETZ-KFM-DOC-EXAMPLE");
   DecodeOptions forced;
   forced.profile = "obis-tagged";
-  EXPECT_FALSE(decode_common_notification(nested, {}, forced).has_value());
+  EXPECT_FALSE(direct_reading(nested, {}, forced).has_value());
   dlms::AxdrLimits shallow;
   shallow.max_depth = 2;  // the general decoder rejects the scaler-unit level
-  EXPECT_FALSE(decode_common_notification(nested, shallow, {}).has_value());
+  EXPECT_FALSE(direct_reading(nested, shallow, {}).has_value());
 }
 
 // A flat list is taken as runs of {OBIS code, integer} pairs; a run must stop where a
@@ -124,7 +133,7 @@ TEST(DirectPath, RunsOfIntegerPairsStopWhereAnotherRuleApplies) {
       "0202 0f ff 16 1b"                       // 10^-1 W
       "0906 0000600100ff 09 03 414243");       // a string ends the list
   ASSERT_TRUE(expect_same(plaintext));
-  const auto reading = decode_common_notification(plaintext, {}, {});
+  const auto reading = direct_reading(plaintext, {}, {});
   ASSERT_TRUE(reading.has_value());
   ASSERT_EQ(reading->registers.size(), 4u);
   EXPECT_EQ(reading->registers[0].raw, 1);
@@ -169,7 +178,7 @@ TEST(DirectPath, LongRunsOfIntegerPairs) {
       "0906 0100020800ff 06 00000007"  // energy export, then
       "0202 0f fd 16 1e");             // 10^-3 Wh for that one
   ASSERT_TRUE(expect_same(plaintext));
-  const auto reading = decode_common_notification(plaintext, {}, {});
+  const auto reading = direct_reading(plaintext, {}, {});
   ASSERT_TRUE(reading.has_value());
   ASSERT_EQ(reading->registers.size(), 79u);
   EXPECT_EQ(reading->registers[77].raw, 77);
@@ -189,7 +198,7 @@ TEST(DirectPath, RunsOfRegisterStructures) {
       "0203 0906 0100020800ff 15 ffffffffffffffff 0202 0f 00 161e"  // uint64
       "0203 0906 0100200700ff 12 0903 0202 0f ff 1623");            // 230.7 V
   ASSERT_TRUE(expect_same(plaintext));
-  const auto reading = decode_common_notification(plaintext, {}, {});
+  const auto reading = direct_reading(plaintext, {}, {});
   ASSERT_TRUE(reading.has_value());
   ASSERT_EQ(reading->registers.size(), 3u);
   EXPECT_EQ(reading->registers[0].value, 1.6);
@@ -208,7 +217,7 @@ TEST(DirectPath, RunsOfRegisterStructures) {
       "0203 0906 0100020800ff 06 00000010 0202 0f 7f 161e"
       "0203 0906 0100200700ff 12 0903 0202 0f ff 1623");
   EXPECT_FALSE(expect_same(out_of_range));
-  EXPECT_FALSE(decode_common_notification(out_of_range, {}, {}).has_value());
+  EXPECT_FALSE(direct_reading(out_of_range, {}, {}).has_value());
 }
 
 TEST(DirectPath, MutatedPlaintextsDecodeAsTheGeneralPathDecodesThem) {

@@ -21,6 +21,18 @@ StageReport cipher_stage(const TrialAnalysis& best, const pipeline::DecoderOptio
   const auto it = std::find_if(best.frames.begin(), best.frames.end(),
                                [](const SeenFrame& f) { return f.cipher.has_value(); });
   if (it == best.frames.end()) {
+    const auto general =
+        std::find_if(best.frames.begin(), best.frames.end(), [](const SeenFrame& f) {
+          return !f.apdu.bytes.empty() && dlms::is_general_protection_tag(f.apdu.bytes.front());
+        });
+    if (general != best.frames.end()) {  // framed by its fields, but no ciphering header
+      const std::uint8_t tag = general->apdu.bytes.front();
+      s.verdict = Verdict::fail;
+      s.findings.push_back(std::string(dlms::apdu_name(tag)) + " (0x" + hex_u8(tag) +
+                           ") is not decoded: the exporter reads general-glo-ciphering (0xDB) "
+                           "and general-ded-ciphering (0xDC)");
+      return s;
+    }
     s.findings.push_back("the APDUs are not ciphered (plain data-notifications): no key needed");
     if (options.keys.encryption) {
       s.findings.push_back("the configured key is not used for these frames");

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ascii.h"
 #include "common/crc16.h"
 #include "common/hex.h"
 #include "cosem/decode.h"
@@ -77,16 +78,6 @@ constexpr std::array kTextUnits{
 [[gnu::cold]] tl::unexpected<Error> dsmr_error(ErrorCode code, std::size_t offset,
                                                std::string message) {
   return fail(code, Layer::cosem, offset, "DSMR: " + std::move(message));
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower_a = std::tolower(static_cast<unsigned char>(a[i]));
-    const auto lower_b = std::tolower(static_cast<unsigned char>(b[i]));
-    if (lower_a != lower_b) return false;
-  }
-  return true;
 }
 
 bool is_digit(char c) {
@@ -234,7 +225,7 @@ class TelegramParser {
       const std::string_view spelling = value.substr(star + 1);
       unit_code = unit_from_symbol(spelling);
       for (const auto& text_unit : kTextUnits) {
-        if (equals_ignoring_case(text_unit.spelling, spelling)) {
+        if (equals_ignoring_ascii_case(text_unit.spelling, spelling)) {
           unit_code = text_unit.unit;
           exponent = text_unit.exponent;
           break;

@@ -4,6 +4,7 @@
 #include <array>
 #include <utility>
 
+#include "common/ascii.h"
 #include "crypto/secret.h"
 
 namespace sm::http {
@@ -19,10 +20,6 @@ constexpr std::size_t bcrypt_cost_offset = 4;
 bool is_bcrypt_base64(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
          c == '/';
-}
-
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 // RFC 4648 base64 with the standard alphabet; padding optional. nullopt on any other byte.

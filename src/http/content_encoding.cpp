@@ -5,20 +5,10 @@
 #include <limits>
 #include <zlib.h>
 
+#include "common/ascii.h"
+
 namespace sm::http {
 namespace {
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
-  const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [&](char x, char y) { return lower(x) == lower(y); });
-}
 
 // A qvalue (RFC 9110 12.4.2) of zero: "0", "0.", "0.0", "0.00", "0.000".
 bool is_zero_qvalue(std::string_view q) noexcept {
@@ -43,17 +33,18 @@ bool accepts_gzip(std::string_view accept_encoding) noexcept {
     accept_encoding =
         comma == std::string_view::npos ? std::string_view{} : accept_encoding.substr(comma + 1);
     const std::size_t semicolon = item.find(';');
-    const std::string_view coding = trim(item.substr(0, semicolon));
+    const std::string_view coding = trim_blanks(item.substr(0, semicolon));
     bool refused = false;
     if (semicolon != std::string_view::npos) {
-      const std::string_view parameter = trim(item.substr(semicolon + 1));
+      const std::string_view parameter = trim_blanks(item.substr(semicolon + 1));
       if (parameter.size() >= 2 && (parameter[0] == 'q' || parameter[0] == 'Q') &&
           parameter[1] == '=') {
-        refused = is_zero_qvalue(trim(parameter.substr(2)));
+        refused = is_zero_qvalue(trim_blanks(parameter.substr(2)));
       }
     }
     // An explicit gzip entry wins over `*`, whichever way round they come.
-    if (equals_ignoring_case(coding, "gzip") || equals_ignoring_case(coding, "x-gzip")) {
+    if (equals_ignoring_ascii_case(coding, "gzip") ||
+        equals_ignoring_ascii_case(coding, "x-gzip")) {
       return !refused;
     }
     if (coding == "*") any = !refused;

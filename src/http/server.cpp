@@ -12,6 +12,7 @@
 
 #include <civetweb.h>
 
+#include "common/ascii.h"
 #include "http/civetweb_setup.h"
 #include "http/content_encoding.h"
 
@@ -19,12 +20,6 @@ namespace sm::http {
 namespace {
 
 constexpr std::string_view realm_challenge = "Basic realm=\"smartmeter_exporter\"";
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [&](char x, char y) { return lower(x) == lower(y); });
-}
 
 // A header line must not be able to end early and start another one (response splitting).
 bool is_safe_header(const HeaderField& field) {
@@ -48,13 +43,9 @@ bool client_wants_keep_alive(const Request& request, const char* http_version) {
     std::string_view tokens = *connection;
     while (!tokens.empty()) {
       const std::size_t comma = tokens.find(',');
-      std::string_view token = tokens.substr(0, comma);
-      while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) {
-        token.remove_prefix(1);
+      if (equals_ignoring_ascii_case(trim_blanks(tokens.substr(0, comma)), "keep-alive")) {
+        return true;
       }
-      while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
-        token.remove_suffix(1);
-      if (equals_ignoring_case(token, "keep-alive")) return true;
       if (comma == std::string_view::npos) break;
       tokens.remove_prefix(comma + 1);
     }
@@ -91,7 +82,7 @@ void encode_body(const Request& request, Response& response) {
 
 std::optional<std::string_view> Request::header(std::string_view name) const {
   for (const HeaderView& field : headers) {
-    if (equals_ignoring_case(field.name, name)) return field.value;
+    if (equals_ignoring_ascii_case(field.name, name)) return field.value;
   }
   return std::nullopt;
 }

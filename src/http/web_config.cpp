@@ -9,6 +9,8 @@
 #include <optional>
 #include <set>
 
+#include "common/ascii.h"
+
 namespace sm::http {
 namespace {
 
@@ -51,22 +53,6 @@ struct MappingEntry {
 tl::unexpected<Error> line_error(const ConfigLine& line, std::string_view message) {
   return fail(ErrorCode::config, Layer::http, line.offset,
               "line " + std::to_string(line.number) + ": " + std::string(message));
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [&](char x, char y) { return lower(x) == lower(y); });
-}
-
-std::string_view trim_right(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string_view trim_left(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  return s;
 }
 
 // Characters that start YAML syntax this parser does not implement: flow collections,
@@ -114,7 +100,7 @@ Result<std::string> parse_quoted(const ConfigLine& line, std::string_view text,
 
 // After a quoted scalar only blanks and a comment may follow.
 Result<void> expect_line_end(const ConfigLine& line, std::string_view rest) {
-  rest = trim_left(rest);
+  rest = trim_blanks_left(rest);
   if (!rest.empty() && rest.front() != '#') {
     return line_error(line,
                       "unexpected text after the closing quote: \"" + std::string(rest) + "\"");
@@ -123,7 +109,7 @@ Result<void> expect_line_end(const ConfigLine& line, std::string_view rest) {
 }
 
 Result<std::optional<std::string>> parse_value(const ConfigLine& line, std::string_view rest) {
-  rest = trim_left(rest);
+  rest = trim_blanks_left(rest);
   if (rest.empty() || rest.front() == '#') return std::optional<std::string>{};
   if (rest.front() == '\'' || rest.front() == '"') {
     std::size_t consumed = 0;
@@ -141,7 +127,7 @@ Result<std::optional<std::string>> parse_value(const ConfigLine& line, std::stri
   }
   // A plain scalar ends where a comment (" #") starts.
   const std::size_t comment = rest.find(" #");
-  return std::optional<std::string>(std::string(trim_right(rest.substr(0, comment))));
+  return std::optional<std::string>(std::string(trim_blanks_right(rest.substr(0, comment))));
 }
 
 Result<MappingEntry> parse_mapping_entry(const ConfigLine& line) {
@@ -156,7 +142,7 @@ Result<MappingEntry> parse_mapping_entry(const ConfigLine& line) {
     auto key = parse_quoted(line, text, consumed);
     if (!key) return tl::unexpected(key.error());
     entry.key = std::move(*key);
-    after_key = trim_left(text.substr(consumed));
+    after_key = trim_blanks_left(text.substr(consumed));
     if (after_key.empty() || after_key.front() != ':') {
       return line_error(line, "expected ':' after the quoted key");
     }
@@ -174,7 +160,7 @@ Result<MappingEntry> parse_mapping_entry(const ConfigLine& line) {
       if (colon == std::string_view::npos) return line_error(line, "expected 'key: value'");
       if (colon + 1 == text.size() || text[colon + 1] == ' ') break;
     }
-    const std::string_view key = trim_right(text.substr(0, colon));
+    const std::string_view key = trim_blanks_right(text.substr(0, colon));
     if (key.find(" #") != std::string_view::npos) return line_error(line, "expected 'key: value'");
     entry.key = std::string(key);
     after_key = text.substr(colon + 1);
@@ -206,7 +192,7 @@ class WebConfigParser {
       offset = end + 1;
 
       while (line.indent < raw.size() && raw[line.indent] == ' ') ++line.indent;
-      line.text = trim_right(raw.substr(line.indent));
+      line.text = trim_blanks_right(raw.substr(line.indent));
       if (!line.text.empty() && line.text.front() == '\t') {
         return line_error(line, "tab in indentation (YAML indents with spaces only)");
       }
@@ -354,7 +340,7 @@ class WebConfigParser {
     if (!entry) return tl::unexpected(entry.error());
     const auto allowed = std::find_if(
         allowed_headers.begin(), allowed_headers.end(),
-        [&](const AllowedHeader& h) { return equals_ignoring_case(h.name, entry->key); });
+        [&](const AllowedHeader& h) { return equals_ignoring_ascii_case(h.name, entry->key); });
     if (allowed == allowed_headers.end()) {
       return line_error(line, "header \"" + entry->key +
                                   "\" is not allowed (allowed: Strict-Transport-Security, "
@@ -371,7 +357,7 @@ class WebConfigParser {
     if (!allowed->only_values.front().empty() &&
         std::none_of(allowed->only_values.begin(), allowed->only_values.end(),
                      [&](std::string_view v) {
-                       return !v.empty() && equals_ignoring_case(v, *entry->value);
+                       return !v.empty() && equals_ignoring_ascii_case(v, *entry->value);
                      })) {
       return line_error(line, "header \"" + std::string(allowed->name) + "\" does not allow \"" +
                                   *entry->value + "\"");

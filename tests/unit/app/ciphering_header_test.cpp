@@ -79,6 +79,22 @@ TEST(CipheringHeader, SecurityProbeAndDiagnoseAgreeInEveryLengthForm) {
   }
 }
 
+// A general-ciphering (0xDD) or general-signing (0xDF) push has no ciphering header this
+// exporter reads: diagnose says so by name instead of calling it "not ciphered".
+TEST(CipheringHeader, DiagnoseNamesAGeneralProtectionPush) {
+  for (const auto& [apdu, name] :
+       {std::pair{pushes::general_ciphering_push(), "general-ciphering (0xDD) is not decoded"},
+        std::pair{pushes::general_signing_push(), "general-signing (0xDF) is not decoded"}}) {
+    DiagnosisInput in;
+    in.trials.push_back(Trial{"capture file", {}, std::chrono::milliseconds{1}, {}});
+    in.trials.back().chunks.push_back(std::chrono::microseconds{0}, apdu);
+    const Diagnosis d = diagnose(in, pipeline::DecoderOptions{});
+    const std::string cipher = all_findings(d, "Ciphering header");
+    EXPECT_NE(cipher.find(name), std::string::npos) << cipher;
+    EXPECT_EQ(cipher.find("not ciphered"), std::string::npos) << cipher;
+  }
+}
+
 TEST(CipheringHeader, Errors) {
   const auto glo = pushes::glo_ciphering_push();
   const auto read = [](std::vector<std::uint8_t> bytes) {

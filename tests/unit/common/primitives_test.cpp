@@ -1,5 +1,5 @@
 // The one definition of each small primitive: hex digits, big-endian loads and stores,
-// log levels.
+// log levels, ASCII case folding and trimming.
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -7,12 +7,38 @@
 
 #include <gtest/gtest.h>
 
+#include "common/ascii.h"
 #include "common/endian.h"
 #include "common/hex.h"
 #include "common/log_level.h"
 
 namespace sm {
 namespace {
+
+// HTTP tokens and DSMR unit spellings compare in ASCII only: "kWh" is "KWH", but a Latin-1
+// 0xC4 ('Ä') is not 0xE4 ('ä') whatever the locale, and no byte outside A-Z is folded.
+TEST(Ascii, FoldsOnlyAsciiLetters) {
+  EXPECT_TRUE(equals_ignoring_ascii_case("kWh", "KWH"));
+  EXPECT_TRUE(equals_ignoring_ascii_case("Keep-Alive", "keep-alive"));
+  EXPECT_FALSE(equals_ignoring_ascii_case("kWh", "kW"));
+  EXPECT_FALSE(equals_ignoring_ascii_case("\xC4", "\xE4"));
+  EXPECT_FALSE(equals_ignoring_ascii_case("@", "`"));  // 0x40 and 0x60 are no letters
+  EXPECT_FALSE(equals_ignoring_ascii_case("[", "{"));
+  for (int c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
+    const char expected = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : ch;
+    EXPECT_EQ(ascii_lower(ch), expected) << c;
+  }
+}
+
+TEST(Ascii, TrimsBlanksOnBothSides) {
+  EXPECT_EQ(trim_blanks(" \t gzip;q=0 \t"), "gzip;q=0");
+  EXPECT_EQ(trim_blanks("a b"), "a b");
+  EXPECT_EQ(trim_blanks(" \t "), "");
+  EXPECT_EQ(trim_blanks("\nx\n"), "\nx\n");  // only spaces and tabs
+  EXPECT_EQ(trim_blanks_left(" \tkey: v \t"), "key: v \t");
+  EXPECT_EQ(trim_blanks_right(" \tkey: v \t"), " \tkey: v");
+}
 
 // The width is the type's, never the value's: hex_u32 of a byte is eight digits.
 TEST(Hex, OneIntegerAsWideAsItsType) {

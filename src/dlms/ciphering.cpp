@@ -149,6 +149,12 @@ Result<std::size_t> general_protection_length(std::span<const std::uint8_t> apdu
         break;
     }
     if (!done) return tl::unexpected(done.error());
+    // The length octets and the key-info's fixed bytes count too: the APDU as a whole,
+    // not only each field's content, must end within the limit.
+    if (r.position() > max_length) {
+      return tl::unexpected(r.error(
+          ErrorCode::length, "ends beyond the limit of " + std::to_string(max_length) + " bytes"));
+    }
   }
   return r.position();
 }

@@ -80,6 +80,34 @@ TEST(BareProtection, EveryLengthFormOfTheCipheredContent) {
   }
 }
 
+// An APDU one byte longer than max_apdu is never framed, whatever part of it (a field's
+// content, its length octets, a key-info byte) crosses the limit; at the limit it is.
+// (Found by fuzz_frame: the length octets were not counted.)
+TEST(BareProtection, AGeneralApduBeyondTheLimitIsNotFramed) {
+  auto pushes = all_pushes();
+  // general-signing with an empty signature: it ends in a length octet, not in content.
+  Bytes unsigned_push = pushes::general_signing_push();
+  unsigned_push.resize(unsigned_push.size() - 65);
+  unsigned_push.push_back(0x00);
+  pushes.push_back({"general-signing 0xDF", unsigned_push});
+  for (const auto& push : pushes) {
+    SCOPED_TRACE(push.name);
+    for (std::size_t cut = 0; cut <= 12; ++cut) {
+      FramerLimits limits;
+      limits.max_apdu = push.apdu.size() - cut;
+      StreamFramer framer(limits);
+      auto events = framer.push(concat({kNoise, push.apdu, kNoise}));
+      for (auto& e : framer.finish()) events.push_back(std::move(e));
+      const auto apdus = apdus_of(events);
+      for (const auto& a : apdus) EXPECT_LE(a.bytes.size(), limits.max_apdu) << cut;
+      if (cut == 0) {
+        ASSERT_EQ(apdus.size(), 1u);
+        EXPECT_EQ(apdus[0].bytes, push.apdu);
+      }
+    }
+  }
+}
+
 // A field that breaks the structure (a system title of 5 bytes) is no frame: its bytes are
 // noise, and the push after it is still found.
 TEST(BareProtection, BrokenGeneralFieldsAreNoFrame) {

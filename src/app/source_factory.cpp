@@ -42,15 +42,20 @@ void add_device_flags(CLI::App& command, ServeSettings& s, std::string& baud) {
       ->capture_default_str();
 }
 
+Result<int> checked_baud(int baud, std::string_view as_given) {
+  if (source::is_supported_baud_rate(baud)) return baud;
+  return config_error(Layer::app,
+                      "--serial.baud " +
+                          (as_given.empty() ? std::to_string(baud) : std::string(as_given)) +
+                          " is not a supported rate");
+}
+
 Result<int> device_baud(const std::string& baud, const ServeSettings& s) {
   if (baud.empty()) return s.serial_baud;
   int value = 0;
   const auto* end = baud.data() + baud.size();
   const auto [ptr, ec] = std::from_chars(baud.data(), end, value);
-  if (ec != std::errc() || ptr != end || !source::is_supported_baud_rate(value)) {
-    return config_error(Layer::app, "--serial.baud " + baud + " is not a supported rate");
-  }
-  return value;
+  return checked_baud(ec == std::errc() && ptr == end ? value : 0, baud);
 }
 
 }  // namespace sm::app

@@ -28,6 +28,10 @@ namespace sm::app {
 // "auto"); empty means the serving setting.
 void add_device_flags(CLI::App& command, ServeSettings& settings, std::string& baud);
 
+// `baud` when it is a rate the serial source supports, else the --serial.baud config error
+// (`as_given`: the flag's text, when it was given as text).
+[[nodiscard]] Result<int> checked_baud(int baud, std::string_view as_given = {});
+
 // `baud` as add_device_flags() stored it, or the serving setting when it is empty.
 [[nodiscard]] Result<int> device_baud(const std::string& baud, const ServeSettings& settings);
 

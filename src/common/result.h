@@ -31,11 +31,6 @@ enum class ErrorCode {
   io,      // a file, device or socket could not be opened, read or written (errno in message)
 };
 
-// Whether `code` describes a frame the meter sent (and so may count as a frame error).
-[[nodiscard]] constexpr bool is_frame_error(ErrorCode code) noexcept {
-  return code != ErrorCode::config && code != ErrorCode::io;
-}
-
 enum class Layer { frame, crypto, dlms, cosem, source, http, app };
 
 [[nodiscard]] constexpr std::string_view to_string(ErrorCode c) noexcept {

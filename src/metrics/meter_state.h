@@ -65,7 +65,7 @@ inline constexpr std::size_t kErrorReasonCount = static_cast<std::size_t>(ErrorR
       return ErrorReason::decode;
     case ErrorCode::unsupported:
       return ErrorReason::unsupported;
-    case ErrorCode::config:  // setting up, not a frame (is_frame_error): no frame carries
+    case ErrorCode::config:  // setting up, not a frame's fate (common/result.h): no frame carries
     case ErrorCode::io:      // these, and were one to, it is content the exporter cannot use
       return ErrorReason::unsupported;
   }

@@ -9,6 +9,8 @@
 #include "app/duration.h"
 #include "app/keys.h"
 #include "app/log.h"
+#include "app/serve_plan.h"
+#include "app/source_factory.h"
 
 namespace {
 using namespace std::chrono_literals;
@@ -78,3 +80,27 @@ TEST(Logger, FormatsLogfmtAndJson) {
 }
 
 }  // namespace
+
+// One --serial.baud check for serving and for the device subcommands (diagnose, record):
+// the same rates pass, the same error (a config error naming the flag and the value).
+TEST(SerialBaud, ServeAndDeviceSubcommandsShareOneCheck) {
+  sm::app::ServeSettings settings;
+  settings.serial_device = "/dev/null";
+  for (const int rate : {300, 2400, 9600, 115200}) {
+    EXPECT_EQ(sm::app::checked_baud(rate).value_or(0), rate);
+    EXPECT_EQ(sm::app::device_baud(std::to_string(rate), settings).value_or(0), rate);
+  }
+  settings.serial_baud = 12345;
+  const auto planned = sm::app::plan_serve(settings);
+  ASSERT_FALSE(planned.has_value());
+  EXPECT_EQ(planned.error().code, sm::ErrorCode::config);
+  EXPECT_EQ(planned.error().message, "--serial.baud 12345 is not a supported rate");
+  for (const char* text : {"12345", "2400x", "fast", "-9600"}) {
+    const auto baud = sm::app::device_baud(text, settings);
+    ASSERT_FALSE(baud.has_value()) << text;
+    EXPECT_EQ(baud.error().code, sm::ErrorCode::config);
+    EXPECT_EQ(baud.error().message,
+              std::string("--serial.baud ") + text + " is not a supported rate");
+  }
+  EXPECT_EQ(sm::app::device_baud("", settings).value_or(0), 12345);  // the serving setting
+}

@@ -2,7 +2,7 @@
 //
 // A positional layout describes a push body that carries no OBIS codes: a structure whose
 // element count and element types identify the list, and whose positions say what each
-// value is. decode.cpp matches a body against every layout and applies the one that fits
+// value is. positional.cpp matches a body against every layout and applies the one that fits
 // exactly; a body that fits none is reported as unsupported, never guessed.
 #pragma once
 

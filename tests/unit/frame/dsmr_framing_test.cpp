@@ -127,6 +127,15 @@ TEST(DsmrFraming, CrcDigitsThatAreNotHex) {
   }
 }
 
+TEST(DsmrFraming, RightCrcFollowedByAFifthCharacterIsNoTelegram) {
+  Bytes bad = with_crc(kBody);
+  bad[bad.size() - 2] = 'X';  // "!CRC" 'X' LF
+  const auto events = run_framer(bad);
+  EXPECT_TRUE(apdus_of(events).empty());
+  ASSERT_EQ(errors_of(events).size(), 1U);
+  EXPECT_EQ(errors_of(events)[0].error.code, ErrorCode::checksum);
+}
+
 TEST(DsmrFraming, ThreeDigitCrcAndStreamEndAfterTheCrc) {
   // A body whose CRC is below 0x1000, sent without its leading zero.
   std::string body;

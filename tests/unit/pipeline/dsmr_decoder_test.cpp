@@ -105,6 +105,22 @@ TEST(DsmrDecoder, LineThatDoesNotParseFailsTheTelegram) {
   EXPECT_EQ(failure->error.layer, Layer::cosem);
 }
 
+// Some devices drop the CRC's leading zero: "!ABC" for 0x0ABC.
+TEST(DsmrDecoder, ThreeDigitCrcDecodes) {
+  std::string text;
+  std::uint16_t crc = 0xFFFF;
+  for (int n = 0; crc >= 0x1000; ++n) {
+    text = "/ABC5Test\r\n\r\n1-0:1.8.1(" + std::to_string(n) + ".000*kWh)\r\n!";
+    crc = crc16_arc(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  }
+  char digits[8];
+  std::snprintf(digits, sizeof digits, "%03X", crc);
+  text += std::string(digits) + "\r\n";
+  const auto out = decode_all(Bytes(text.begin(), text.end()));
+  const DecodedFrame& frame = only_frame(out);
+  EXPECT_EQ(frame.reading.registers.size(), 1U);
+}
+
 TEST(DsmrDecoder, ExplainKeepsTheTelegramAndItsAnnotations) {
   DecoderOptions options;
   options.explain = true;

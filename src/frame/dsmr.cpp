@@ -41,12 +41,6 @@ bool is_line_byte(std::uint8_t b) {
   return (b >= 0x20 && b <= 0x7E) || b == '\r' || b == '\n';
 }
 
-std::string printable(std::span<const std::uint8_t> bytes) {
-  std::string text;
-  for (const std::uint8_t b : bytes) text += (b >= 0x20 && b < 0x7F) ? static_cast<char>(b) : '.';
-  return text;
-}
-
 // Errors are built out of line: the probe runs once per telegram.
 [[gnu::cold, gnu::noinline]] Probe broken_off(std::size_t at, std::size_t where,
                                               std::uint8_t byte) {

@@ -97,6 +97,9 @@ enum class ProbeMode { frame, header };
 using sm::byte_at;
 using sm::bytes_at;
 
+// `bytes` for annotations and messages: printable ASCII as is, any other byte as '.'.
+[[nodiscard]] std::string printable(std::span<const std::uint8_t> bytes);
+
 // ---- M-Bus long frame (EN 13757-2) carrying a DLMS transport segment --------------------
 // The M-Bus checksum: the sum of the bytes modulo 256.
 [[nodiscard]] std::uint8_t mbus_checksum(std::span<const std::uint8_t> bytes) noexcept;

@@ -32,6 +32,8 @@ std::string_view link_name(frame::LinkType link) {
       return "DLMS wrapper (IEC 62056-47)";
     case frame::LinkType::raw:
       return "bare APDUs without a link layer";
+    case frame::LinkType::dsmr:
+      return "DSMR P1 telegrams";
   }
   return "unknown";
 }

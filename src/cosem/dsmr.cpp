@@ -267,11 +267,12 @@ Result<void> check_crc(std::string_view telegram, std::size_t bang) {
     }
   }
   if (digits == 0) return {};
-  if (digits != kCrcDigits) {
+  // Some devices drop the CRC's leading zero (3 digits).
+  if (digits != kCrcDigits && digits != kCrcDigits - 1) {
     return dsmr_error(ErrorCode::decode, bang + 1, "CRC after '!' must have 4 hex digits");
   }
   std::uint16_t sent = 0;
-  for (std::size_t i = 0; i < kCrcDigits; ++i)
+  for (std::size_t i = 0; i < digits; ++i)
     sent = static_cast<std::uint16_t>((sent << 4) | hex_digit_value(tail[i]));
   const std::uint16_t computed =
       crc16_arc(std::span(reinterpret_cast<const std::uint8_t*>(telegram.data()), bang + 1));

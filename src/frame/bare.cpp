@@ -21,13 +21,13 @@ constexpr std::size_t kWrapperHeader = 8;
 constexpr std::uint8_t kArrayTag = 0x01;
 constexpr std::uint8_t kStructureTag = 0x02;
 
+}  // namespace
+
 std::string printable(std::span<const std::uint8_t> bytes) {
   std::string text;
   for (const std::uint8_t b : bytes) text += (b >= 0x20 && b < 0x7F) ? static_cast<char>(b) : '.';
   return text;
 }
-
-}  // namespace
 
 Probe probe_wrapper(std::span<const std::uint8_t> data, std::size_t at, const FramerLimits& limits,
                     BareApdu* out, Annotations* notes) {

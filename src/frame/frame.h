@@ -14,7 +14,8 @@
 
 namespace sm::frame {
 
-enum class LinkType { mbus, hdlc, wrapper, raw };
+// dsmr: a DSMR P1 text telegram; its Apdu::bytes are the telegram ('/' .. CR LF).
+enum class LinkType { mbus, hdlc, wrapper, raw, dsmr };
 
 [[nodiscard]] constexpr std::string_view to_string(LinkType t) noexcept {
   switch (t) {
@@ -26,6 +27,8 @@ enum class LinkType { mbus, hdlc, wrapper, raw };
       return "wrapper";
     case LinkType::raw:
       return "raw";
+    case LinkType::dsmr:
+      return "dsmr";
   }
   return "raw";
 }
@@ -35,7 +38,7 @@ using sm::Annotations;
 
 struct Apdu {
   LinkType link{LinkType::raw};
-  std::vector<std::uint8_t> bytes;  // the complete APDU (e.g. DB…, 0F…, E0 stripped)
+  std::vector<std::uint8_t> bytes;  // the complete APDU (e.g. DB…, 0F…, E0 stripped); dsmr: text
   std::size_t stream_offset{0};     // offset of the first byte of the first frame
   std::size_t stream_length{0};     // bytes consumed from the stream, all segments
   std::size_t link_frames{0};       // link frames/segments/blocks that made it

@@ -80,6 +80,14 @@ template <BareProbe probe>
   return probe(view, at, f.limits, &f.parsed.bare, f.notes());
 }
 
+// A DSMR telegram (link_frames.h's probe_dsmr): strong when its CRC verifies, a weak frame
+// (Probe::unchecked) without a CRC; it has no header probe, since nothing vouches for a text
+// header before the CRC at its end, so weak DLMS candidates do not give way to one.
+[[gnu::always_inline]] inline link::Probe probe_dsmr(Framer& f, Bytes view, std::size_t at,
+                                                     bool stream_ended) {
+  return link::probe_dsmr(view, at, stream_ended, f.limits, &f.parsed.bare, f.notes());
+}
+
 // Header only (the strong/weak rule, resync.cpp).
 inline link::Probe mbus_header(Bytes view, std::size_t at, const FramerLimits& limits) {
   return link::probe_mbus(view, at, limits, nullptr, nullptr, link::ProbeMode::header);
@@ -118,6 +126,7 @@ inline constexpr std::array kFramings = {
             probe_bare<link::probe_data_notification>, deliver_bare<LinkType::raw>),
     framing("APDU behind an LLC header", {link::kLlcDsap}, Strength::weak,
             probe_bare<link::probe_llc_apdu>, deliver_bare<LinkType::raw>),
+    framing("DSMR telegram", {'/'}, Strength::strong, probe_dsmr, deliver_bare<LinkType::dsmr>),
     // An HDLC frame whose opening flag was the previous frame's closing flag: it starts at
     // its format byte (classify() picks it, at hdlc_shared_flag_at only).
     framing("HDLC frame", {}, Strength::strong, probe_hdlc_shared_flag, deliver_hdlc),

@@ -54,6 +54,9 @@ struct Probe {
   std::unique_ptr<Error> error;
   Confidence confidence{Confidence::doubtful};  // corrupt only
   bool header_verified{false};                  // need_more (ProbeMode::header): the header holds
+  // frame: a frame of a strong framing that carries no checksum (a DSMR 2.2 telegram): the
+  // loop treats it as a weak candidate (stream_framer.cpp's rule).
+  bool unchecked{false};
 };
 
 // `frame`: probe the whole frame. `header`: stop once the header is verified (M-Bus:
@@ -73,6 +76,11 @@ enum class ProbeMode { frame, header };
 [[nodiscard]] inline Probe complete(std::size_t size) {
   return {Verdict::frame, size, nullptr, Confidence::certain, false};
 }
+[[nodiscard]] inline Probe complete_unchecked(std::size_t size) {
+  Probe p = complete(size);
+  p.unchecked = true;
+  return p;
+}
 [[nodiscard]] inline Probe corrupt(ErrorCode code, std::size_t at, std::size_t claimed,
                                    Confidence confidence, std::string message) {
   return {Verdict::corrupt, claimed,
@@ -88,6 +96,9 @@ enum class ProbeMode { frame, header };
 
 using sm::byte_at;
 using sm::bytes_at;
+
+// `bytes` for annotations and messages: printable ASCII as is, any other byte as '.'.
+[[nodiscard]] std::string printable(std::span<const std::uint8_t> bytes);
 
 // ---- M-Bus long frame (EN 13757-2) carrying a DLMS transport segment --------------------
 // The M-Bus checksum: the sum of the bytes modulo 256.
@@ -164,6 +175,12 @@ Probe probe_data_notification(std::span<const std::uint8_t> data, std::size_t at
 // A bare ciphered APDU or data-notification behind an LLC header (E6 E7 00 + APDU).
 Probe probe_llc_apdu(std::span<const std::uint8_t> data, std::size_t at, const FramerLimits& limits,
                      BareApdu* out, Annotations* notes = nullptr);
+
+// ---- DSMR P1 telegram (text: '/' identification ... '!' CRC CR LF; frame/dsmr.cpp) --------
+// The whole telegram, '/' to the final LF, is `out->apdu`. `stream_ended`: the end of the
+// stream may stand for the CR LF after the CRC.
+Probe probe_dsmr(std::span<const std::uint8_t> data, std::size_t at, bool stream_ended,
+                 const FramerLimits& limits, BareApdu* out, Annotations* notes = nullptr);
 
 // ---- General-Block-Transfer (IEC 62056-5-3, APDU tag 0xE0) ------------------------------
 struct GbtBlock {

@@ -144,7 +144,7 @@ inline void Framer::complete_unit(const UnitView& u) {
     on_gbt_block(u);
     return;
   }
-  if (annotating && u.link != LinkType::raw) annotate_apdu(u);
+  if (annotating && u.link != LinkType::raw && u.link != LinkType::dsmr) annotate_apdu(u);
   emit(u);
 }
 

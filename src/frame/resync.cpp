@@ -74,9 +74,9 @@ void Framer::begin_run(std::size_t at, ErrorCode code, std::string reason) {
 void Framer::report_run() {
   const std::string count = std::to_string(run.length);
   report(run.code, run.start, run.length,
-         run.reason.empty()
-             ? "skipped " + count + " byte(s) that start no M-Bus, HDLC, wrapper or APDU frame"
-             : run.reason + "; skipped " + count + " byte(s) to resynchronise");
+         run.reason.empty() ? "skipped " + count +
+                                  " byte(s) that start no M-Bus, HDLC, wrapper, APDU or DSMR frame"
+                            : run.reason + "; skipped " + count + " byte(s) to resynchronise");
   run = {};
 }
 

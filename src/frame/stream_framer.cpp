@@ -1,21 +1,25 @@
 // StreamFramer: the streaming state machine over the link-layer probes (link_frames.h).
 //
 // At the current stream position the first byte picks the candidate framing (68 M-Bus,
-// 7E HDLC, 00 wrapper, DB/DF ciphered APDU, 0F data-notification, E6 LLC + APDU: the list
-// in framings.h; an HDLC format byte right after an HDLC frame whose closing flag doubles
-// as the next opening flag). The probe then says: wait, not a frame, a recognised frame
-// that failed a check, or a frame. Bytes that start no frame are skipped one at a time in
-// a loop; a contiguous run of them is reported as one FrameError when the run ends.
+// 7E HDLC, 00 wrapper, DB/DF ciphered APDU, 0F data-notification, E6 LLC + APDU, '/' DSMR
+// telegram: the list in framings.h; an HDLC format byte right after an HDLC frame whose
+// closing flag doubles as the next opening flag). The probe then says: wait, not a frame,
+// a recognised frame that failed a check, or a frame. Bytes that start no frame are
+// skipped one at a time in a loop; a contiguous run of them is reported as one FrameError
+// when the run ends.
 //
-// Strong and weak candidates. M-Bus and HDLC frames carry checksums, so a frame that
-// verifies is one. The wrapper and bare APDUs carry nothing but their own length, so
-// random bytes can look like their header and claim up to 64 KiB. Two rules keep such a
-// weak candidate from swallowing real frames (resync.cpp):
+// Strong and weak candidates. M-Bus and HDLC frames and DSMR telegrams with a CRC carry
+// checksums, so a frame that verifies is one. The wrapper and bare APDUs carry nothing but
+// their own length, so random bytes can look like their header and claim up to 64 KiB; a
+// DSMR telegram without a CRC (DSMR 2.2/3.0) carries nothing but its shape. Two rules keep
+// such a weak candidate from swallowing real frames (resync.cpp); a CRC-less telegram is
+// held to them once it is complete (Probe::unchecked):
 //  - a weak candidate is garbage when a verified M-Bus or HDLC header lies inside the
 //    bytes it claims (checked while it waits, and again when it is complete);
-//  - after an M-Bus/HDLC checksum failure the framer resyncs byte-wise (a truncated frame
-//    must not take the next frame's start with it), but looks only for checksummed frames
-//    inside the bytes the bad frame claimed: its payload must not come out as a bare APDU.
+//  - after a checksum failure (M-Bus, HDLC, DSMR CRC) the framer resyncs byte-wise (a
+//    truncated frame must not take the next frame's start with it), but looks only for
+//    checksummed frames inside the bytes the bad frame claimed: its payload must not come
+//    out as a bare APDU.
 //
 // Every decision depends only on the bytes of the stream, never on chunk boundaries:
 // byte-at-a-time and all-at-once give the same events (tested).
@@ -162,7 +166,9 @@ void Framer::process(bool stream_ended) {
         skip_unusable(p, at);
         continue;
       case Verdict::frame:
-        if (weak && strong_header_inside(at, at + p.size)) {
+        // A frame without a checksum (Probe::unchecked) is held to a weak candidate's rules.
+        if ((weak || p.unchecked) &&
+            (at < no_weak_before || strong_header_inside(at, at + p.size))) {
           skip_garbage(at);
           continue;
         }

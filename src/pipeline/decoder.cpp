@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstddef>
+#include <string_view>
 #include <utility>
 
 #include "dlms/apdu.h"
@@ -125,6 +126,29 @@ Outcome Decoder::decode_apdu(frame::Apdu apdu) const {
   return std::move(out.front());
 }
 
+// A DSMR telegram the framer found: text, no security layer, read by the DSMR decoder.
+// Policy stays with the caller: like a plaintext APDU it has no security header, so the
+// exporter's SecurityPin rejects it as `unencrypted` when a key is configured.
+[[gnu::noinline]] void Decoder::decode_telegram(frame::Apdu&& apdu, std::vector<Outcome>& out,
+                                                Annotations&& notes) const {
+  const std::string_view text(reinterpret_cast<const char*>(apdu.bytes.data()), apdu.bytes.size());
+  auto reading = cosem::decode_dsmr(text);
+  if (!reading) {
+    add_failure(out, reading.error(), apdu, std::nullopt, std::move(notes));
+    return;
+  }
+  auto& decoded = std::get<DecodedFrame>(out.emplace_back(std::in_place_type<DecodedFrame>));
+  decoded.reading = std::move(*reading);
+  decoded.link = apdu.link;
+  decoded.stream_offset = apdu.stream_offset;
+  decoded.stream_length = apdu.stream_length;
+  decoded.link_frames = apdu.link_frames;
+  if (options_.explain) {
+    decoded.notes = std::move(notes);
+    decoded.apdu = std::move(apdu.bytes);
+  }
+}
+
 // The Outcome is built where it is returned (out.back()): a Reading is large, and moving
 // it from function to function cost more than building it.
 [[gnu::hot]] void Decoder::decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out,
@@ -132,6 +156,10 @@ Outcome Decoder::decode_apdu(frame::Apdu apdu) const {
   Annotations notes;
   Annotations* sink = options_.explain ? &notes : nullptr;
   if (sink != nullptr) notes = std::move(apdu.notes);
+  if (apdu.link == frame::LinkType::dsmr) {
+    decode_telegram(std::move(apdu), out, std::move(notes));
+    return;
+  }
 
   auto failure = [&](Error error, std::optional<dlms::SecurityHeader> security) {
     add_failure(out, std::move(error), apdu, security, std::move(notes));

@@ -87,6 +87,9 @@ class Decoder {
   // plaintext and the Reading reuse; the plaintext's is given back.
   void decode_apdu_into(frame::Apdu&& apdu, std::vector<Outcome>& out, Buffers* buffers) const;
 
+  // Appends the Outcome of a DSMR telegram (LinkType::dsmr) to `out`.
+  void decode_telegram(frame::Apdu&& apdu, std::vector<Outcome>& out, Annotations&& notes) const;
+
   // The plaintext -> Reading of everything but the direct path (DSMR, the value tree).
   Result<void> decode_general(std::span<const std::uint8_t> plaintext, Annotations* sink,
                               cosem::Reading& out) const;

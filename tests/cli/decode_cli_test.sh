@@ -89,5 +89,22 @@ check "malformed key file not echoed" not_contains "$tmp/bad3" "$key"
 "$bin" decode --format yaml "$tinetz/input.hex" >"$tmp/bad4" 2>&1
 check "bad format exit 2" test $? -eq 2
 
+# A plain DSMR P1 telegram (tests/data/vectors-frontier), as hex and as the raw text a
+# serial port gives: its values, exit 0; a bad CRC: `checksum`, no values, exit 1.
+fluvius=$data/vectors-frontier/dsmr-5.0-be-fluvius-emucs171
+"$bin" decode "$fluvius/input.hex" >"$tmp/dsmr" 2>&1
+check "dsmr exit 0" test $? -eq 0
+check "dsmr link" contains "$tmp/dsmr" "(dsmr, 1 link frame(s), profile dsmr)"
+check "dsmr tariff 2 row" grep -qE '^  ActiveEnergyImportT2 +15758 Wh$' "$tmp/dsmr"
+check "dsmr voltage row" grep -qE '^  VoltageL1 +234.7 V$' "$tmp/dsmr"
+sed -e '/^#/d' "$fluvius/input.hex" | tr -d '\n' | xxd -r -p >"$tmp/telegram.txt" 2>/dev/null ||
+  printf '%b' "$(sed -e '/^#/d' "$fluvius/input.hex" | tr -d '\n' | sed -e 's/\(..\)/\\x\1/g')" >"$tmp/telegram.txt"
+"$bin" decode "$tmp/telegram.txt" >"$tmp/dsmr2" 2>&1
+check "dsmr raw text same output" cmp -s "$tmp/dsmr" "$tmp/dsmr2"
+"$bin" decode --format json "$data/vectors-frontier/dsmr-5.0-bad-crc/input.hex" >"$tmp/crc" 2>&1
+check "dsmr bad crc exit 1" test $? -eq 1
+check "dsmr bad crc code" contains "$tmp/crc" '"code":"checksum"'
+check "dsmr bad crc no values" not_contains "$tmp/crc" '"values"'
+
 echo "$failures failure(s)"
 test "$failures" -eq 0

@@ -3,11 +3,13 @@ closing the master is a hang-up the exporter recovers from when the device comes
 import signal
 import unittest
 
-from exporter_harness import (TINETZ, TINETZ_NEXT, ExporterTestCase, Pty, read_hex_file,
+from exporter_harness import (DATA, TINETZ, TINETZ_NEXT, ExporterTestCase, Pty, read_hex_file,
                               wait_for)
 
 FRAME = read_hex_file(TINETZ / "input.hex")          # IC 0x00295B9A, 230.8 V
 NEXT_FRAME = read_hex_file(TINETZ_NEXT)             # IC 0x00295B9B, 231.4 V
+# A Belgian DSMR 5 telegram (plain text, CRC-16/ARC): 234.7 V, gas 112.384 m3 on 0-1:24.2.3.
+TELEGRAM = read_hex_file(DATA / "vectors-frontier" / "dsmr-5.0-be-fluvius-emucs171" / "input.hex")
 
 
 class SerialPty(ExporterTestCase):
@@ -83,6 +85,24 @@ class SerialPty(ExporterTestCase):
                 self.assertEqual(count, 0, f"unexpected frame error {dict(reason)}")
         _, _, err = ex.stop()
         self.assertIn("source recovered", err)
+
+    def test_dsmr_telegrams_at_115200_between_garbage(self):
+        link = self.tmpdir() / "ttyP1"
+        pty = self.new_pty()
+        pty.point(link)
+        ex = self.start_exporter([f"--serial.device={link}", "--serial.baud=115200",
+                                  "--serial.format=8N1", "--meter.stale-after=1h"])
+        ex.wait_metric(lambda m: m.value("smartmeter_source_connected") == 1,
+                       message="the exporter to open the pty")
+        pty.close_slave()
+        for _ in range(3):
+            pty.write(b"\x00noise" + TELEGRAM)
+        m = ex.wait_metric(lambda m: m.value("smartmeter_frames_total") == 3,
+                           message="three DSMR telegrams to be decoded")
+        self.assertEqual(m.value("smartmeter_frame_errors_total", reason="decode"), 3)
+        self.assertEqual(m.value("smartmeter_voltage_volts", phase="L1"), 234.7)
+        self.assertEqual(m.value("smartmeter_obis_value", obis="0.1.24.2.3.255", unit="m³"),
+                         112.384)
 
     def test_frame_split_in_small_pieces(self):
         link, pty, ex = self.serve_from_pty(message="the exporter to open the pty")

@@ -1,4 +1,5 @@
-// Golden tests over every real vector in tests/data/vectors/<ID>/:
+// Golden tests over every real vector in tests/data/vectors/<ID>/ (DLMS) and
+// tests/data/vectors-frontier/<ID>/ (the other protocols: DSMR P1 so far):
 //  - the whole decoder (framing, security, A-XDR, COSEM) runs on input.hex with the
 //    vector's keys, fed in one piece AND byte by byte (must agree);
 //  - the JSON lines (as `decode --format json` prints them) must equal expected.jsonl
@@ -29,7 +30,7 @@ using sm::pipeline::Outcome;
 
 namespace {
 
-const fs::path kVectors = fs::path(SM_TEST_DATA) / "vectors";
+const fs::path kData = fs::path(SM_TEST_DATA);
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -43,11 +44,12 @@ std::string trim(std::string s) {
   return s;
 }
 
-std::vector<std::string> vector_ids() {
+// The vectors under tests/data/<root>, as "<root>/<ID>".
+std::vector<std::string> vector_ids(const std::string& root) {
   std::vector<std::string> ids;
-  for (const auto& entry : fs::directory_iterator(kVectors)) {
+  for (const auto& entry : fs::directory_iterator(kData / root)) {
     if (entry.is_directory() && fs::exists(entry.path() / "input.hex")) {
-      ids.push_back(entry.path().filename().string());
+      ids.push_back(root + "/" + entry.path().filename().string());
     }
   }
   std::sort(ids.begin(), ids.end());
@@ -96,7 +98,7 @@ std::string render_all(const std::vector<Outcome>& outcomes) {
 class Golden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Golden, DecodesAsExpected) {
-  const fs::path dir = kVectors / GetParam();
+  const fs::path dir = kData / GetParam();
   auto bytes = sm::parse_hex(slurp(dir / "input.hex"));
   ASSERT_TRUE(bytes.has_value()) << "input.hex is not hex";
   const auto outcomes = run_all_at_once(dir, *bytes);
@@ -185,13 +187,17 @@ TEST_P(Golden, DecodesAsExpected) {
   EXPECT_GT(checked, 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, Golden, ::testing::ValuesIn(vector_ids()),
-                         [](const auto& test_info) {
-                           std::string name = test_info.param;
-                           for (auto& c : name) {
-                             if (c == '-') c = '_';
-                           }
-                           return name;
-                         });
+// The test's name: the vector's ID, '-' and '.' as '_'.
+std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = fs::path(info.param).filename().string();
+  for (auto& c : name) {
+    if (c == '-' || c == '.') c = '_';
+  }
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Vectors, Golden, ::testing::ValuesIn(vector_ids("vectors")), test_name);
+INSTANTIATE_TEST_SUITE_P(Frontier, Golden, ::testing::ValuesIn(vector_ids("vectors-frontier")),
+                         test_name);
 
 }  // namespace

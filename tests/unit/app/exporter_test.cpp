@@ -102,6 +102,25 @@ TEST(Exporter, WithoutKeyPlaintextMeterIsServed) {
   EXPECT_EQ(bench.errors(ErrorReason::unencrypted), 0U);
 }
 
+// A plain DSMR P1 telegram has no security header: served without a key, refused as
+// `unencrypted` with one (the rule for plaintext DLMS frames; DESIGN.md names no other).
+const fs::path kKaifaTelegram =
+    fs::path(SM_TEST_DATA) / "vectors-frontier" / "dsmr-4.2-kaifa-gas" / "input.hex";
+
+TEST(Exporter, WithoutKeyDsmrTelegramIsServed) {
+  ExporterBench bench(dlms::Keys{});
+  bench.feed(file_bytes(kKaifaTelegram));
+  EXPECT_EQ(bench.frames(), 1U);
+  EXPECT_EQ(bench.errors(ErrorReason::unencrypted), 0U);
+}
+
+TEST(Exporter, KeyConfiguredRefusesDsmrTelegram) {
+  ExporterBench bench(tinetz_keys());
+  bench.feed(file_bytes(kKaifaTelegram));
+  EXPECT_EQ(bench.frames(), 0U);
+  EXPECT_EQ(bench.errors(ErrorReason::unencrypted), 1U);
+}
+
 TEST(Exporter, AnotherSystemTitleIsRefused) {
   ExporterBench bench(tinetz_keys());
   bench.feed(file_bytes(kTinetz / "input.hex"));

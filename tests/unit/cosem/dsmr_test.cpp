@@ -92,11 +92,15 @@ TEST(Dsmr, BadCrcIsAChecksumError) {
 }
 
 TEST(Dsmr, MalformedCrcFieldIsADecodeError) {
-  for (const char* tail : {"CFD\r\n", "CFDE1\r\n", "CFDE\r\nextra"}) {
+  for (const char* tail : {"CF\r\n", "CFDE1\r\n", "CFDE\r\nextra"}) {
     auto reading = decode_dsmr(std::string("/ISK5\\2M550T\r\n\r\n1-0:1.8.0(1*kWh)\r\n!") + tail);
     ASSERT_FALSE(reading.has_value()) << tail;
     EXPECT_EQ(reading.error().code, ErrorCode::decode) << tail;
   }
+  // Three digits are a CRC without its leading zero: checked, and this one is wrong.
+  auto reading = decode_dsmr("/ISK5\\2M550T\r\n\r\n1-0:1.8.0(1*kWh)\r\n!CFD\r\n");
+  ASSERT_FALSE(reading.has_value());
+  EXPECT_EQ(reading.error().code, ErrorCode::checksum);
 }
 
 TEST(Dsmr, SummerTimeGasChannelAndHexMeterId) {

@@ -1,10 +1,11 @@
 // A-XDR decoder for the COSEM `Data` CHOICE (IEC 62056-6-2 clause 4.1.5 / Blue Book
 // 4.1.5 "Data", encoded per IEC 61334-6 A-XDR).
 //
-// One constexpr table names every tag, its kind and its fixed width; decoding, the
-// length walk and tag_name() are all driven by it. Both decode_value() and
-// encoded_length() are iterative (an explicit stack of open containers), so a hostile
-// nesting depth costs a limit check, never the call stack.
+// One constexpr table (axdr_tags.h) names every tag, its kind and its fixed width;
+// decoding, the length walk and tag_name() are all driven by it. decode_value() and
+// encoded_length() read through the A-XDR cursor (axdr_cursor.h), which enforces the
+// limits and keeps the open containers on an explicit stack, so a hostile nesting depth
+// costs a limit check, never the call stack.
 #include "dlms/axdr.h"
 
 #include <algorithm>
@@ -15,232 +16,16 @@
 #include <utility>
 
 #include "common/hex.h"
+#include "dlms/axdr_cursor.h"
+#include "dlms/axdr_tags.h"
 #include "dlms/datetime.h"
 
 namespace sm::dlms {
 namespace {
 
-// How a tag's content is laid out on the wire.
-enum class Kind : std::uint8_t {
-  null,          // no content
-  container,     // A-XDR length = element count, then the elements (array, structure)
-  boolean,       // 1 byte, 0 = false
-  bits,          // A-XDR length in BITS, then ceil(bits / 8) bytes
-  octets,        // A-XDR length in bytes, then the bytes
-  signed_int,    // `width` bytes, two's complement, big-endian
-  unsigned_int,  // `width` bytes, big-endian
-  floating,      // `width` bytes, IEEE 754 big-endian (4 or 8)
-  fixed_octets,  // `width` bytes kept as octets (date-time 12, date 5, time 4)
-};
-
-struct TagInfo {
-  Tag tag;
-  std::string_view name;
-  Kind kind;
-  std::uint8_t width;  // content bytes for fixed-size kinds; 0 when length-prefixed
-};
-
-// Blue Book 4.1.5, Data ::= CHOICE (the tags a customer-interface push can carry).
-// bcd [13] is one byte (Integer8 in the ASN.1); we keep the raw byte, unsigned.
-constexpr std::array<TagInfo, 23> kTagTable{{
-    {Tag::null_data, "null", Kind::null, 0},
-    {Tag::array, "array", Kind::container, 0},
-    {Tag::structure, "structure", Kind::container, 0},
-    {Tag::boolean, "boolean", Kind::boolean, 1},
-    {Tag::bit_string, "bit-string", Kind::bits, 0},
-    {Tag::int32, "int32", Kind::signed_int, 4},
-    {Tag::uint32, "uint32", Kind::unsigned_int, 4},
-    {Tag::octet_string, "octet-string", Kind::octets, 0},
-    {Tag::visible_string, "visible-string", Kind::octets, 0},
-    {Tag::utf8_string, "utf8-string", Kind::octets, 0},
-    {Tag::bcd, "bcd", Kind::unsigned_int, 1},
-    {Tag::int8, "int8", Kind::signed_int, 1},
-    {Tag::int16, "int16", Kind::signed_int, 2},
-    {Tag::uint8, "uint8", Kind::unsigned_int, 1},
-    {Tag::uint16, "uint16", Kind::unsigned_int, 2},
-    {Tag::int64, "int64", Kind::signed_int, 8},
-    {Tag::uint64, "uint64", Kind::unsigned_int, 8},
-    {Tag::enum_, "enum", Kind::unsigned_int, 1},
-    {Tag::float32, "float32", Kind::floating, 4},
-    {Tag::float64, "float64", Kind::floating, 8},
-    {Tag::date_time, "date-time", Kind::fixed_octets, 12},
-    {Tag::date, "date", Kind::fixed_octets, 5},
-    {Tag::time, "time", Kind::fixed_octets, 4},
-}};
-
-// Byte value -> index into kTagTable (kNoTag when not a tag), generated from the table.
-constexpr std::uint8_t kNoTag = 0xFF;
-constexpr std::array<std::uint8_t, 256> make_tag_index() {
-  std::array<std::uint8_t, 256> index{};
-  for (auto& i : index) i = kNoTag;
-  for (std::size_t i = 0; i < kTagTable.size(); ++i) {
-    index[static_cast<std::uint8_t>(kTagTable[i].tag)] = static_cast<std::uint8_t>(i);
-  }
-  return index;
-}
-constexpr auto kTagIndex = make_tag_index();
-
-constexpr const TagInfo* find_tag(std::uint8_t byte) noexcept {
-  const std::uint8_t i = kTagIndex[byte];
-  return i == kNoTag ? nullptr : &kTagTable[i];
-}
-
-static_assert(kTagIndex[0x12] != kNoTag && kTagTable[kTagIndex[0x12]].width == 2,
-              "uint16 is 2 bytes");
-static_assert(kTagIndex[0x07] == kNoTag, "0x07 (old floating-point) is not a tag we accept");
-
-// The header of one encoded value: its tag and how much follows.
-struct Header {
-  const TagInfo* info{nullptr};
-  std::size_t start{0};  // reader position of the tag byte
-  std::size_t count{0};  // container: element count; otherwise: content bytes
-  std::size_t bits{0};   // bit-string only: length in bits
-};
-
-// Reads a tag and, for variable kinds, its A-XDR length; checks every length against
-// the limits and (for containers) against the bytes that remain. Nothing is allocated.
-// This is the complete check with every error; read_header() below takes a shortcut for
-// the common well-formed headers first.
-[[gnu::noinline]] Result<Header> read_header_checked(ByteReader& r, const AxdrLimits& limits) {
-  Header h;
-  h.start = r.position();
-  auto tag = r.u8();
-  if (!tag) return tl::unexpected(tag.error());
-  h.info = find_tag(*tag);
-  if (h.info == nullptr) {
-    return tl::unexpected(
-        r.error_at(h.start, ErrorCode::decode, "unknown A-XDR tag 0x" + hex_u8(*tag)));
-  }
-  switch (h.info->kind) {
-    case Kind::container: {
-      auto n = read_length(r);
-      if (!n) return tl::unexpected(n.error());
-      if (*n > limits.max_elements) {
-        return tl::unexpected(r.error_at(h.start, ErrorCode::length,
-                                         std::string(h.info->name) + " of " + std::to_string(*n) +
-                                             " elements exceeds the limit of " +
-                                             std::to_string(limits.max_elements)));
-      }
-      // Every element takes at least one byte (its tag).
-      if (*n > r.remaining()) {
-        return tl::unexpected(r.error_at(h.start, ErrorCode::incomplete,
-                                         std::string(h.info->name) + " of " + std::to_string(*n) +
-                                             " elements, only " + std::to_string(r.remaining()) +
-                                             " bytes left"));
-      }
-      h.count = *n;
-      break;
-    }
-    case Kind::octets:
-    case Kind::bits: {
-      auto n = read_length(r);
-      if (!n) return tl::unexpected(n.error());
-      std::size_t bytes = *n;
-      if (h.info->kind == Kind::bits) {
-        h.bits = *n;
-        bytes = *n / 8 + ((*n % 8) != 0 ? 1 : 0);
-      }
-      if (bytes > limits.max_string_length) {
-        return tl::unexpected(r.error_at(
-            h.start, ErrorCode::length,
-            std::string(h.info->name) + " of " + std::to_string(bytes) +
-                " bytes exceeds the limit of " + std::to_string(limits.max_string_length)));
-      }
-      h.count = bytes;
-      break;
-    }
-    default:
-      h.count = h.info->width;
-      break;
-  }
-  return h;
-}
-
-// The shortcut for the headers of nearly every value: a known tag with a fixed width,
-// or a container / octet-string with a short-form length (< 0x80) within the limits.
-// It succeeds only where read_header_checked() succeeds with the same header and reader
-// position; for anything else it leaves the reader untouched and returns false, and the
-// caller runs read_header_checked(), so every error comes from one place.
-[[gnu::always_inline]] inline bool read_header_fast(ByteReader& r, const AxdrLimits& limits,
-                                                    Header& h) {
-  const auto rest = r.rest();
-  if (rest.empty()) return false;
-  const TagInfo* info = find_tag(rest[0]);
-  if (info == nullptr) return false;
-  switch (info->kind) {
-    case Kind::container:
-      // Every element takes at least one byte (its tag).
-      if (rest.size() < 2 || rest[1] >= 0x80 || rest[1] > limits.max_elements ||
-          rest[1] > rest.size() - 2) {
-        return false;
-      }
-      h.count = rest[1];
-      break;
-    case Kind::octets:
-      if (rest.size() < 2 || rest[1] >= 0x80 || rest[1] > limits.max_string_length) return false;
-      h.count = rest[1];
-      break;
-    case Kind::bits:
-      return false;  // rare; its length counts bits
-    default:
-      h.count = info->width;
-      break;
-  }
-  h.info = info;
-  h.start = r.position();
-  h.bits = 0;
-  (void)r.try_skip(info->kind == Kind::container || info->kind == Kind::octets ? 2 : 1);
-  return true;
-}
-
-Result<Header> read_header(ByteReader& r, const AxdrLimits& limits) {
-  Header h;
-  if (read_header_fast(r, limits, h)) return h;
-  return read_header_checked(r, limits);
-}
-
-// The open containers (their remaining element counts, for the decoder also the value
-// being filled): a small inline stack, spilling to the heap only beyond 32 levels (so
-// neither the length walk nor the decoder allocates for it in practice).
-template <class T>
-class InlineStack {
- public:
-  [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
-  [[nodiscard]] std::size_t size() const noexcept { return size_; }
-  T& back() noexcept {
-    return size_ <= inline_.size() ? inline_[size_ - 1] : spill_[size_ - 1 - inline_.size()];
-  }
-  void push(T v) {
-    if (size_ < inline_.size()) {
-      inline_[size_] = v;
-    } else {
-      spill_.push_back(v);
-    }
-    ++size_;
-  }
-  void pop() noexcept {
-    if (size_ > inline_.size()) spill_.pop_back();
-    --size_;
-  }
-
- private:
-  std::array<T, 32> inline_{};
-  std::vector<T> spill_;
-  std::size_t size_{0};
-};
-
-// Limit errors (cold paths, kept out of line).
-[[gnu::cold]] tl::unexpected<Error> too_deep(const ByteReader& r, const Header& h,
-                                             const AxdrLimits& limits) {
-  return tl::unexpected(r.error_at(
-      h.start, ErrorCode::length, "A-XDR nesting deeper than " + std::to_string(limits.max_depth)));
-}
-[[gnu::cold]] tl::unexpected<Error> too_many_nodes(const ByteReader& r, const Header& h,
-                                                   const AxdrLimits& limits) {
-  return tl::unexpected(
-      r.error_at(h.start, ErrorCode::length,
-                 "more than " + std::to_string(limits.max_nodes) + " A-XDR values"));
-}
+using axdr_detail::find_tag;
+using axdr_detail::Kind;
+using axdr_detail::TagInfo;
 
 // ---- annotation text (only built when a sink is given) --------------------------------
 
@@ -338,25 +123,6 @@ std::string describe(const TagInfo& info, const Value& v) {
   return out;
 }
 
-// Restores the reader's `what` when a decode call ends, however it ends.
-class WhatGuard {
- public:
-  explicit WhatGuard(ByteReader& r) : r_(r), saved_(r.what()) {}
-  ~WhatGuard() { r_.set_what(saved_); }
-  WhatGuard(const WhatGuard&) = delete;
-  WhatGuard& operator=(const WhatGuard&) = delete;
-
- private:
-  ByteReader& r_;
-  std::string_view saved_;
-};
-
-// The error of a value whose content is cut short (cold: complete frames never get here);
-// the reader reports it exactly as its own checked read would.
-[[gnu::cold, gnu::noinline]] tl::unexpected<Error> short_content(ByteReader& r, std::size_t n) {
-  return tl::unexpected(r.bytes(n).error());
-}
-
 // Appends a value to `parent` (the innermost open container), or makes it the root when
 // no container is open. The arguments initialise the Value in place: tag, data (the
 // alternative is constructed directly), offset and, for bit-strings, the bit length.
@@ -376,11 +142,12 @@ Value& place(Children* parent, Value& root, Args&&... args) {
 }
 
 // A non-container value whose header was just read and whose content is `content`.
-Value& place_scalar(Children* parent, Value& root, const Header& h,
-                    std::span<const std::uint8_t> content, std::size_t offset,
+Value& place_scalar(Children* parent, Value& root, const AxdrItem& item,
                     std::pmr::memory_resource* memory) {
-  const Tag tag = h.info->tag;
-  switch (h.info->kind) {
+  const Tag tag = item.tag();
+  const auto content = item.content;
+  const std::size_t offset = item.offset;
+  switch (item.info->kind) {
     case Kind::boolean:
       return place(parent, root, tag, content[0] != 0, offset);
     case Kind::signed_int:
@@ -388,14 +155,14 @@ Value& place_scalar(Children* parent, Value& root, const Header& h,
     case Kind::unsigned_int:
       return place(parent, root, tag, load_be_unsigned(content), offset);
     case Kind::floating:
-      if (h.count == 4) {
+      if (content.size() == 4) {
         const auto bits = static_cast<std::uint32_t>(load_be_unsigned(content));
         return place(parent, root, tag, static_cast<double>(std::bit_cast<float>(bits)), offset);
       }
       return place(parent, root, tag, std::bit_cast<double>(load_be_unsigned(content)), offset);
     case Kind::bits:
       return place(parent, root, tag, Bytes(content.begin(), content.end(), memory), offset,
-                   static_cast<std::uint32_t>(h.bits));
+                   static_cast<std::uint32_t>(item.bits));
     case Kind::octets:
     case Kind::fixed_octets:
       return place(parent, root, tag, Bytes(content.begin(), content.end(), memory), offset);
@@ -520,99 +287,54 @@ void write_length(std::vector<std::uint8_t>& out, std::size_t length) {
 
 Result<Value> decode_value(ByteReader& r, const AxdrLimits& limits, Annotations* notes,
                            std::pmr::memory_resource* memory) {
-  WhatGuard guard(r);
   if (memory == nullptr) memory = std::pmr::get_default_resource();
   // Values are built in place: each new value is appended to the innermost open
   // container. Only that container's children can reallocate while it is open, and none
   // of them is open, so the pointers on the stack stay valid.
-  struct Open {
-    Value* value{nullptr};
-    std::size_t remaining{0};
-  };
   Value root;
-  InlineStack<Open> open;  // containers being filled, innermost last
-  std::size_t nodes = 0;
-  const std::size_t base = r.offset() - r.position();
-
+  InlineStack<Value*> open;  // containers being filled, innermost last
+  AxdrCursor cursor(r, limits);
+  AxdrItem item;
   for (;;) {
-    Header h;
-    if (!read_header_fast(r, limits, h)) {
-      auto checked = read_header_checked(r, limits);
-      if (!checked) return tl::unexpected(std::move(checked.error()));
-      h = *checked;
-    }
-    if (++nodes > limits.max_nodes) return too_many_nodes(r, h, limits);
-    if (h.info->kind == Kind::container) {
-      // Depth of the container about to be opened = open containers + 1.
-      if (open.size() + 1 > limits.max_depth) return too_deep(r, h, limits);
-    }
-    Children* parent = open.empty() ? nullptr : std::get_if<Children>(&open.back().value->data);
-    const std::size_t offset = base + h.start;
-
-    if (h.info->kind == Kind::container) {
-      Value& v = place(parent, root, h.info->tag, Children(memory), offset);
-      if (notes != nullptr) {
-        std::string meaning(h.info->name);
-        meaning.append(" of ").append(std::to_string(h.count));
-        annotate(notes, "plaintext", offset, r.position() - h.start, "axdr", std::move(meaning));
+    if (!cursor.step(item)) return tl::unexpected(cursor.error());
+    switch (item.kind) {
+      case AxdrItem::Kind::leaf: {
+        Children* parent = open.empty() ? nullptr : std::get_if<Children>(&open.back()->data);
+        const Value& v = place_scalar(parent, root, item, memory);
+        if (notes != nullptr) {
+          annotate(notes, "plaintext", item.offset, item.size, "axdr", describe(*item.info, v));
+        }
+        break;
       }
-      // count <= max_elements and <= bytes left (checked in read_header); the up-front
-      // reservation is capped anyway so that nesting cannot multiply it.
-      std::get_if<Children>(&v.data)->reserve(std::min<std::size_t>(h.count, 64));
-      if (h.count > 0) {
-        open.push(Open{&v, h.count});
-        continue;
+      case AxdrItem::Kind::open: {
+        Children* parent = open.empty() ? nullptr : std::get_if<Children>(&open.back()->data);
+        Value& v = place(parent, root, item.tag(), Children(memory), item.offset);
+        if (notes != nullptr) {
+          std::string meaning(item.info->name);
+          meaning.append(" of ").append(std::to_string(item.count));
+          annotate(notes, "plaintext", item.offset, item.size, "axdr", std::move(meaning));
+        }
+        // count <= max_elements and <= bytes left (checked by the cursor); the up-front
+        // reservation is capped anyway so that nesting cannot multiply it.
+        std::get_if<Children>(&v.data)->reserve(std::min<std::size_t>(item.count, 64));
+        open.push(&v);
+        break;
       }
-    } else {
-      r.set_what(h.info->name);
-      if (h.count > r.remaining()) return short_content(r, h.count);
-      const auto content = r.rest().first(h.count);
-      (void)r.try_skip(h.count);
-      const Value& v = place_scalar(parent, root, h, content, offset, memory);
-      if (notes != nullptr) {
-        annotate(notes, "plaintext", offset, r.position() - h.start, "axdr", describe(*h.info, v));
-      }
-    }
-
-    // A value is complete: close every container that is now full.
-    for (;;) {
-      if (open.empty()) return root;
-      if (--open.back().remaining > 0) break;
-      open.pop();
+      case AxdrItem::Kind::close:
+        open.pop();
+        break;
+      case AxdrItem::Kind::end:
+        return root;
     }
   }
 }
 
 Result<std::size_t> encoded_length(std::span<const std::uint8_t> data, const AxdrLimits& limits) {
   ByteReader r(data, Layer::dlms, "A-XDR");
-  InlineStack<std::size_t> open;
-  std::size_t nodes = 0;
-  for (;;) {
-    auto h = read_header(r, limits);
-    if (!h) return tl::unexpected(h.error());
-    if (++nodes > limits.max_nodes) return too_many_nodes(r, *h, limits);
-    if (h->info->kind == Kind::container) {
-      // Depth of the container about to be opened = open containers + 1.
-      if (open.size() + 1 > limits.max_depth) return too_deep(r, *h, limits);
-      if (h->count > 0) {
-        open.push(h->count);
-        continue;
-      }
-    } else {
-      r.set_what(h->info->name);
-      auto skipped = r.skip(h->count);
-      r.set_what("A-XDR");
-      if (!skipped) return tl::unexpected(skipped.error());
-    }
-    bool complete = true;
-    while (!open.empty()) {
-      if (--open.back() > 0) {
-        complete = false;
-        break;
-      }
-      open.pop();
-    }
-    if (complete) return r.position();
+  AxdrCursor cursor(r, limits);
+  for (AxdrItem item;;) {
+    if (!cursor.step(item)) return tl::unexpected(cursor.error());
+    if (item.kind == AxdrItem::Kind::end) return r.position();
   }
 }
 

@@ -57,7 +57,7 @@ class InlineStack {
   }
 
  private:
-  std::array<T, 32> inline_{};
+  std::array<T, 32> inline_;  // not cleared: entries are written before they are read
   std::vector<T> spill_;
   std::size_t size_{0};
 };
@@ -105,6 +105,14 @@ struct StringLeaf {
   Tag tag{Tag::null_data};
   std::size_t offset{0};  // absolute offset of the tag byte
   std::span<const std::uint8_t> content;
+};
+
+// The parts of a register structure, as AxdrCursor::take_registers() reads them.
+struct RegisterLeaves {
+  std::span<const std::uint8_t> name;  // the 6 bytes of the logical name
+  IntegerLeaf value;
+  IntegerLeaf scaler;  // signed
+  std::uint8_t unit{0};
 };
 
 class AxdrCursor {
@@ -183,32 +191,11 @@ class AxdrCursor {
   // The open containers (0 before the first item and after the value's last close).
   [[nodiscard]] std::size_t depth() const noexcept { return open_.size(); }
   // The elements of the innermost open container still to come (0 when none is open).
-  [[nodiscard]] std::size_t left_in_container() const noexcept {
-    return open_.empty() ? 0 : left_;
-  }
+  [[nodiscard]] std::size_t left_in_container() const noexcept { return open_.empty() ? 0 : left_; }
   // Values read so far (what max_nodes limits).
   [[nodiscard]] std::size_t values() const noexcept { return nodes_; }
   // The reader's absolute offset (where the next item starts).
   [[nodiscard]] std::size_t offset() const noexcept { return r_.offset(); }
-
-  // A point to come back to, for a consumer that tries a pattern of several items and
-  // takes another way when it does not match: rewind() restores the cursor and its reader
-  // to it, provided no container that was open at mark() has been closed since.
-  struct Mark {
-    ByteReader reader;
-    std::size_t depth;
-    std::size_t left;
-    std::size_t nodes;
-    const axdr_detail::TagInfo* info;
-  };
-  [[nodiscard]] Mark mark() const noexcept { return Mark{r_, open_.size(), left_, nodes_, info_}; }
-  void rewind(const Mark& m) noexcept {
-    r_ = m.reader;
-    while (open_.size() > m.depth) open_.pop();
-    left_ = m.left;
-    nodes_ = m.nodes;
-    info_ = m.info;
-  }
 
   // An integer-like value next, within the limits and all there: read into `out`, true.
   // Otherwise false and nothing read.
@@ -218,24 +205,80 @@ class AxdrCursor {
     if (rest.empty()) return false;
     const IntegerTag type = integer_tag(rest[0]);
     if (type.kind == IntegerKind::none || rest.size() - 1 < type.width) return false;
-    const auto content = rest.subspan(1, type.width);
-    out.tag = static_cast<Tag>(rest[0]);
-    out.kind = type.kind;
-    out.offset = r_.offset();
-    switch (type.kind) {
-      case IntegerKind::boolean:
-        out.bits = content[0] != 0 ? 1 : 0;
-        break;
-      case IntegerKind::signed_int:
-        out.bits = static_cast<std::uint64_t>(load_be_signed(content));
-        break;
-      default:
-        out.bits = load_be_unsigned(content);
-        break;
-    }
+    read_integer(type, rest, r_.offset(), out);
     took_value();
     (void)r_.try_skip(1 + type.width);
     return true;
+  }
+
+  // Runs of pairs: an octet-string of `length` (< 0x80) bytes and an integer-like value
+  // after it, both elements of the innermost container, within the limits and all there (a
+  // COSEM logical name and its value: a flat OBIS list), read in one loop that keeps the
+  // cursor's state in registers: `take(name, value)` is called for each pair before it is read;
+  // false ends the run before that pair. At most `most` pairs. Returns how many were read.
+  template <class Take>
+  [[gnu::always_inline]] std::size_t take_octets_integers(
+      std::size_t length, Take&& take,
+      std::size_t most = std::numeric_limits<std::size_t>::max()) noexcept {
+    if (length >= 0x80 || length > limits_.max_string_length) return 0;
+    StringLeaf name;
+    IntegerLeaf value;
+    return run(2, 2, most,
+               [&](std::span<const std::uint8_t> rest, std::size_t at) [[gnu::always_inline]] {
+                 const std::size_t integer_at = 2 + length;
+                 if (rest.size() <= integer_at ||
+                     rest[0] != static_cast<std::uint8_t>(Tag::octet_string) || rest[1] != length) {
+                   return std::size_t{0};
+                 }
+                 const IntegerTag type = integer_tag(rest[integer_at]);
+                 if (type.kind == IntegerKind::none || rest.size() - integer_at - 1 < type.width) {
+                   return std::size_t{0};
+                 }
+                 name.tag = Tag::octet_string;
+                 name.offset = at;
+                 name.content = rest.subspan(2, length);
+                 read_integer(type, rest.subspan(integer_at), at + integer_at, value);
+                 return take(name, value) ? integer_at + 1 + type.width : 0;
+               });
+  }
+
+  // Runs of COSEM registers as pushes carry their attributes: structure {octet-string of 6
+  // bytes (logical name), integer-like value, structure {signed integer (scaler), enum
+  // (unit)}}, short forms, within the limits (six values, two levels each); KSM West sends
+  // eight in a row. `take` and the result as for take_octets_integers().
+  template <class Take>
+  [[gnu::always_inline]] std::size_t take_registers(
+      Take&& take, std::size_t most = std::numeric_limits<std::size_t>::max()) noexcept {
+    constexpr auto kStructure = static_cast<std::uint8_t>(Tag::structure);
+    if (open_.size() + 2 > limits_.max_depth || limits_.max_elements < 3 ||
+        limits_.max_string_length < 6) {
+      return 0;
+    }
+    RegisterLeaves reg;
+    return run(1, 6, most,
+               [&](std::span<const std::uint8_t> rest, std::size_t at) [[gnu::always_inline]] {
+                 if (rest.size() < 11 || rest[0] != kStructure || rest[1] != 3 ||
+                     rest[2] != static_cast<std::uint8_t>(Tag::octet_string) || rest[3] != 6) {
+                   return std::size_t{0};
+                 }
+                 const IntegerTag value = integer_tag(rest[10]);
+                 const std::size_t pair_at = 11 + value.width;
+                 if (value.kind == IntegerKind::none || rest.size() < pair_at + 4 ||
+                     rest[pair_at] != kStructure || rest[pair_at + 1] != 2) {
+                   return std::size_t{0};
+                 }
+                 const IntegerTag scaler = integer_tag(rest[pair_at + 2]);
+                 const std::size_t unit_at = pair_at + 3 + scaler.width;
+                 if (scaler.kind != IntegerKind::signed_int || rest.size() < unit_at + 2 ||
+                     rest[unit_at] != static_cast<std::uint8_t>(Tag::enum_)) {
+                   return std::size_t{0};
+                 }
+                 reg.name = rest.subspan(4, 6);
+                 read_integer(value, rest.subspan(10), at + 10, reg.value);
+                 read_integer(scaler, rest.subspan(pair_at + 2), at + pair_at + 2, reg.scaler);
+                 reg.unit = rest[unit_at + 1];
+                 return take(reg) ? unit_at + 2 : 0;
+               });
   }
 
   // A string value (octet-, visible-, utf8-string) with a short-form length next, within
@@ -259,10 +302,56 @@ class AxdrCursor {
   // An open container's parent: its elements still to come and its tag (the innermost
   // open container's are left_ and info_).
   struct Open {
-    std::size_t remaining{0};
-    const axdr_detail::TagInfo* info{nullptr};
+    std::size_t remaining;
+    const axdr_detail::TagInfo* info;
   };
 
+  // The loop of the run readers, with the cursor's state in registers: `match(rest, at)`
+  // reads one item at the front of `rest` (the absolute offset `at`) and returns its size,
+  // or 0 to end the run before it. An item is `elements` elements of the innermost
+  // container and `values` values. At most `most` items; returns how many.
+  template <class Match>
+  [[gnu::always_inline]] std::size_t run(std::size_t elements, std::size_t values, std::size_t most,
+                                         Match&& match) noexcept {
+    const auto data = r_.rest();
+    const std::size_t base = r_.offset();
+    std::size_t pos = 0;
+    std::size_t left = left_;
+    std::size_t room = limits_.max_nodes - nodes_;
+    std::size_t n = 0;
+    for (; n < most && left >= elements && room >= values; ++n) {
+      const std::size_t size = match(data.subspan(pos), base + pos);
+      if (size == 0) break;
+      pos += size;
+      left -= elements;
+      room -= values;
+    }
+    left_ = left;
+    nodes_ += values * n;
+    (void)r_.try_skip(pos);
+    return n;
+  }
+
+  // The integer-like value of type `type` whose tag is at bytes[0] (its content present).
+  [[gnu::always_inline]] static void read_integer(IntegerTag type,
+                                                  std::span<const std::uint8_t> bytes,
+                                                  std::size_t offset, IntegerLeaf& out) noexcept {
+    const auto content = bytes.subspan(1, type.width);
+    out.tag = static_cast<Tag>(bytes[0]);
+    out.kind = type.kind;
+    out.offset = offset;
+    switch (type.kind) {
+      case IntegerKind::boolean:
+        out.bits = content[0] != 0 ? 1 : 0;
+        break;
+      case IntegerKind::signed_int:
+        out.bits = static_cast<std::uint64_t>(load_be_signed(content));
+        break;
+      default:
+        out.bits = load_be_unsigned(content);
+        break;
+    }
+  }
   static constexpr bool is_string_tag(std::uint8_t byte) noexcept {
     return byte == static_cast<std::uint8_t>(Tag::octet_string) ||
            byte == static_cast<std::uint8_t>(Tag::visible_string) ||
@@ -285,10 +374,10 @@ class AxdrCursor {
   [[gnu::cold, gnu::noinline]] bool short_content(const axdr_detail::Header& h);
 
   ByteReader& r_;
-  AxdrLimits limits_;  // a copy: a cursor may be made with a temporary
-  std::size_t base_;  // absolute offset of the reader's position 0
+  AxdrLimits limits_;       // a copy: a cursor may be made with a temporary
+  std::size_t base_;        // absolute offset of the reader's position 0
   InlineStack<Open> open_;  // the parents of the innermost open container
-  std::size_t left_{1};  // values still to come in the innermost container (or the one value)
+  std::size_t left_{1};     // values still to come in the innermost container (or the one value)
   const axdr_detail::TagInfo* info_{nullptr};  // the innermost open container's tag
   std::size_t nodes_{0};
   Error error_;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -70,30 +71,30 @@ Step end(std::size_t at) {
 
 TEST(AxdrCursor, EveryTagKindIsOneItem) {
   // structure of 22: every leaf tag, then an empty array.
-  const auto bytes = H(
-      "02 16"
-      "00"                          // null @2
-      "03 01"                       // boolean @3
-      "04 0A C040"                  // bit-string, 10 bits @5
-      "05 FFFFFFFE"                 // int32 @9
-      "06 00000102"                 // uint32 @14
-      "09 02 0102"                  // octet-string @19
-      "0A 01 41"                    // visible-string @23
-      "0C 01 42"                    // utf8-string @26
-      "0D 12"                       // bcd @29
-      "0F FF"                       // int8 @31
-      "10 FFFE"                     // int16 @33
-      "11 2A"                       // uint8 @36
-      "12 0102"                     // uint16 @38
-      "14 FFFFFFFFFFFFFFFF"         // int64 @41
-      "15 0000000000000001"         // uint64 @50
-      "16 1E"                       // enum @59
-      "17 3F800000"                 // float32 @61
-      "18 3FF0000000000000"         // float64 @66
-      "19 07E50713010F2E2300FF8880" // date-time @75
-      "1A 07E5071301"               // date @88
-      "1B 0F2E2300"                 // time @94
-      "01 00");                     // empty array @99
+  const auto bytes =
+      H("02 16"
+        "00"                           // null @2
+        "03 01"                        // boolean @3
+        "04 0A C040"                   // bit-string, 10 bits @5
+        "05 FFFFFFFE"                  // int32 @9
+        "06 00000102"                  // uint32 @14
+        "09 02 0102"                   // octet-string @19
+        "0A 01 41"                     // visible-string @23
+        "0C 01 42"                     // utf8-string @26
+        "0D 12"                        // bcd @29
+        "0F FF"                        // int8 @31
+        "10 FFFE"                      // int16 @33
+        "11 2A"                        // uint8 @36
+        "12 0102"                      // uint16 @38
+        "14 FFFFFFFFFFFFFFFF"          // int64 @41
+        "15 0000000000000001"          // uint64 @50
+        "16 1E"                        // enum @59
+        "17 3F800000"                  // float32 @61
+        "18 3FF0000000000000"          // float64 @66
+        "19 07E50713010F2E2300FF8880"  // date-time @75
+        "1A 07E5071301"                // date @88
+        "1B 0F2E2300"                  // time @94
+        "01 00");                      // empty array @99
   std::size_t consumed = 0;
   auto steps = walk(bytes, {}, &consumed);
   ASSERT_TRUE(steps) << steps.error().describe();
@@ -286,8 +287,8 @@ TEST(AxdrCursor, EveryCutOfARealPushIsIncomplete) {
   for (std::size_t cut = 0; cut < body.size(); ++cut) {
     auto s = walk(std::span(body).first(cut));
     ASSERT_FALSE(s) << "cut at " << cut;
-    EXPECT_EQ(s.error().code, ErrorCode::incomplete) << "cut at " << cut << ": "
-                                                     << s.error().describe();
+    EXPECT_EQ(s.error().code, ErrorCode::incomplete)
+        << "cut at " << cut << ": " << s.error().describe();
   }
 }
 
@@ -434,39 +435,96 @@ TEST(AxdrCursor, TryStringViewsTheContent) {
   EXPECT_EQ(cursor.depth(), 1u);
 }
 
-TEST(AxdrCursor, RewindReturnsToTheMark) {
-  // A structure {OBIS code, uint16, structure {int8, enum}} tried as a pattern, then read
-  // again from the mark: the same items, the same values counted.
-  const auto bytes = H("02 02 02 03 09 06 0100010800FF 12 0005 02 02 0F FF 16 1B 00");
+// The run readers, one item at a time.
+bool try_octets_integer(AxdrCursor& cursor, std::size_t length, StringLeaf& name,
+                        IntegerLeaf& value) {
+  return cursor.take_octets_integers(
+             length,
+             [&](const StringLeaf& n, const IntegerLeaf& v) {
+               name = n;
+               value = v;
+               return true;
+             },
+             1) == 1;
+}
+bool try_register(AxdrCursor& cursor, RegisterLeaves& out) {
+  return cursor.take_registers(
+             [&](const RegisterLeaves& r) {
+               out = r;
+               return true;
+             },
+             1) == 1;
+}
+
+TEST(AxdrCursor, PairAndRegisterReaders) {
+  // structure {OBIS code, uint32, structure {OBIS code, uint16, structure {int8, enum}}}
+  const auto bytes =
+      H("02 03 09 06 0100010800FF 06 00000007"
+        "02 03 09 06 0100200700FF 12 0903 02 02 0F FF 16 23");
   ByteReader r(bytes, Layer::dlms, "test");
   AxdrCursor cursor(r, {});
-  ASSERT_TRUE(cursor.next());
-  const auto mark = cursor.mark();
-  auto first = walk(std::span(bytes).subspan(2));  // the inner structure alone
-  ASSERT_TRUE(first);
-  AxdrItem item;
   StringLeaf name;
   IntegerLeaf value;
-  ASSERT_TRUE(cursor.step(item));
-  ASSERT_TRUE(cursor.try_string(name));
-  ASSERT_TRUE(cursor.try_integer(value));
-  ASSERT_TRUE(cursor.step(item));  // the inner pair opened: two levels above the mark
-  EXPECT_EQ(cursor.depth(), 3u);
-  cursor.rewind(mark);
-  EXPECT_EQ(r.position(), 2u);
-  EXPECT_EQ(cursor.depth(), 1u);
-  EXPECT_EQ(cursor.values(), 1u);
-  EXPECT_EQ(cursor.left_in_container(), 2u);
-  // Read again to the end: the whole value, as if the pattern had never been tried.
-  std::size_t items = 0;
-  for (;;) {
-    ASSERT_TRUE(cursor.step(item));
-    ++items;
-    if (item.kind == Kind::end) break;
-  }
-  EXPECT_EQ(items, first->size() - 1 + 3);  // the inner items, the null, the close, the end
+  RegisterLeaves reg;
+  EXPECT_FALSE(try_register(cursor, reg));  // the outer structure has 3 elements, no name
+  ASSERT_TRUE(cursor.next());
+  EXPECT_FALSE(try_octets_integer(cursor, 5, name, value));  // the length differs
+  EXPECT_FALSE(try_register(cursor, reg));
+  ASSERT_TRUE(try_octets_integer(cursor, 6, name, value));
+  EXPECT_EQ(name.offset, 2u);
+  EXPECT_EQ(to_hex_lower(name.content), "0100010800ff");
+  EXPECT_EQ(value.tag, Tag::uint32);
+  EXPECT_EQ(value.offset, 10u);
+  EXPECT_EQ(value.bits, 7u);
+  EXPECT_FALSE(try_octets_integer(cursor, 6, name, value));  // one element left
+  ASSERT_TRUE(try_register(cursor, reg));
+  EXPECT_EQ(to_hex_lower(reg.name), "0100200700ff");
+  EXPECT_EQ(reg.value.tag, Tag::uint16);
+  EXPECT_EQ(reg.value.offset, 25u);
+  EXPECT_EQ(reg.value.bits, 0x0903u);
+  EXPECT_EQ(reg.scaler.offset, 30u);
+  EXPECT_EQ(static_cast<std::int64_t>(reg.scaler.bits), -1);
+  EXPECT_EQ(reg.unit, 0x23);
+  EXPECT_EQ(cursor.values(), 9u);
+  auto item = cursor.next();
+  ASSERT_TRUE(item);
+  EXPECT_EQ(item->kind, Kind::close);
   EXPECT_EQ(r.position(), bytes.size());
-  EXPECT_EQ(cursor.values(), 8u);
+
+  // A run stops where `take` says so, before that pair.
+  {
+    ByteReader rr(bytes, Layer::dlms, "test");
+    AxdrCursor c(rr, {});
+    ASSERT_TRUE(c.next());
+    EXPECT_EQ(
+        c.take_octets_integers(6, [](const StringLeaf&, const IntegerLeaf&) { return false; }), 0u);
+    EXPECT_EQ(rr.position(), 2u);
+    EXPECT_EQ(c.values(), 1u);
+  }
+
+  // Declined where next() would fail: the depth of the scaler-unit, the values.
+  const auto inner = std::span(bytes).subspan(15);
+  for (const auto& [depth, nodes] : {std::pair<std::size_t, std::size_t>{1, 100}, {2, 5}}) {
+    AxdrLimits limits;
+    limits.max_depth = depth;
+    limits.max_nodes = nodes;
+    ByteReader ri(inner, Layer::dlms, "test");
+    AxdrCursor c(ri, limits);
+    EXPECT_FALSE(try_register(c, reg)) << depth << " " << nodes;
+    EXPECT_EQ(ri.position(), 0u);
+    bool failed = false;
+    for (AxdrItem it; !failed;) {
+      failed = !c.step(it);
+      if (!failed && it.kind == Kind::end) break;
+    }
+    EXPECT_TRUE(failed) << depth << " " << nodes;
+  }
+  AxdrLimits exact;
+  exact.max_depth = 2;
+  exact.max_nodes = 6;
+  ByteReader re(inner, Layer::dlms, "test");
+  AxdrCursor e(re, exact);
+  EXPECT_TRUE(try_register(e, reg));
 }
 
 }  // namespace

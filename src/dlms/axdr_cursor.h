@@ -223,23 +223,24 @@ class AxdrCursor {
     if (length >= 0x80 || length > limits_.max_string_length) return 0;
     StringLeaf name;
     IntegerLeaf value;
-    return run(2, 2, most,
-               [&](std::span<const std::uint8_t> rest, std::size_t at) [[gnu::always_inline]] {
-                 const std::size_t integer_at = 2 + length;
-                 if (rest.size() <= integer_at ||
-                     rest[0] != static_cast<std::uint8_t>(Tag::octet_string) || rest[1] != length) {
-                   return std::size_t{0};
-                 }
-                 const IntegerTag type = integer_tag(rest[integer_at]);
-                 if (type.kind == IntegerKind::none || rest.size() - integer_at - 1 < type.width) {
-                   return std::size_t{0};
-                 }
-                 name.tag = Tag::octet_string;
-                 name.offset = at;
-                 name.content = rest.subspan(2, length);
-                 read_integer(type, rest.subspan(integer_at), at + integer_at, value);
-                 return take(name, value) ? integer_at + 1 + type.width : 0;
-               });
+    return run(
+        2, 2, most,
+        [&](std::span<const std::uint8_t> rest, std::size_t at) __attribute__((always_inline)) {
+          const std::size_t integer_at = 2 + length;
+          if (rest.size() <= integer_at ||
+              rest[0] != static_cast<std::uint8_t>(Tag::octet_string) || rest[1] != length) {
+            return std::size_t{0};
+          }
+          const IntegerTag type = integer_tag(rest[integer_at]);
+          if (type.kind == IntegerKind::none || rest.size() - integer_at - 1 < type.width) {
+            return std::size_t{0};
+          }
+          name.tag = Tag::octet_string;
+          name.offset = at;
+          name.content = rest.subspan(2, length);
+          read_integer(type, rest.subspan(integer_at), at + integer_at, value);
+          return take(name, value) ? integer_at + 1 + type.width : 0;
+        });
   }
 
   // Runs of COSEM registers as pushes carry their attributes: structure {octet-string of 6
@@ -255,30 +256,31 @@ class AxdrCursor {
       return 0;
     }
     RegisterLeaves reg;
-    return run(1, 6, most,
-               [&](std::span<const std::uint8_t> rest, std::size_t at) [[gnu::always_inline]] {
-                 if (rest.size() < 11 || rest[0] != kStructure || rest[1] != 3 ||
-                     rest[2] != static_cast<std::uint8_t>(Tag::octet_string) || rest[3] != 6) {
-                   return std::size_t{0};
-                 }
-                 const IntegerTag value = integer_tag(rest[10]);
-                 const std::size_t pair_at = 11 + value.width;
-                 if (value.kind == IntegerKind::none || rest.size() < pair_at + 4 ||
-                     rest[pair_at] != kStructure || rest[pair_at + 1] != 2) {
-                   return std::size_t{0};
-                 }
-                 const IntegerTag scaler = integer_tag(rest[pair_at + 2]);
-                 const std::size_t unit_at = pair_at + 3 + scaler.width;
-                 if (scaler.kind != IntegerKind::signed_int || rest.size() < unit_at + 2 ||
-                     rest[unit_at] != static_cast<std::uint8_t>(Tag::enum_)) {
-                   return std::size_t{0};
-                 }
-                 reg.name = rest.subspan(4, 6);
-                 read_integer(value, rest.subspan(10), at + 10, reg.value);
-                 read_integer(scaler, rest.subspan(pair_at + 2), at + pair_at + 2, reg.scaler);
-                 reg.unit = rest[unit_at + 1];
-                 return take(reg) ? unit_at + 2 : 0;
-               });
+    return run(
+        1, 6, most,
+        [&](std::span<const std::uint8_t> rest, std::size_t at) __attribute__((always_inline)) {
+          if (rest.size() < 11 || rest[0] != kStructure || rest[1] != 3 ||
+              rest[2] != static_cast<std::uint8_t>(Tag::octet_string) || rest[3] != 6) {
+            return std::size_t{0};
+          }
+          const IntegerTag value = integer_tag(rest[10]);
+          const std::size_t pair_at = 11 + value.width;
+          if (value.kind == IntegerKind::none || rest.size() < pair_at + 4 ||
+              rest[pair_at] != kStructure || rest[pair_at + 1] != 2) {
+            return std::size_t{0};
+          }
+          const IntegerTag scaler = integer_tag(rest[pair_at + 2]);
+          const std::size_t unit_at = pair_at + 3 + scaler.width;
+          if (scaler.kind != IntegerKind::signed_int || rest.size() < unit_at + 2 ||
+              rest[unit_at] != static_cast<std::uint8_t>(Tag::enum_)) {
+            return std::size_t{0};
+          }
+          reg.name = rest.subspan(4, 6);
+          read_integer(value, rest.subspan(10), at + 10, reg.value);
+          read_integer(scaler, rest.subspan(pair_at + 2), at + pair_at + 2, reg.scaler);
+          reg.unit = rest[unit_at + 1];
+          return take(reg) ? unit_at + 2 : 0;
+        });
   }
 
   // A string value (octet-, visible-, utf8-string) with a short-form length next, within

@@ -121,6 +121,12 @@ template <Crc16Spec S>
   return crc16<kCrc16Kermit>(bytes);
 }
 
+// DSMR P1's CRC field, after the telegram's '!': crc16_arc over '/'..'!' as 4 hex digits,
+// 3 where a device drops a leading zero (DSMR 4.x/5.0.2 P1 companion standard); DSMR 2.2
+// and 3.0 send none. Read with leading_hex() (common/hex.h).
+inline constexpr std::size_t kDsmrCrcDigits = 4;
+inline constexpr std::size_t kDsmrCrcMinDigits = 3;
+
 // crc16_x25(bytes.first(count)), for a short prefix of a longer run of bytes (an HDLC header
 // in front of its frame): the bytes after the prefix may be read (never beyond `bytes`), so
 // that up to 16 bytes take one carry-less multiplication step.

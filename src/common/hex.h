@@ -22,6 +22,24 @@ inline constexpr std::string_view kHexDigitsLower = "0123456789abcdef";
   return -1;
 }
 
+// The hex digits at the start of `text`, at most `max_digits` (<= 4), and their value: a
+// checksum sent as text (DSMR P1's CRC after '!'). digits == 0 when none starts it.
+struct LeadingHex {
+  std::size_t digits{0};
+  std::uint16_t value{0};
+};
+[[nodiscard]] constexpr LeadingHex leading_hex(std::span<const std::uint8_t> text,
+                                               std::size_t max_digits) noexcept {
+  LeadingHex out;
+  while (out.digits < text.size() && out.digits < max_digits) {
+    const int digit = hex_digit_value(static_cast<char>(text[out.digits]));
+    if (digit < 0) break;
+    out.value = static_cast<std::uint16_t>((out.value << 4) | digit);
+    ++out.digits;
+  }
+  return out;
+}
+
 // One integer as upper-case hex digits, most significant first, as wide as its type and
 // without prefix: hex_u8(0x3A) == "3A", hex_u16(0x906E) == "906E", hex_u32(0x1F) ==
 // "0000001F". Messages that show "0x3A" write "0x" + hex_u8(b).

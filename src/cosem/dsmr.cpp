@@ -40,7 +40,6 @@ constexpr std::size_t kMaxLineBytes = 4096;
 constexpr std::size_t kMaxGroupsPerLine = 16;
 constexpr std::size_t kMaxDigits = 18;       // significant digits: fits an int64
 constexpr std::size_t kMaxNumberChars = 24;  // bounds the fraction digits, hence the scaler
-constexpr std::size_t kCrcDigits = 4;
 constexpr std::size_t kHeaderProbeBytes = 256;
 
 constexpr Obis kClock = obis(0, 0, 1, 0, 0);
@@ -256,10 +255,11 @@ class TelegramParser {
 // Checks the text after '!': nothing (DSMR 2.2), or 4 hex digits matching the CRC; then
 // only line ends or NUL padding.
 Result<void> check_crc(std::string_view telegram, std::size_t bang) {
+  const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(telegram.data()),
+                                            telegram.size());
   std::string_view tail = telegram.substr(bang + 1);
-  std::size_t digits = 0;
-  while (digits < tail.size() && digits < kCrcDigits && hex_digit_value(tail[digits]) >= 0)
-    ++digits;
+  const LeadingHex crc = leading_hex(bytes.subspan(bang + 1), kDsmrCrcDigits);
+  const std::size_t digits = crc.digits;
   for (std::size_t i = digits; i < tail.size(); ++i) {
     const char c = tail[i];
     if (c != '\r' && c != '\n' && c != '\0' && c != ' ') {
@@ -268,18 +268,14 @@ Result<void> check_crc(std::string_view telegram, std::size_t bang) {
   }
   if (digits == 0) return {};
   // Some devices drop the CRC's leading zero (3 digits).
-  if (digits != kCrcDigits && digits != kCrcDigits - 1) {
+  if (digits < kDsmrCrcMinDigits) {
     return dsmr_error(ErrorCode::decode, bang + 1, "CRC after '!' must have 4 hex digits");
   }
-  std::uint16_t sent = 0;
-  for (std::size_t i = 0; i < digits; ++i)
-    sent = static_cast<std::uint16_t>((sent << 4) | hex_digit_value(tail[i]));
-  const std::uint16_t computed =
-      crc16_arc(std::span(reinterpret_cast<const std::uint8_t*>(telegram.data()), bang + 1));
-  if (sent != computed) {
+  const std::uint16_t computed = crc16_arc(bytes.first(bang + 1));
+  if (crc.value != computed) {
     return dsmr_error(
         ErrorCode::checksum, bang + 1,
-        "CRC mismatch: telegram says " + hex_u16(sent) + ", computed " + hex_u16(computed));
+        "CRC mismatch: telegram says " + hex_u16(crc.value) + ", computed " + hex_u16(computed));
   }
   return {};
 }

@@ -18,8 +18,8 @@ namespace {
 
 constexpr std::uint16_t kWrapperVersion = 0x0001;
 constexpr std::size_t kWrapperHeader = 8;
-constexpr std::uint8_t kArrayTag = 0x01;
-constexpr std::uint8_t kStructureTag = 0x02;
+constexpr auto kArrayTag = static_cast<std::uint8_t>(dlms::Tag::array);
+constexpr auto kStructureTag = static_cast<std::uint8_t>(dlms::Tag::structure);
 
 }  // namespace
 

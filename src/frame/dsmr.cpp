@@ -24,8 +24,6 @@ namespace {
 constexpr std::uint8_t kStart = '/';
 constexpr std::uint8_t kEnd = '!';
 constexpr std::size_t kFlagEnd = 4;  // '/' and the three letters of the manufacturer flag
-constexpr std::size_t kMaxCrcDigits = 4;
-constexpr std::size_t kMinCrcDigits = 3;  // a CRC below 0x1000 without its leading zero
 // IEC 62056-21 allows 16 identification characters; room for longer ones, not for a
 // stream of noise that happens to start with '/'.
 constexpr std::size_t kMaxIdentificationLine = 96;
@@ -95,12 +93,9 @@ bool is_line_byte(std::uint8_t b) {
 // The CRC field and line end after the '!' at `bang`.
 Probe finish_telegram(std::span<const std::uint8_t> data, std::size_t at, std::size_t bang,
                       std::size_t ident_end, bool stream_ended, BareApdu* out, Annotations* notes) {
-  std::size_t pos = bang + 1;
-  while (pos < data.size() && pos - bang - 1 < kMaxCrcDigits &&
-         hex_digit_value(static_cast<char>(data[pos])) >= 0) {
-    ++pos;
-  }
-  const std::size_t digits = pos - bang - 1;
+  const LeadingHex crc = leading_hex(data.subspan(bang + 1), kDsmrCrcDigits);
+  const std::size_t digits = crc.digits;
+  const std::size_t pos = bang + 1 + digits;
   std::size_t size = pos;
   if (pos == data.size() && !stream_ended) return need_more();
   if (pos < data.size()) {
@@ -112,17 +107,12 @@ Probe finish_telegram(std::span<const std::uint8_t> data, std::size_t at, std::s
     }
     size = std::min(pos + 2, data.size());
   }
-  if (digits != 0 && digits < kMinCrcDigits) {
+  if (digits != 0 && digits < kDsmrCrcMinDigits) {
     return bad_crc_field(at, bang, data.subspan(bang + 1, digits));
   }
   if (digits != 0) {
-    std::uint16_t sent = 0;
-    for (std::size_t i = 0; i < digits; ++i) {
-      sent = static_cast<std::uint16_t>((sent << 4) |
-                                        hex_digit_value(static_cast<char>(data[bang + 1 + i])));
-    }
     const std::uint16_t computed = crc16_arc(data.first(bang + 1));
-    if (sent != computed) return crc_mismatch(at, size, sent, computed);
+    if (crc.value != computed) return crc_mismatch(at, size, crc.value, computed);
   }
   if (out != nullptr) {
     out->apdu = data.first(size);

@@ -106,3 +106,26 @@ TEST(LogLevel, OrderedBySeverityAndNamed) {
 
 }  // namespace
 }  // namespace sm
+
+// The hex digits a text checksum starts with (DSMR's CRC after '!'): at most max_digits,
+// either case, stopping at the first other byte.
+TEST(LeadingHex, ReadsUpToMaxDigits) {
+  const auto text = [](std::string_view s) {
+    return std::span(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+  };
+  auto r = sm::leading_hex(text("AD3B\r\n"), 4);
+  EXPECT_EQ(r.digits, 4u);
+  EXPECT_EQ(r.value, 0xAD3B);
+  r = sm::leading_hex(text("ad3bF"), 4);
+  EXPECT_EQ(r.digits, 4u);
+  EXPECT_EQ(r.value, 0xAD3B);
+  r = sm::leading_hex(text("D3B\r"), 4);
+  EXPECT_EQ(r.digits, 3u);
+  EXPECT_EQ(r.value, 0x0D3B);
+  r = sm::leading_hex(text("\r\n"), 4);
+  EXPECT_EQ(r.digits, 0u);
+  EXPECT_EQ(r.value, 0);
+  r = sm::leading_hex(text("1G"), 4);
+  EXPECT_EQ(r.digits, 1u);
+  EXPECT_EQ(r.value, 1);
+}

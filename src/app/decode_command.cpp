@@ -1,6 +1,10 @@
 #include "app/decode_command.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <iostream>
+#include <variant>
+#include <vector>
 
 #include "app/flag_checks.h"
 #include "app/input.h"
@@ -47,6 +51,27 @@ Result<std::optional<dlms::Key>> key_from(const std::string& hex, const std::str
   return std::optional<dlms::Key>();
 }
 
+// Bytes the framer could not make a frame of: unframed bytes, or a frame the input ended in.
+// A frame that was there and failed (a checksum, a length) is not among them.
+bool unframed(const pipeline::Outcome& outcome) {
+  const auto* failure = std::get_if<pipeline::FrameFailure>(&outcome);
+  return failure != nullptr && failure->error.layer == Layer::frame &&
+         (failure->error.code == ErrorCode::decode || failure->error.code == ErrorCode::incomplete);
+}
+
+// Where the trailing failures begin: the unframed bytes after the last decoded frame (bytes
+// after a closing flag, or a capture cut inside the next frame). They are the next frame's
+// business, not a failure of the frames before (issue 19 item 5): reported, but they do not
+// fail `decode` once a frame decoded. outcomes.size() when there are none.
+std::size_t first_trailing(const std::vector<pipeline::Outcome>& outcomes) {
+  std::size_t from = outcomes.size();
+  while (from > 0 && unframed(outcomes[from - 1])) --from;
+  const bool decoded_before =
+      std::any_of(outcomes.begin(), outcomes.begin() + static_cast<std::ptrdiff_t>(from),
+                  [](const auto& o) { return std::holds_alternative<pipeline::DecodedFrame>(o); });
+  return decoded_before ? from : outcomes.size();  // after no frame: the input's own failures
+}
+
 }  // namespace
 
 int run_decode(const DecodeSettings& s) {
@@ -83,20 +108,23 @@ int run_decode(const DecodeSettings& s) {
   outcomes.insert(outcomes.end(), std::make_move_iterator(rest.begin()),
                   std::make_move_iterator(rest.end()));
 
+  const std::size_t trailing_from = first_trailing(outcomes);
   bool failed = false;
   std::size_t decoded = 0;
-  for (const auto& outcome : outcomes) {
-    if (std::holds_alternative<pipeline::FrameFailure>(outcome)) {
-      failed = true;
-    } else {
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    const auto& outcome = outcomes[i];
+    const auto kind = i >= trailing_from ? FailureKind::trailing : FailureKind::frame;
+    if (!std::holds_alternative<pipeline::FrameFailure>(outcome)) {
       ++decoded;
+    } else if (kind == FailureKind::frame) {
+      failed = true;
     }
     switch (format) {
       case OutputFormat::json:
-        std::cout << render_json(outcome) << "\n";
+        std::cout << render_json(outcome, kind) << "\n";
         break;
       case OutputFormat::text:
-        std::cout << render_text(outcome) << "\n";
+        std::cout << render_text(outcome, kind) << "\n";
         break;
       case OutputFormat::explain:
         std::cout << render_explain(outcome, *bytes) << "\n";

@@ -96,10 +96,12 @@ std::string register_display_name(const cosem::Obis& obis) {
   return obis.to_string();
 }
 
-std::string render_json(const pipeline::Outcome& outcome) {
+std::string render_json(const pipeline::Outcome& outcome, FailureKind kind) {
   JsonWriter w;
   if (const auto* failure = std::get_if<pipeline::FrameFailure>(&outcome)) {
-    w.begin_object().key("error").begin_object();
+    w.begin_object();
+    if (kind == FailureKind::trailing) w.key("trailing").value(true);
+    w.key("error").begin_object();
     w.key("code").value(to_string(failure->error.code));
     w.key("layer").value(to_string(failure->error.layer));
     w.key("offset").value(static_cast<std::uint64_t>(failure->error.offset));
@@ -157,11 +159,17 @@ std::string render_json(const pipeline::Outcome& outcome) {
   return w.take();
 }
 
-std::string render_text(const pipeline::Outcome& outcome) {
+std::string render_text(const pipeline::Outcome& outcome, FailureKind kind) {
   std::string out;
   if (const auto* failure = std::get_if<pipeline::FrameFailure>(&outcome)) {
-    out += "Frame at byte " + std::to_string(failure->stream_offset) + ": FAILED - " +
-           failure->error.describe() + "\n";
+    if (kind == FailureKind::trailing) {
+      out += "Trailing bytes at byte " + std::to_string(failure->stream_offset) +
+             " (after the last decoded frame; not a failed frame): " + failure->error.describe() +
+             "\n";
+    } else {
+      out += "Frame at byte " + std::to_string(failure->stream_offset) + ": FAILED - " +
+             failure->error.describe() + "\n";
+    }
     return out;
   }
   const auto& frame = std::get<pipeline::DecodedFrame>(outcome);

@@ -12,11 +12,16 @@ namespace sm::app {
 
 enum class OutputFormat { text, json, explain };
 
+// How a failure is presented: a frame that failed, or the bytes after the last decoded frame
+// that the end of the input left unframed (a capture cut inside the next frame, or bytes after
+// a closing flag): reported, but not a failed frame (see decode_command.cpp).
+enum class FailureKind { frame, trailing };
+
 // One line of JSON, without the trailing newline.
-std::string render_json(const pipeline::Outcome& outcome);
+std::string render_json(const pipeline::Outcome& outcome, FailureKind kind = FailureKind::frame);
 
 // A readable block: header line, then one row per register.
-std::string render_text(const pipeline::Outcome& outcome);
+std::string render_text(const pipeline::Outcome& outcome, FailureKind kind = FailureKind::frame);
 
 // Byte-by-byte explanation; `stream` is the whole input (for link-layer ranges).
 std::string render_explain(const pipeline::Outcome& outcome, std::span<const std::uint8_t> stream);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -82,6 +83,14 @@ const profiles::ScalerRow* row_for(const profiles::ListScalers& table, const Obi
   return it == table.rows.end() ? nullptr : &*it;
 }
 
+// The row's scaler, or its finer one when the raw value is beyond what the documented
+// resolution can mean (see profiles::ScalerRow).
+int scaler_for(const profiles::ScalerRow& row, double unscaled) noexcept {
+  const bool finer =
+      row.finer_from != 0 && std::fabs(unscaled) >= static_cast<double>(row.finer_from);
+  return finer ? row.finer_scaler : row.scaler;
+}
+
 }  // namespace
 
 const profiles::ListScalers* select_scaler_table(const Reading& reading) noexcept {
@@ -123,9 +132,10 @@ std::size_t apply_scaler_table(const profiles::ListScalers& table, Reading& read
     if (row == nullptr) continue;
     // As sent means scaler 0: the value is the number itself.
     const double unscaled = reg.raw ? static_cast<double>(*reg.raw) : reg.value;
-    reg.scaler = row->scaler;
+    const int scaler = scaler_for(*row, unscaled);
+    reg.scaler = scaler;
     reg.unit = row->unit;
-    reg.value = apply_scaler(unscaled, row->scaler);
+    reg.value = apply_scaler(unscaled, scaler);
     reg.scaling = Scaling::implied;
     ++changed;
   }

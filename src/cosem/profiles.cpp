@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 
 namespace sm::cosem::profiles {
 namespace {
@@ -145,7 +146,7 @@ constexpr std::array kLayouts{
 };
 
 // Rows that Kamstrup and the L+G E450 lists share: powers in W and var, currents in 0.01 A,
-// voltages in V (each list's sources below).
+// voltages in V (Kamstrup's may also come in 0.01 V; each list's sources below).
 constexpr std::array kPowerRows{
     ScalerRow{1, 7, 0, unit::watt},
     ScalerRow{2, 7, 0, unit::watt},
@@ -157,10 +158,15 @@ constexpr std::array kPhasePowerRows{
     ScalerRow{61, 7, 0, unit::watt}, ScalerRow{22, 7, 0, unit::watt},
     ScalerRow{42, 7, 0, unit::watt}, ScalerRow{62, 7, 0, unit::watt},
 };
-constexpr std::array kCentiampereVoltRows{
-    ScalerRow{31, 7, -2, unit::ampere}, ScalerRow{51, 7, -2, unit::ampere},
-    ScalerRow{71, 7, -2, unit::ampere}, ScalerRow{32, 7, 0, unit::volt},
-    ScalerRow{52, 7, 0, unit::volt},    ScalerRow{72, 7, 0, unit::volt},
+constexpr std::array kCentiampereRows{
+    ScalerRow{31, 7, -2, unit::ampere},
+    ScalerRow{51, 7, -2, unit::ampere},
+    ScalerRow{71, 7, -2, unit::ampere},
+};
+constexpr std::array kVoltRows{
+    ScalerRow{32, 7, 0, unit::volt},
+    ScalerRow{52, 7, 0, unit::volt},
+    ScalerRow{72, 7, 0, unit::volt},
 };
 
 // ---------------------------------------------------------------------------------------
@@ -169,23 +175,36 @@ constexpr std::array kCentiampereVoltRows{
 // (kamstrup_list2/3: power "kW 4.3" = W, current "A 3.2" = 0.01 A, voltage "V 3.0" = V,
 // energy "kWh 7.2" = 0.01 kWh = 10 Wh) and UtilitechAS/amsreader-firmware
 // IEC6205675.cpp (Kamstrup: current /100, power factor /100, counters x10).
-constexpr auto kKamstrupScalers = join(kPowerRows, kPhasePowerRows, kCentiampereVoltRows,
-                                       std::array{
-                                           ScalerRow{13, 7, -2, unit::none},
-                                           ScalerRow{33, 7, -2, unit::none},
-                                           ScalerRow{53, 7, -2, unit::none},
-                                           ScalerRow{73, 7, -2, unit::none},
-                                           ScalerRow{1, 8, 1, unit::watt_hour},
-                                           ScalerRow{2, 8, 1, unit::watt_hour},
-                                           ScalerRow{3, 8, 1, unit::var_hour},
-                                           ScalerRow{4, 8, 1, unit::var_hour},
-                                           ScalerRow{21, 8, 1, unit::watt_hour},
-                                           ScalerRow{41, 8, 1, unit::watt_hour},
-                                           ScalerRow{61, 8, 1, unit::watt_hour},
-                                           ScalerRow{22, 8, 1, unit::watt_hour},
-                                           ScalerRow{42, 8, 1, unit::watt_hour},
-                                           ScalerRow{62, 8, 1, unit::watt_hour},
-                                       });
+// Voltages: Kamstrup's "HAN-NVE interface description" rev 3.1 section 2.7.1 gives them
+// unscaled (V), but Omnipower firmware in Denmark and Sweden sends them in 0.01 V under the
+// same list version (UtilitechAS/amsreader-firmware issues #814 and #970, pull request
+// #1002; vector XX-KAM-OMNIPOWER-CENTIVOLT: 23593 for 235.93 V). A phase voltage at a
+// household meter's customer port is below 1000 V (low voltage, IEC 60038), and in 0.01 V
+// a raw value below 1000 would be under 10 V, no supply: raw values from 1000 up are 0.01 V.
+constexpr std::int64_t kCentivoltFrom = 1000;
+constexpr std::array kVoltOrCentivoltRows{
+    ScalerRow{32, 7, 0, unit::volt, -2, kCentivoltFrom},
+    ScalerRow{52, 7, 0, unit::volt, -2, kCentivoltFrom},
+    ScalerRow{72, 7, 0, unit::volt, -2, kCentivoltFrom},
+};
+constexpr auto kKamstrupScalers =
+    join(kPowerRows, kPhasePowerRows, kCentiampereRows, kVoltOrCentivoltRows,
+         std::array{
+             ScalerRow{13, 7, -2, unit::none},
+             ScalerRow{33, 7, -2, unit::none},
+             ScalerRow{53, 7, -2, unit::none},
+             ScalerRow{73, 7, -2, unit::none},
+             ScalerRow{1, 8, 1, unit::watt_hour},
+             ScalerRow{2, 8, 1, unit::watt_hour},
+             ScalerRow{3, 8, 1, unit::var_hour},
+             ScalerRow{4, 8, 1, unit::var_hour},
+             ScalerRow{21, 8, 1, unit::watt_hour},
+             ScalerRow{41, 8, 1, unit::watt_hour},
+             ScalerRow{61, 8, 1, unit::watt_hour},
+             ScalerRow{22, 8, 1, unit::watt_hour},
+             ScalerRow{42, 8, 1, unit::watt_hour},
+             ScalerRow{62, 8, 1, unit::watt_hour},
+         });
 
 // ---------------------------------------------------------------------------------------
 // Landis+Gyr E450 pushes (Cyprus and other operators) without scaler-units: the push setup's
@@ -203,7 +222,7 @@ constexpr auto kKamstrupScalers = join(kPowerRows, kPhasePowerRows, kCentiampere
 // 238/239/238 V are 309/177/212 VA per phase for 73/34/80 W; any other power of ten for the
 // currents contradicts P and Q.
 constexpr auto kLgzE450Instantaneous =
-    join(kPowerRows, kPhasePowerRows, kCentiampereVoltRows,
+    join(kPowerRows, kPhasePowerRows, kCentiampereRows, kVoltRows,
          std::array{ScalerRow{13, 7, -3, unit::none}, ScalerRow{14, 7, 0, unit::hertz}});
 // The Cyprus E450 instantaneous-values push (esphome-libs/dlms_parser
 // tests/dumps/hdlc_landis_gyr_e450_cyprus.log @e5a4330b45cb875b2ffe13d1ac491028cbf8ebfa):

@@ -47,11 +47,18 @@ struct PositionalLayout {
 // unit that the meter's or its operator's documentation gives, one table per meter type
 // and list, each naming its source. A row matches registers with A = 1, any B, the given
 // C and D, any E; a register no row matches stays as sent (never guessed).
+//
+// Some firmware sends a quantity at a finer resolution than its list's document gives, with
+// nothing in the frame to say so (Kamstrup voltages in 0.01 V, see profiles.cpp). Where the
+// quantity's real range keeps the two resolutions apart in raw values, the raw value decides:
+// a magnitude of at least `finer_from` is in 10^finer_scaler. finer_from 0: no such firmware.
 struct ScalerRow {
   std::uint8_t c;
   std::uint8_t d;
   int scaler;
   int unit;
+  int finer_scaler = 0;
+  std::int64_t finer_from = 0;
 };
 
 // A table is chosen for a Reading by what identifies the list (every selector that is set

@@ -106,5 +106,28 @@ check "dsmr bad crc exit 1" test $? -eq 1
 check "dsmr bad crc code" contains "$tmp/crc" '"code":"checksum"'
 check "dsmr bad crc no values" not_contains "$tmp/crc" '"values"'
 
+# Bytes after the last frame (issue 19 item 5): after a closing HDLC flag, or the start of a
+# next frame the input cut off, are reported as trailing, not as a failed frame: exit 0. A
+# frame that fails after a good one still fails decode; so do trailing bytes with no frame
+# before them.
+kam=$v/XX-KAM-OMNIPOWER-CENTIVOLT
+kamhex=$(sed -e '/^#/d' "$kam/input.hex" | tr -d '[:space:]')
+printf '%s001122\n' "$kamhex" >"$tmp/trail.hex"
+"$bin" decode --format json "$tmp/trail.hex" >"$tmp/trail" 2>&1
+check "trailing bytes exit 0" test $? -eq 0
+check "trailing bytes values" contains "$tmp/trail" '"obis":"1.1.32.7.0.255","value":235.93'
+check "trailing bytes reported" contains "$tmp/trail" '{"trailing":true,"error":{"code":"decode","layer":"frame"'
+printf '%s7EA0E22B21\n' "$kamhex" >"$tmp/cut.hex"
+"$bin" decode "$tmp/cut.hex" >"$tmp/cut" 2>&1
+check "cut next frame exit 0" test $? -eq 0
+check "cut next frame reported" contains "$tmp/cut" 'Trailing bytes at byte 228 (after the last decoded frame; not a failed frame): incomplete'
+printf '%s%s00007E\n' "$kamhex" "${kamhex:0:450}" >"$tmp/badfcs.hex"
+"$bin" decode --format json "$tmp/badfcs.hex" >"$tmp/badfcs" 2>&1
+check "failed frame after a good one exit 1" test $? -eq 1
+check "failed frame after a good one not trailing" not_contains "$tmp/badfcs" '"trailing"'
+printf '7EA0E22B21\n' >"$tmp/onlycut.hex"
+"$bin" decode "$tmp/onlycut.hex" >"$tmp/onlycut" 2>&1
+check "cut frame alone exit 1" test $? -eq 1
+
 echo "$failures failure(s)"
 test "$failures" -eq 0

@@ -6,6 +6,8 @@
 #include <array>
 #include <cmath>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -115,6 +117,42 @@ TEST(ImpliedUnits, KamstrupStillSelectedByListId) {
   ASSERT_TRUE(reading.has_value()) << reading.error().describe();
   EXPECT_EQ(reading->profile, "kamstrup");
   EXPECT_NE(reading->implied_units.find("kamstrup"), std::string_view::npos);
+}
+
+// Kamstrup firmware that sends voltages in 0.01 V under the same list version (amsreader
+// issues #814, #970): the raw value decides, the documented volts stay for the others.
+TEST(ImpliedUnits, KamstrupVoltagesInCentivoltsAreRecognisedByTheirSize) {
+  auto reading = decode_vector("XX-KAM-OMNIPOWER-CENTIVOLT");
+  ASSERT_TRUE(reading.has_value()) << reading.error().describe();
+  EXPECT_EQ(reading->profile, "kamstrup");
+  for (const auto& [code, raw, volts] : {std::tuple{obis(1, 1, 32, 7, 0), 23593, 235.93},
+                                         std::tuple{obis(1, 1, 52, 7, 0), 23343, 233.43},
+                                         std::tuple{obis(1, 1, 72, 7, 0), 23507, 235.07}}) {
+    const Register& voltage = reg_of(*reading, code);
+    EXPECT_EQ(voltage.raw, raw) << code.to_string();
+    EXPECT_EQ(voltage.scaler, -2) << code.to_string();
+    EXPECT_NEAR(voltage.value, volts, 1e-9) << code.to_string();
+    EXPECT_EQ(voltage.unit, unit::volt);
+  }
+  EXPECT_DOUBLE_EQ(reg_of(*reading, obis(1, 1, 31, 7, 0)).value, 1.39);  // 0.01 A as ever
+
+  // The documented volts (the DK test-key capture sends 222) and the edges of the rule.
+  const auto* table = scaler_table_named("kamstrup");
+  ASSERT_NE(table, nullptr);
+  for (const auto& [raw, scaler] : {std::pair{0, 0}, std::pair{222, 0}, std::pair{999, 0},
+                                    std::pair{1000, -2}, std::pair{25000, -2}}) {
+    Reading one = as_sent({obis(1, 1, 32, 7, 0)});
+    one.registers[0].raw = raw;
+    one.registers[0].value = raw;
+    ASSERT_EQ(apply_scaler_table(*table, one), 1u);
+    EXPECT_EQ(one.registers[0].scaler, scaler) << raw;
+    EXPECT_DOUBLE_EQ(one.registers[0].value, raw * std::pow(10.0, scaler)) << raw;
+  }
+  // No such firmware is known for the E450: its volts stay volts whatever their size.
+  Reading e450 = as_sent({obis(1, 0, 32, 7, 0)});
+  e450.registers[0].raw = 23593;
+  ASSERT_EQ(apply_scaler_table(*scaler_table_named("lgz-e450-cyprus"), e450), 1u);
+  EXPECT_EQ(e450.registers[0].scaler, 0);
 }
 
 TEST(ImpliedUnits, SignatureMustBeTheExactSet) {

@@ -38,6 +38,7 @@ constexpr Expectation kExpectations[] = {
     {"DK-KAM-OMNIPOWER-TESTKEYS", LinkType::hdlc, 1, 1, "encrypted_apdu_hex", 0, {}, 0},
     {"NO-AIDON-1PH", LinkType::hdlc, 1, 1, "plaintext_hex", 0, {}, 0},
     {"NO-KFM-MA304H3E-CNRD", LinkType::hdlc, 1, 1, "plaintext_hex", 0, {}, 0},
+    {"XX-KAM-OMNIPOWER-CENTIVOLT", LinkType::hdlc, 1, 1, "plaintext_hex", 0, {}, 0},
     // HDLC segmentation bit; General-Block-Transfer over HDLC.
     {"XX-ISK-SEGMENTED-HDLC", LinkType::hdlc, 1, 3, "plaintext_hex", 0, {}, 0},
     {"XX-LGZ-E450-GBT-1", LinkType::hdlc, 1, 3, "encrypted_apdu_hex", 0, {}, 0},

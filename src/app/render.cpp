@@ -151,6 +151,9 @@ std::string render_json(const pipeline::Outcome& outcome, FailureKind kind) {
       w.key("scaler").value(reg.scaler);
       if (reg.scaling == cosem::Scaling::implied) w.key("implied").value(true);
     }
+    if (const cosem::MeterTime* time = reading.time_of(reg.obis)) {
+      w.key("time").value(time->iso8601());
+    }
     w.end_object();
   }
   w.end_array();
@@ -206,8 +209,10 @@ std::string render_text(const pipeline::Outcome& outcome, FailureKind kind) {
       row(name, *reg.text);
     } else {
       std::string unit(cosem::unit_symbol(reg.unit));
+      const cosem::MeterTime* time = reading.time_of(reg.obis);
       row(name, format_number(reg.value) + (unit.empty() ? "" : " " + unit) +
-                    (reg.scaling == cosem::Scaling::implied ? " (implied)" : ""));
+                    (reg.scaling == cosem::Scaling::implied ? " (implied)" : "") +
+                    (time != nullptr ? " at " + time->iso8601() : ""));
     }
   }
   return out;

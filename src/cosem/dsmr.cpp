@@ -37,7 +37,9 @@ namespace {
 constexpr std::size_t kMaxTelegramBytes = std::size_t{32} * 1024;
 constexpr std::size_t kMaxLines = 1024;
 constexpr std::size_t kMaxLineBytes = 4096;
-constexpr std::size_t kMaxGroupsPerLine = 16;
+// The Belgian 13-month peak history (0-0:98.1.0) has 3 + 13 x 3 = 42 groups, a power failure
+// log (1-0:99.97.0) 2 + 10 x 2.
+constexpr std::size_t kMaxGroupsPerLine = 64;
 constexpr std::size_t kMaxDigits = 18;       // significant digits: fits an int64
 constexpr std::size_t kMaxNumberChars = 24;  // bounds the fraction digits, hence the scaler
 constexpr std::size_t kHeaderProbeBytes = 256;
@@ -122,8 +124,14 @@ std::optional<DecimalNumber> parse_decimal(std::string_view text) {
 }
 
 // "180130102122W" -> date-time with deviation (W: UTC = local - 1 h, S: local - 2 h).
-std::optional<dlms::DateTime> parse_timestamp(std::string_view text) {
-  if (text.size() != 13 || (text[12] != 'W' && text[12] != 'S')) return std::nullopt;
+// DSMR 2.2's gas line writes "161107190000" without the season letter (Season::optional):
+// local time, deviation unknown. Nowhere else: twelve digits are an id as often as a time.
+enum class Season : std::uint8_t { required, optional };
+std::optional<dlms::DateTime> parse_timestamp(std::string_view text,
+                                              Season season = Season::required) {
+  const bool local_only = season == Season::optional && text.size() == 12;
+  if (!local_only && (text.size() != 13 || (text[12] != 'W' && text[12] != 'S')))
+    return std::nullopt;
   std::array<int, 6> fields{};
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const char high = text[2 * i];
@@ -135,7 +143,6 @@ std::optional<dlms::DateTime> parse_timestamp(std::string_view text) {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
     return std::nullopt;
   }
-  const bool summer = text[12] == 'S';
   dlms::DateTime time;
   time.year = 2000 + year;
   time.month = month;
@@ -144,6 +151,8 @@ std::optional<dlms::DateTime> parse_timestamp(std::string_view text) {
   time.minute = minute;
   time.second = second;
   time.hundredths = 0;
+  if (local_only) return time;
+  const bool summer = text[12] == 'S';
   time.deviation_minutes = summer ? -120 : -60;  // UTC - local (Central European Time)
   time.clock_status = summer ? 0x80 : 0x00;
   return time;
@@ -162,40 +171,98 @@ struct Line {
   std::size_t number;  // 1-based
 };
 
+// DSMR 2.2 gas: 0-n:24.3.0(time)(status)(period)(count)(0-n:24.2.1)(unit), the value alone on
+// the next line "(00001.001)".
+constexpr std::uint8_t kLegacyGasC = 24, kLegacyGasD = 3;
+constexpr std::size_t kLegacyGasGroups = 6;
+
 class TelegramParser {
  public:
   Result<void> parse_line(const Line& line) {
+    if (pending_) return take_pending_value(line);
     const std::size_t open = line.text.find('(');
     if (open == std::string_view::npos) return {};  // not an OBIS line: ignored
     auto code = Obis::parse(line.text.substr(0, open));
     if (!code) return {};  // garbage before '(': ignored
-    std::vector<std::string_view> groups;
+    std::size_t count = 0;
     std::size_t pos = open;
     while (pos < line.text.size()) {
-      if (line.text[pos] != '(' || groups.size() == kMaxGroupsPerLine) {
+      if (line.text[pos] != '(' || count == kMaxGroupsPerLine) {
         return line_error(line, pos, "expected '(' (or too many value groups)");
       }
       const std::size_t close = line.text.find(')', pos);
       if (close == std::string_view::npos) return line_error(line, pos, "unbalanced '('");
-      groups.push_back(line.text.substr(pos + 1, close - pos - 1));
+      groups_[count++] = line.text.substr(pos + 1, close - pos - 1);
       pos = close + 1;
     }
     // One group is the value; two where the first is a timestamp (M-Bus channel values,
-    // 0-n:24.2.1(capture time)(value*m3)); longer lines are logs (1-0:99.97.0) and skipped.
-    std::string_view value;
-    if (groups.size() == 1) {
-      value = groups[0];
-    } else if (groups.size() == 2 && parse_timestamp(groups[0])) {
-      value = groups[1];
-    } else {
+    // 0-n:24.2.1(capture time)(value*m3), the Belgian peak 1-0:1.6.0).
+    if (count == 1) return add_value(*code, groups_[0], line);
+    if (count == 2) {
+      if (auto time = parse_timestamp(groups_[0])) {
+        if (auto added = add_value(*code, groups_[1], line); !added) return added;
+        if (auto at = MeterTime::of(*time)) reading_.register_times.push_back({*code, *at});
+        return {};
+      }
+    }
+    if (count == kLegacyGasGroups && code->v[2] == kLegacyGasC && code->v[3] == kLegacyGasD) {
+      pending_ = Pending{*code, groups_[kLegacyGasGroups - 1],
+                         parse_timestamp(groups_[0], Season::optional)};
       return {};
     }
-    return add_value(*code, value, line);
+    // Logs and histories (power failures 1-0:99.97.0, the Belgian monthly peaks 0-0:98.1.0):
+    // kept as text, not values.
+    Register reg(*code);
+    reg.text = std::string(line.text.substr(open));
+    reading_.registers.push_back(std::move(reg));
+    return {};
+  }
+
+  // The telegram ended: a DSMR 2.2 gas line still waiting for its value is an error.
+  Result<void> finish(std::size_t end) const {
+    if (!pending_) return {};
+    return dsmr_error(ErrorCode::decode, end,
+                      pending_->code.to_string() + ": the value line after it is missing");
   }
 
   Reading take_reading() { return std::move(reading_); }
 
  private:
+  struct Pending {
+    Obis code;
+    std::string_view unit;
+    std::optional<dlms::DateTime> time;
+  };
+
+  // The line after a DSMR 2.2 gas line: "(value)", in the unit the gas line named.
+  Result<void> take_pending_value(const Line& line) {
+    const Pending pending = *pending_;
+    pending_.reset();
+    const std::string_view text = line.text;
+    if (text.size() < 2 || text.front() != '(' || text.back() != ')' ||
+        text.find_first_of("()", 1) != text.size() - 1) {
+      return line_error(line, 0,
+                        "expected the value of " + pending.code.to_string() + " as (value)");
+    }
+    const std::string_view digits = text.substr(1, text.size() - 2);
+    if (digits.find('*') != std::string_view::npos || pending.unit.size() > kMaxNumberChars)
+      return line_error(line, 0, "unexpected unit in the value line");
+    std::array<char, 2 * kMaxNumberChars + 1> joined{};
+    if (digits.size() > kMaxNumberChars)
+      return line_error(line, 0, "'" + std::string(digits) + "' is not a decimal number");
+    std::size_t n = 0;
+    for (char c : digits) joined[n++] = c;
+    joined[n++] = '*';
+    for (char c : pending.unit) joined[n++] = c;
+    if (auto added = add_value(pending.code, std::string_view(joined.data(), n), line); !added)
+      return added;
+    if (pending.time) {
+      if (auto at = MeterTime::of(*pending.time))
+        reading_.register_times.push_back({pending.code, *at});
+    }
+    return {};
+  }
+
   Result<void> add_value(const Obis& code, std::string_view value, const Line& line) {
     if (auto time = parse_timestamp(value)) {
       auto iso = time->iso8601();
@@ -250,6 +317,8 @@ class TelegramParser {
   }
 
   Reading reading_;
+  std::array<std::string_view, kMaxGroupsPerLine> groups_{};  // of the current line
+  std::optional<Pending> pending_;
 };
 
 // Checks the text after '!': nothing (DSMR 2.2), or 4 hex digits matching the CRC; then
@@ -358,6 +427,7 @@ Result<Reading> decode_dsmr(std::string_view telegram) {
     line_start = line_end + 1;
   }
 
+  if (auto done = parser.finish(bang); !done) return tl::unexpected(done.error());
   Reading reading = parser.take_reading();
   if (reading.registers.empty()) return dsmr_error(ErrorCode::decode, 0, "no OBIS lines");
   reading.profile = "dsmr";

@@ -19,4 +19,10 @@ const Register* Reading::find(const Obis& code) const noexcept {
   return it == registers.end() ? nullptr : &*it;
 }
 
+const MeterTime* Reading::time_of(const Obis& code) const noexcept {
+  const auto it = std::find_if(register_times.begin(), register_times.end(),
+                               [&code](const RegisterTime& t) { return t.obis == code; });
+  return it == register_times.end() ? nullptr : &it->time;
+}
+
 }  // namespace sm::cosem

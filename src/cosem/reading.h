@@ -55,6 +55,11 @@ struct Register {
   [[nodiscard]] bool numeric() const noexcept { return !text.has_value(); }
 };
 
+struct RegisterTime {
+  Obis obis;
+  MeterTime time;
+};
+
 struct Reading {
   std::optional<MeterTime> meter_time;
   std::optional<Text> meter_id;     // 0.0.96.1.0.255 or profile position
@@ -65,10 +70,16 @@ struct Reading {
   // its name and source, static text from profiles.cpp; empty when none applied.
   std::string_view implied_units;
   std::vector<Register> registers;
+  // Registers that carry their own time (DSMR's sub-meter readings, the Belgian monthly peak):
+  // the time the meter gave with the value, never the time the frame arrived. Kept apart
+  // from Register, which every DLMS frame builds by the dozen, and keyed by code.
+  std::vector<RegisterTime> register_times;
   std::optional<std::string> text;  // DSMR telegram when the plaintext was text
 
   // The first register with this code, or null.
   [[nodiscard]] const Register* find(const Obis& code) const noexcept;
+  // The time the meter gave with this code's value, or null.
+  [[nodiscard]] const MeterTime* time_of(const Obis& code) const noexcept;
 };
 
 }  // namespace sm::cosem

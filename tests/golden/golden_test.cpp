@@ -6,7 +6,8 @@
 //    (UPDATE_GOLDEN=1 rewrites it; review the diff);
 //  - expected.err names the error code a negative vector must produce (and then no
 //    frame may decode: a wrong key must never yield numbers);
-//  - published.txt holds the values the vector's own source published; each must match.
+//  - published.txt holds the values the vector's own source published; each must match
+//    (`value`, `raw`, `text`, or `time`: the register's own time, ISO 8601).
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -174,6 +175,10 @@ TEST_P(Golden, DecodesAsExpected) {
     if (kind == "text") {
       ASSERT_TRUE(reg->text.has_value());
       EXPECT_EQ(*reg->text, expected);
+    } else if (kind == "time") {  // the register's own time (DSMR sub-meters, peaks)
+      const auto* time = frame->reading.time_of(*obis);
+      ASSERT_NE(time, nullptr) << "no time of its own";
+      EXPECT_EQ(time->iso8601(), expected);
     } else if (kind == "raw") {
       ASSERT_TRUE(reg->raw.has_value());
       EXPECT_EQ(*reg->raw, std::stoll(expected));

@@ -126,7 +126,61 @@ TEST(Dsmr, SummerTimeGasChannelAndHexMeterId) {
   ASSERT_NE(gas, nullptr);
   EXPECT_DOUBLE_EQ(gas->value, 1543.012);
   EXPECT_EQ(gas->unit, unit::cubic_metre);
-  EXPECT_EQ(reading->find(obis(1, 0, 99, 97, 0)), nullptr);  // power failure log: skipped
+  ASSERT_NE(reading->time_of(obis(0, 1, 24, 2, 1)), nullptr);  // the gas meter's own time
+  EXPECT_EQ(reading->time_of(obis(0, 1, 24, 2, 1))->iso8601(), "2019-05-14T21:00:00+02:00");
+  EXPECT_EQ(reading->time_of(obis(1, 0, 1, 7, 0)), nullptr);  // no time of its own
+  // The power failure log is kept as text, not as values.
+  const Register* log = reading->find(obis(1, 0, 99, 97, 0));
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->text, "(1)(0-0:96.7.19)(000101000001W)(2147483647*s)");
+}
+
+// The Belgian 13-month peak history (3 + 13 x 3 = 42 groups, over 500 bytes on one line) is
+// kept as text and costs the telegram nothing; more groups than any real line is an error.
+TEST(Dsmr, BelgianThirteenMonthHistoryIsKeptAsText) {
+  std::string history = "0-0:98.1.0(13)(1-0:1.6.0)(1-0:1.6.0)";
+  for (int month = 1; month <= 13; ++month) {
+    history += "(2" + std::to_string(month % 10) + "0101000000W)(200101120000W)(04.318*kW)";
+  }
+  auto reading = decode_dsmr(with_crc("/FLU5\\253769484_A\r\n\r\n1-0:1.8.1(000034.000*kWh)\r\n" +
+                                      history + "\r\n1-0:1.6.0(200509134558S)(02.589*kW)\r\n!"));
+  ASSERT_TRUE(reading.has_value()) << reading.error().describe();
+  const Register* kept = reading->find(obis(0, 0, 98, 1, 0));
+  ASSERT_NE(kept, nullptr);
+  EXPECT_EQ(kept->text, history.substr(history.find('(')));
+  EXPECT_DOUBLE_EQ(reading->find(obis(1, 0, 1, 6, 0))->value, 2589);
+  EXPECT_EQ(reading->time_of(obis(1, 0, 1, 6, 0))->iso8601(), "2020-05-09T13:45:58+02:00");
+
+  std::string endless = "0-0:98.1.0";
+  for (int i = 0; i < 65; ++i) endless += "(1)";
+  auto too_many = decode_dsmr(with_crc("/FLU5\\253769484_A\r\n\r\n" + endless + "\r\n!"));
+  ASSERT_FALSE(too_many.has_value());
+  EXPECT_EQ(too_many.error().code, ErrorCode::decode);
+}
+
+// DSMR 2.2 gas: the value alone on the line after 0-n:24.3.0, whose time has no season letter
+// (local time). Twelve digits elsewhere are not a time (an id stays an id).
+TEST(Dsmr, LegacyGasValueOnTheNextLine) {
+  const std::string head = "/ISk5\\2MT382-1004\r\n\r\n0-1:96.1.0(110101010101)\r\n";
+  const std::string gas = "0-1:24.3.0(161107190000)(00)(60)(1)(0-1:24.2.1)(m3)\r\n";
+  auto reading = decode_dsmr(head + gas + "(00001.001)\r\n0-1:24.4.0(1)\r\n!\r\n");
+  ASSERT_TRUE(reading.has_value()) << reading.error().describe();
+  const Register* value = reading->find(obis(0, 1, 24, 3, 0));
+  ASSERT_NE(value, nullptr);
+  EXPECT_DOUBLE_EQ(value->value, 1.001);
+  EXPECT_EQ(value->unit, unit::cubic_metre);
+  ASSERT_NE(reading->time_of(obis(0, 1, 24, 3, 0)), nullptr);
+  EXPECT_EQ(reading->time_of(obis(0, 1, 24, 3, 0))->iso8601(), "2016-11-07T19:00:00");
+  EXPECT_EQ(reading->find(obis(0, 1, 96, 1, 0))->text, "110101010101");
+  EXPECT_EQ(reading->find(obis(0, 1, 24, 4, 0))->value, 1);
+
+  // Without CRC every line must parse: a missing or damaged value line loses the telegram.
+  for (const std::string next : {"!\r\n", "0-1:24.4.0(1)\r\n!\r\n", "(00001.0x1)\r\n!\r\n",
+                                 "(00001.001*m3)\r\n!\r\n", "(00001.001)(2)\r\n!\r\n"}) {
+    auto broken = decode_dsmr(head + gas + next);
+    ASSERT_FALSE(broken.has_value()) << next;
+    EXPECT_EQ(broken.error().code, ErrorCode::decode) << next;
+  }
 }
 
 TEST(Dsmr, TelegramWithoutCrcIsAccepted) {  // DSMR 2.2

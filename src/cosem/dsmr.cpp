@@ -73,7 +73,7 @@ constexpr std::array kTextUnits{
     TextUnit{"Hz", unit::hertz, 0},
     TextUnit{"s", unit::second, 0},
     TextUnit{"m3", unit::cubic_metre, 0},
-    TextUnit{"GJ", 25 /* J */, 9},
+    TextUnit{"GJ", unit::joule, 9},
 };
 
 [[gnu::cold]] tl::unexpected<Error> dsmr_error(ErrorCode code, std::size_t offset,

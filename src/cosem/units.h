@@ -21,6 +21,7 @@ inline constexpr int kUnitNone = 255;
 namespace unit {
 inline constexpr int second = 7;
 inline constexpr int cubic_metre = 13;
+inline constexpr int joule = 25;
 inline constexpr int watt = 27;
 inline constexpr int volt_ampere = 28;
 inline constexpr int var = 29;

@@ -17,6 +17,7 @@
 #include "metrics/meter_identity.h"
 #include "metrics/metric_spec.h"
 #include "metrics/obis_map.h"
+#include "metrics/submeters.h"
 
 namespace sm::metrics {
 namespace {
@@ -115,8 +116,9 @@ Labels row_labels(const ObisRow& row) {
 // smartmeter_obis_value, keyed by their full code, so no series is ever duplicated.
 // Registers past their own window (register_book.h) are left out, like a stale meter.
 // At most `max_obis_series` smartmeter_obis_value series; the number left out is returned.
+// Registers in `taken` (the sub-meter readings) have a family of their own.
 std::size_t append_register_families(const cosem::Reading& reading, const RegisterFilter& current,
-                                     std::size_t max_obis_series,
+                                     const std::vector<bool>& taken, std::size_t max_obis_series,
                                      std::vector<prometheus::MetricFamily>& out) {
   const auto rows = obis_rows();
   std::vector<std::optional<double>> row_values(rows.size());
@@ -128,7 +130,7 @@ std::size_t append_register_families(const cosem::Reading& reading, const Regist
     const cosem::Register& reg = reading.registers[index];
     // Prometheus samples are numbers; text registers (ids, list names, times) have none.
     // The meter id and device name reach smartmeter_meter_info through the Reading.
-    if (!reg.numeric() || !current(index)) continue;
+    if (!reg.numeric() || !current(index) || taken[index]) continue;
     if (const ObisRow* row = map_register(reg)) {
       auto& value = row_values[static_cast<std::size_t>(row - rows.data())];
       if (!value) {
@@ -180,8 +182,12 @@ void append_value_families(const GoodFrame& frame, const RegisterFilter& current
                      {"manufacturer", std::move(manufacturer)},
                      {"device_name", label_value_from_wire(reading.device_name.value_or(""))}}));
 
+  const std::vector<SubmeterReading> submeters = submeter_readings(reading, current);
+  std::vector<bool> taken(reading.registers.size(), false);
+  for (const SubmeterReading& sub : submeters) taken[sub.register_index] = true;
   const std::size_t dropped =
-      append_register_families(reading, current, options.max_obis_series, out);
+      append_register_families(reading, current, taken, options.max_obis_series, out);
+  append_submeter_families(submeters, out);
   if (dropped > 0) out.push_back(single_sample(kObisValuesDropped, as_sample(dropped)));
 
   // Only an absolute meter time can be compared with the host clock; a local time without

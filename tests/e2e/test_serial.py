@@ -101,8 +101,13 @@ class SerialPty(ExporterTestCase):
                            message="three DSMR telegrams to be decoded")
         self.assertEqual(m.value("smartmeter_frame_errors_total", reason="decode"), 3)
         self.assertEqual(m.value("smartmeter_voltage_volts", phase="L1"), 234.7)
-        self.assertEqual(m.value("smartmeter_obis_value", obis="0.1.24.2.3.255", unit="m³"),
-                         112.384)
+        # The Belgian gas meter on channel 1 and the water meter on channel 2, each with the
+        # time it took its reading (2020-05-12T13:45:58+02:00), not the telegram's.
+        self.assertEqual(m.value("smartmeter_gas_volume_cubic_meters_total", channel="1"), 112.384)
+        self.assertEqual(m.value("smartmeter_water_volume_cubic_meters_total", channel="2"),
+                         872.234)
+        self.assertEqual(m.value("smartmeter_submeter_reading_timestamp_seconds", channel="1",
+                                 medium="gas"), 1589283958)
 
     def test_frame_split_in_small_pieces(self):
         link, pty, ex = self.serve_from_pty(message="the exporter to open the pty")

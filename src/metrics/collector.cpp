@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -110,6 +111,27 @@ Labels row_labels(const ObisRow& row) {
   return {{std::string(row.label.name), std::string(row.label.value)}};
 }
 
+// A meter that sends tariff registers but no total (Dutch DSMR: 1.8.1 and 1.8.2, no 1.8.0)
+// gets the total as their sum, which is what the total register means (DESIGN.md "Metrics").
+// A meter that sends its total keeps it as sent.
+constexpr std::array<std::pair<ValueMetric, ValueMetric>, 2> kTotalOfTariffs{{
+    {ValueMetric::active_energy_import, ValueMetric::active_energy_import_tariff},
+    {ValueMetric::active_energy_export, ValueMetric::active_energy_export_tariff},
+}};
+
+void fill_totals_from_tariffs(std::span<const ObisRow> rows,
+                              std::vector<std::optional<double>>& row_values) {
+  for (const auto& [total, tariff] : kTotalOfTariffs) {
+    std::optional<double> sum;
+    std::optional<double>* total_value = nullptr;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i].metric == total) total_value = &row_values[i];
+      if (rows[i].metric == tariff && row_values[i]) sum = sum.value_or(0.0) + *row_values[i];
+    }
+    if (total_value != nullptr && !*total_value && sum) *total_value = sum;
+  }
+}
+
 // The registers of one reading split into named series and smartmeter_obis_value.
 // A code can reach a taken series twice (the same C.D.E under B=0 and B=1, or a meter
 // repeating a register): the first one wins the named series and the others go to
@@ -147,6 +169,8 @@ std::size_t append_register_families(const cosem::Reading& reading, const Regist
     if (!obis_series.emplace(code, unit).second) continue;  // exact repeat: first one wins
     add_sample(obis_values, reg.value, {{"obis", std::move(code)}, {"unit", std::move(unit)}});
   }
+
+  fill_totals_from_tariffs(rows, row_values);
 
   // Rows are grouped by metric in ValueMetric order (checked in obis_map.cpp).
   std::size_t i = 0;

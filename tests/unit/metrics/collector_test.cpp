@@ -310,6 +310,20 @@ TEST(MeterCollector, WattHoursBecomeJoules) {
                               "3600\n"));
 }
 
+// Dutch DSMR sends tariff registers and no total: the total is their sum. A total the meter
+// sends is kept as sent, even where the tariffs do not add up to it (WattHoursBecomeJoules).
+TEST(MeterCollector, TotalIsTheSumOfTheTariffsWhenTheMeterSendsNone) {
+  const std::string text = exposition_of({
+      numeric(obis(1, 0, 1, 8, 1), 1581123, 0, kWh),
+      numeric(obis(1, 0, 1, 8, 2), 1435706, 0, kWh),
+      numeric(obis(1, 0, 2, 8, 2), 11, 0, kWh),
+  });
+  EXPECT_THAT(text, HasSubstr("\nsmartmeter_active_energy_import_joules_total 10860584400\n"));
+  EXPECT_THAT(text, HasSubstr("\nsmartmeter_active_energy_export_joules_total 39600\n"));
+  const std::string no_tariffs = exposition_of({numeric(obis(1, 0, 1, 7, 0), 5, 0, 27)});
+  EXPECT_THAT(no_tariffs, Not(HasSubstr("joules_total")));
+}
+
 TEST(MeterCollector, EveryRowOfTheTableReachesItsSeries) {
   const std::string text = exposition_of({
       numeric(obis(1, 0, 32, 7, 0), 2301, -1, kV),

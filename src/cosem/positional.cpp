@@ -21,7 +21,20 @@ bool octets_of_size(const Value& value, Tag typed_tag, std::size_t size) {
          (value.tag == Tag::octet_string || value.tag == typed_tag);
 }
 
-bool field_matches(const profiles::FieldSpec& field, const Value& value, std::string_view list_id) {
+// The COSEM logical device name (Blue Book 4.1.8.2): 16 bytes, the three-letter
+// manufacturer (FLAG) id first.
+constexpr std::size_t kDeviceNameSize = 16;
+
+bool is_device_name(const Value& value, std::string_view flag_id) {
+  const auto* data = value.bytes();
+  return value.tag == Tag::octet_string && data != nullptr && data->size() == kDeviceNameSize &&
+         !flag_id.empty() &&
+         std::equal(flag_id.begin(), flag_id.end(), data->begin(),
+                    [](char c, std::uint8_t byte) { return byte == static_cast<std::uint8_t>(c); });
+}
+
+bool field_matches(const profiles::FieldSpec& field, const Value& value,
+                   const profiles::PositionalLayout& layout) {
   using profiles::Field;
   switch (field.kind) {
     case Field::number:
@@ -37,9 +50,11 @@ bool field_matches(const profiles::FieldSpec& field, const Value& value, std::st
     case Field::obis_literal:
       return obis_of(value) == field.obis;
     case Field::list_id:
-      return bytes_equal(value, list_id);
+      return bytes_equal(value, layout.list_id);
     case Field::unused_text:
       return value.is_octets();
+    case Field::device_name:
+      return is_device_name(value, layout.flag_id);
   }
   return false;
 }
@@ -54,7 +69,7 @@ const profiles::PositionalLayout* match_layout(const Value& body, std::string_vi
     if (layout.fields.size() != kids->size()) continue;
     bool all_match = true;
     for (std::size_t i = 0; i < kids->size() && all_match; ++i) {
-      all_match = field_matches(layout.fields[i], (*kids)[i], layout.list_id);
+      all_match = field_matches(layout.fields[i], (*kids)[i], layout);
     }
     if (all_match) return &layout;
   }
@@ -80,6 +95,7 @@ Result<void> apply_layout(const profiles::PositionalLayout& layout, const Value&
         break;
       }
       case Field::text:
+      case Field::device_name:
         out.add_text(field.obis, bytes_text(*value.bytes()));
         break;
       case Field::date_time:

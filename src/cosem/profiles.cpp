@@ -14,6 +14,7 @@ namespace {
 
 constexpr Obis kClock = obis(0, 0, 1, 0, 0);
 constexpr Obis kMeterSerial = obis(0, 0, 96, 1, 0);
+constexpr Obis kDeviceName = obis(0, 0, 42, 0, 0);  // COSEM logical device name
 constexpr Obis kMeterType = obis(0, 0, 96, 1, 7);
 // "OBIS list version identifier" of the Norwegian HAN lists (NEK 399; Aidon sends it
 // tagged with this code, Kaifa and Kamstrup send it as the untagged first element).
@@ -128,10 +129,89 @@ constexpr auto kKaifaList3ThreePhase =
 constexpr auto kKaifaList3OnePhase =
     join(kKaifaHeaderAndPower, kKaifaOnePhaseCurrentVoltage, kKaifaClockAndEnergy);
 
+// ---------------------------------------------------------------------------------------
+// Slovenian operators (Elektro Ljubljana, Elektro Celje, ...; Iskraemeco AM550 on the P1
+// port, HDLC): structures without OBIS codes or scalers, told apart by their element count
+// and the logical device name ("ISK" + 13 characters) in the first position. Positions,
+// OBIS codes and scalers as UtilitechAS/amsreader-firmware src/decoder/src/IEC6205675.cpp
+// @a88a0beb9c57b33bf9417522a894958f300e45e3 decodes them ("Iskra special case", branches
+// by structure size 0x12, 0x0C, 0x0A, 0x09), written after issues #615, #869 and #956
+// (https://github.com/UtilitechAS/amsreader-firmware/issues/869, .../issues/956), whose
+// reporters had the operator's list as images; no operator document was found in text.
+// Checked against the captures (vectors SI-*): the phase powers add up to P+ (216 + 19 + 10
+// = 245 for 246 W; 16 + 51 + 1325 = 1392 for 1393 W), voltages 229.6-237.9 V (0.1 V), currents
+// 0.01 A (5.97 A x 229.6 V = 1371 VA for 1325 W), A+ = A+ T1 + A+ T2 and A- = A- T1 + A- T2.
+// The second string is what amsreader calls a device id (0-0:96.1.3 in the 18-element and
+// 15-minute lists, 0-0:96.1.2 in the others); the 18-element list sends the same one from
+// two meters ("16820005"), so the meter's identity is the logical device name.
+// Not matched (positions the source itself marks as guesses, or no source at all): the
+// 9-element list without a device id (#869: amsreader's "1.7.0?", "1.8.0?", ...) and the
+// 4-element 15-minute list without a logical device name (#869); they stay "unsupported".
+constexpr std::array kSloveniaPowers{
+    number(obis(1, 0, 1, 7, 0), 0, unit::watt),
+    number(obis(1, 0, 2, 7, 0), 0, unit::watt),
+    number(obis(1, 0, 3, 7, 0), 0, unit::var),
+    number(obis(1, 0, 4, 7, 0), 0, unit::var),
+};
+constexpr std::array kSloveniaVoltagesCurrents{
+    number(obis(1, 0, 32, 7, 0), -1, unit::volt),   number(obis(1, 0, 52, 7, 0), -1, unit::volt),
+    number(obis(1, 0, 72, 7, 0), -1, unit::volt),   number(obis(1, 0, 31, 7, 0), -2, unit::ampere),
+    number(obis(1, 0, 51, 7, 0), -2, unit::ampere), number(obis(1, 0, 71, 7, 0), -2, unit::ampere),
+};
+// 1-second list, 3 phases (#956, #615): 18 elements, the phase powers last.
+constexpr auto kSlovenia3Phase =
+    join(std::array{of_kind(Field::device_name, kDeviceName), text(obis(0, 0, 96, 1, 3))},
+         kSloveniaPowers, kSloveniaVoltagesCurrents,
+         std::array{
+             number(obis(1, 0, 21, 7, 0), 0, unit::watt),
+             number(obis(1, 0, 41, 7, 0), 0, unit::watt),
+             number(obis(1, 0, 61, 7, 0), 0, unit::watt),
+             number(obis(1, 0, 22, 7, 0), 0, unit::watt),
+             number(obis(1, 0, 42, 7, 0), 0, unit::watt),
+             number(obis(1, 0, 62, 7, 0), 0, unit::watt),
+         });
+// 1-second list, 3 phases, without phase powers (#615, device id "UP_3f"): 12 elements,
+// voltages and currents first.
+constexpr auto kSlovenia3Phase12 =
+    join(std::array{of_kind(Field::device_name, kDeviceName), text(obis(0, 0, 96, 1, 2))},
+         kSloveniaVoltagesCurrents, kSloveniaPowers);
+// 15-minute list (#956): disconnect control state 0-0:96.3.10 (enum), current tariff
+// 0-0:96.14.0 (octet-string), then the energy registers in Wh and varh.
+constexpr std::array kSloveniaEnergy{
+    of_kind(Field::device_name, kDeviceName),
+    text(obis(0, 0, 96, 1, 3)),
+    number(obis(0, 0, 96, 3, 10), 0, unit::none),
+    text(obis(0, 0, 96, 14, 0)),
+    number(obis(1, 0, 1, 8, 0), 0, unit::watt_hour),
+    number(obis(1, 0, 1, 8, 1), 0, unit::watt_hour),
+    number(obis(1, 0, 1, 8, 2), 0, unit::watt_hour),
+    number(obis(1, 0, 2, 8, 0), 0, unit::watt_hour),
+    number(obis(1, 0, 2, 8, 1), 0, unit::watt_hour),
+    number(obis(1, 0, 2, 8, 2), 0, unit::watt_hour),
+    number(obis(1, 0, 3, 8, 0), 0, unit::var_hour),
+    number(obis(1, 0, 4, 8, 0), 0, unit::var_hour),
+};
+// 1-second lists, 1 phase (#869): the powers and voltage, then either A- tariffs 1 and 2
+// (9 elements; both 0 in the captures, so only the source vouches for them) or current and
+// the phase's P+ and P- (10 elements; P+ L1 = P+ = 540 W in the capture).
+constexpr auto kSlovenia1PhaseHead =
+    join(std::array{of_kind(Field::device_name, kDeviceName), text(obis(0, 0, 96, 1, 2))},
+         kSloveniaPowers, std::array{number(obis(1, 0, 32, 7, 0), -1, unit::volt)});
+constexpr auto kSlovenia1Phase9 =
+    join(kSlovenia1PhaseHead, std::array{number(obis(1, 0, 2, 8, 1), 0, unit::watt_hour),
+                                         number(obis(1, 0, 2, 8, 2), 0, unit::watt_hour)});
+constexpr auto kSlovenia1Phase10 =
+    join(kSlovenia1PhaseHead, std::array{number(obis(1, 0, 31, 7, 0), -2, unit::ampere),
+                                         number(obis(1, 0, 21, 7, 0), 0, unit::watt),
+                                         number(obis(1, 0, 22, 7, 0), 0, unit::watt)});
+
 static_assert(kWienerNetzeAm550.size() == 9 && kWienerNetzeIm350.size() == 10);
 static_assert(kKaerntenWels10.size() == 10 && kKaerntenWels12.size() == 12);
 static_assert(kKaifaList2ThreePhase.size() == 13 && kKaifaList2OnePhase.size() == 9);
 static_assert(kKaifaList3ThreePhase.size() == 18 && kKaifaList3OnePhase.size() == 14);
+static_assert(kSlovenia3Phase.size() == 18 && kSlovenia3Phase12.size() == 12 &&
+              kSloveniaEnergy.size() == 12);
+static_assert(kSlovenia1Phase9.size() == 9 && kSlovenia1Phase10.size() == 10);
 
 constexpr std::array kLayouts{
     PositionalLayout{"wiener-netze", "am550", "", kWienerNetzeAm550},
@@ -143,6 +223,11 @@ constexpr std::array kLayouts{
     PositionalLayout{"kaifa-no", "list2-1phase", "KFM_001", kKaifaList2OnePhase},
     PositionalLayout{"kaifa-no", "list3-3phase", "KFM_001", kKaifaList3ThreePhase},
     PositionalLayout{"kaifa-no", "list3-1phase", "KFM_001", kKaifaList3OnePhase},
+    PositionalLayout{"iskraemeco-si", "1s-3phase", "", kSlovenia3Phase, "ISK"},
+    PositionalLayout{"iskraemeco-si", "1s-3phase-12", "", kSlovenia3Phase12, "ISK"},
+    PositionalLayout{"iskraemeco-si", "15min-energy", "", kSloveniaEnergy, "ISK"},
+    PositionalLayout{"iskraemeco-si", "1s-1phase-9", "", kSlovenia1Phase9, "ISK"},
+    PositionalLayout{"iskraemeco-si", "1s-1phase-10", "", kSlovenia1Phase10, "ISK"},
 };
 
 // Rows that Kamstrup and the L+G E450 lists share: powers in W and var, currents in 0.01 A,

@@ -25,6 +25,8 @@ enum class Field : std::uint8_t {
   obis_literal,  // a 6-byte octet-string equal to `obis` (the push setup's logical name)
   list_id,       // a string equal to the layout's list id -> text register at `obis`
   unused_text,   // any string, not reported (trailing padding of some lists)
+  device_name,   // the logical device name: a 16-byte octet-string beginning with the
+                 // layout's `flag_id` (manufacturer) -> text register at `obis` (42.0.0)
 };
 
 struct FieldSpec {
@@ -39,6 +41,7 @@ struct PositionalLayout {
   std::string_view variant;  // which list of the profile ("am550", "list2-3phase", ...)
   std::string_view list_id;  // the string a Field::list_id position must hold; empty if none
   std::span<const FieldSpec> fields;
+  std::string_view flag_id = {};  // the prefix a Field::device_name position must carry
 };
 
 [[nodiscard]] std::span<const PositionalLayout> positional_layouts() noexcept;

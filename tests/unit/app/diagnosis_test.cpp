@@ -126,6 +126,15 @@ TEST(Diagnosis, ReportsManufacturerOperatorAndSecurity) {
   EXPECT_EQ(stage(d, "Serial format").verdict, Verdict::skipped);
 }
 
+// A body without OBIS codes: the Values stage names the positional profile it chose.
+TEST(Diagnosis, NamesThePositionalProfileItChose) {
+  const fs::path dir = kVectors / "SI-ISK-AM550-GH956-1S";
+  const Diagnosis d = diagnose(file_input(vector_bytes(dir)), keys_of(dir));
+  ASSERT_TRUE(d.values_decoded) << format_diagnosis(d);
+  const std::string values = all_text(stage(d, "Values"));
+  EXPECT_NE(values.find("18 values (profile iskraemeco-si)"), std::string::npos) << values;
+}
+
 TEST(Diagnosis, NoBytesPointsAtTheWiring) {
   DiagnosisInput in;
   in.kind = SourceKind::serial;

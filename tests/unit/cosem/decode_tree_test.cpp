@@ -326,7 +326,7 @@ TEST(DecodeTree, UnknownProfileNameIsRejected) {
 TEST(DecodeTree, ProfileNamesListEveryAcceptedName) {
   const auto names = profile_names();
   for (std::string_view name : {"auto", "obis-tagged", "evn", "kamstrup", "self-describing", "dsmr",
-                                "wiener-netze", "kaernten-wels", "kaifa-no"}) {
+                                "wiener-netze", "kaernten-wels", "kaifa-no", "iskraemeco-si"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
   }
   EXPECT_EQ(names.front(), "auto");

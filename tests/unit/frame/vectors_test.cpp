@@ -39,6 +39,11 @@ constexpr Expectation kExpectations[] = {
     {"NO-AIDON-1PH", LinkType::hdlc, 1, 1, "plaintext_hex", 0, {}, 0},
     {"NO-KFM-MA304H3E-CNRD", LinkType::hdlc, 1, 1, "plaintext_hex", 0, {}, 0},
     {"XX-KAM-OMNIPOWER-CENTIVOLT", LinkType::hdlc, 1, 1, "plaintext_hex", 0, {}, 0},
+    {"SI-ISK-AM550-GH956-1S", LinkType::hdlc, 1, 1, "plaintext_hex", 0, {}, 0},
+    {"SI-ISK-AM550-GH956-15MIN", LinkType::hdlc, 1, 1, "plaintext_hex", 0, {}, 0},
+    {"SI-ISK-AM550-GH615-1S", LinkType::hdlc, 1, 1, "plaintext_hex", 0, {}, 0},
+    {"SI-ISK-AM550-GH615-UP3F", LinkType::hdlc, 1, 1, "plaintext_hex", 0, {}, 0},
+    {"SI-ISK-AM550-GH869-1PH", LinkType::hdlc, 1, 1, "plaintext_hex", 0, {}, 0},
     // HDLC segmentation bit; General-Block-Transfer over HDLC.
     {"XX-ISK-SEGMENTED-HDLC", LinkType::hdlc, 1, 3, "plaintext_hex", 0, {}, 0},
     {"XX-LGZ-E450-GBT-1", LinkType::hdlc, 1, 3, "encrypted_apdu_hex", 0, {}, 0},
@@ -57,6 +62,7 @@ constexpr Expectation kExpectations[] = {
     {"AT-SALZBURG-KFM-PLAINTEXT-APDU", LinkType::raw, 1, 1, "plaintext_hex", 0, {}, 0},
     // A bare LLC PDU (E6 E7 00 + data-notification), as HAN gateways forward it.
     {"NO-KFM-MA304H3E-CNRD-LLC", LinkType::raw, 1, 1, "plaintext_hex", 0, {}, 0},
+    {"SI-ISK-AM550-GH869-1PH-LLC", LinkType::raw, 1, 1, "plaintext_hex", 0, {}, 0},
 };
 
 const Expectation* find_expectation(const std::string& id) {

@@ -431,6 +431,7 @@ Result<Reading> decode_dsmr(std::string_view telegram) {
   Reading reading = parser.take_reading();
   if (reading.registers.empty()) return dsmr_error(ErrorCode::decode, 0, "no OBIS lines");
   reading.profile = "dsmr";
+  reading.protocol = "dsmr";
   reading.text = std::string(telegram);
   fill_identity(reading);
   return reading;

@@ -66,6 +66,8 @@ struct Reading {
   std::optional<Text> device_name;  // 0.0.42.0.0.255 (logical device name)
   std::optional<Text> list_id;      // OBIS list version ("KFM_001", "Kamstrup_V0001", ...)
   std::string profile;              // "obis-tagged", "wiener-netze-am550", "dsmr", ...
+  // The protocol the values came in: "dlms" (A-XDR), "dsmr" (P1 text, also inside GCM).
+  std::string_view protocol = "dlms";
   // The implied-unit table whose scalers and units some registers carry (Scaling::implied):
   // its name and source, static text from profiles.cpp; empty when none applied.
   std::string_view implied_units;

@@ -31,8 +31,8 @@ using RegisterFilter = std::function<bool(std::size_t)>;
 // Meter value series: left out of the scrape while the last frame is stale.
 constexpr MetricSpec kMeterInfo{
     "smartmeter_meter_info",
-    "Identity of the meter that sent the last good frame (96.1.0, 42.0.0, system title); "
-    "always 1.",
+    "Identity of the meter that sent the last good frame (96.1.0, 42.0.0, system title) and "
+    "the protocol it speaks; always 1.",
     gauge};
 constexpr MetricSpec kClockSkew{
     "smartmeter_meter_clock_skew_seconds",
@@ -204,7 +204,8 @@ void append_value_families(const GoodFrame& frame, const RegisterFilter& current
                     {{"meter_id", label_value_from_wire(reading.meter_id.value_or(""))},
                      {"system_title", std::move(system_title)},
                      {"manufacturer", std::move(manufacturer)},
-                     {"device_name", label_value_from_wire(reading.device_name.value_or(""))}}));
+                     {"device_name", label_value_from_wire(reading.device_name.value_or(""))},
+                     {"protocol", std::string(reading.protocol)}}));
 
   const std::vector<SubmeterReading> submeters = submeter_readings(reading, current);
   std::vector<bool> taken(reading.registers.size(), false);

@@ -45,7 +45,8 @@ class Demo(ExporterTestCase):
         self.assertEqual(dict(labels), {"meter_id": "1KFM0200DEMO01",
                                         "system_title": "4B464D102000DE30",
                                         "manufacturer": "Kaifa",
-                                        "device_name": "KFM1200200DEMO01"})
+                                        "device_name": "KFM1200200DEMO01",
+                                        "protocol": "dlms"})
         # The demo sends Austrian local time with its UTC deviation: converted right, the
         # meter clock equals the host clock (a DST or sign error would be 3600 s or more).
         self.assertLess(abs(m1.value("smartmeter_meter_clock_skew_seconds")), 30)

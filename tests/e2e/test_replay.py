@@ -85,7 +85,7 @@ class ReplayTinetz(ExporterTestCase):
         self.assertEqual(m.value("smartmeter_invocation_number"), 0x00295B9A)
         self.assertEqual(m.value("smartmeter_meter_info", meter_id="1KFM0100000035",
                                  system_title="4B464D1010000023", manufacturer="Kaifa",
-                                 device_name="KFM1100100000035"), 1)
+                                 device_name="KFM1100100000035", protocol="dlms"), 1)
         self.assertEqual(m.value("smartmeter_received_bytes_total"),
                          len(read_hex_file(TINETZ / "input.hex")))
         self.assertEqual(m.types["smartmeter_active_energy_import_joules_total"], "counter")

@@ -101,6 +101,9 @@ class SerialPty(ExporterTestCase):
                            message="three DSMR telegrams to be decoded")
         self.assertEqual(m.value("smartmeter_frame_errors_total", reason="decode"), 3)
         self.assertEqual(m.value("smartmeter_voltage_volts", phase="L1"), 234.7)
+        self.assertEqual(m.value("smartmeter_meter_info", meter_id="1SAG3101021605",
+                                 system_title="", manufacturer="", device_name="",
+                                 protocol="dsmr"), 1)
         # The Belgian gas meter on channel 1 and the water meter on channel 2, each with the
         # time it took its reading (2020-05-12T13:45:58+02:00), not the telegram's.
         self.assertEqual(m.value("smartmeter_gas_volume_cubic_meters_total", channel="1"), 112.384)

@@ -119,8 +119,9 @@ INSTANTIATE_TEST_SUITE_P(Vectors, PlaintextVector, ::testing::ValuesIn(plaintext
 
 TEST(Vectors, AllArePresent) {
   EXPECT_GE(test::vector_ids().size(), 22u);
-  EXPECT_EQ(cipher_vector_ids().size(), 11u);     // every decryptable vector is exercised
-  EXPECT_EQ(plaintext_vector_ids().size(), 26u);  // 18 + the constructed bare LLC PDU + 6 SI-* + 1 XX-KAM
+  EXPECT_EQ(cipher_vector_ids().size(), 11u);  // every decryptable vector is exercised
+  EXPECT_EQ(plaintext_vector_ids().size(),
+            26u);  // 18 + the constructed bare LLC PDU + 6 SI-* + 1 XX-KAM
 }
 
 TEST(Vectors, CorruptE450FailsTheTag) {

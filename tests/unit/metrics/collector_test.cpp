@@ -155,7 +155,7 @@ TEST(MeterCollector, KsmWestValuesInBaseUnits) {
   EXPECT_THAT(text, HasSubstr("\n# TYPE smartmeter_active_energy_import_joules_total counter\n"));
   EXPECT_THAT(text, HasSubstr("\nsmartmeter_meter_info{meter_id=\"1KFM0100000035\",system_title="
                               "\"4B464D1010000023\",manufacturer=\"Kaifa\",device_name="
-                              "\"KFM1100100000035\"} 1\n"));
+                              "\"KFM1100100000035\",protocol=\"dlms\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("\nsmartmeter_meter_clock_skew_seconds -2.25\n"));
   EXPECT_THAT(text, HasSubstr("\nsmartmeter_invocation_number 2710426\n"));
   EXPECT_THAT(text, HasSubstr("\nsmartmeter_last_frame_timestamp_seconds 1626702397.25\n"));
@@ -417,7 +417,7 @@ TEST(MeterCollector, LocalMeterTimeGivesNoClockSkew) {
   const auto families = meter_families(snapshot, test_options(), host_at_unix_ms(kReceivedUnixMs));
   EXPECT_EQ(find_family(families, "smartmeter_meter_clock_skew_seconds"), nullptr);
   EXPECT_THAT(to_text(families), HasSubstr("{meter_id=\"\",system_title="));
-  EXPECT_THAT(to_text(families), HasSubstr(",device_name=\"\"} 1\n"));
+  EXPECT_THAT(to_text(families), HasSubstr(",device_name=\"\",protocol=\"dlms\"} 1\n"));
 }
 
 TEST(MeterCollector, BinaryMeterIdCannotBreakTheScrape) {

@@ -11,6 +11,8 @@
 #include "dlms/apdu_tags.h"
 #include "dlms/axdr.h"
 #include "dlms/ciphering.h"
+#include "dlms/descriptor_items.h"
+#include "frame/framer_state.h"
 #include "frame/link_frames.h"
 
 namespace sm::frame::link {
@@ -20,6 +22,24 @@ constexpr std::uint16_t kWrapperVersion = 0x0001;
 constexpr std::size_t kWrapperHeader = 8;
 constexpr auto kArrayTag = static_cast<std::uint8_t>(dlms::Tag::array);
 constexpr auto kStructureTag = static_cast<std::uint8_t>(dlms::Tag::structure);
+
+// The APDU a wrapper announces, probed (without output) by the bare probe of its tag.
+Probe probe_wrapped_apdu(std::span<const std::uint8_t> content, std::size_t at,
+                         const FramerLimits& limits) {
+  const auto tag = byte_at(content, 0);
+  if (!tag) return need_more();
+  if (*tag == dlms::apdu_tag::data_notification) {
+    return probe_data_notification(content, at, limits, nullptr, nullptr);
+  }
+  if (dlms::is_ciphering_tag(*tag) || dlms::is_general_protection_tag(*tag)) {
+    return probe_ciphered_apdu(content, at, limits, nullptr, nullptr);
+  }
+  if (*tag == detail::kGeneralBlockTransfer) {  // a block: its block-data length fills the rest
+    if (!parse_gbt_block(content, at)) return need_more();
+    return complete(content.size());
+  }
+  return no_frame();
+}
 
 }  // namespace
 
@@ -50,6 +70,13 @@ Probe probe_wrapper(std::span<const std::uint8_t> data, std::size_t at, const Fr
                        " exceeds the APDU limit of " +
                        std::to_string(std::min(limits.max_apdu, limits.max_buffer)) + " bytes");
   }
+  // Eight bytes are easily met inside other frames (a class-id 0x0001 and an OBIS code in a
+  // descriptor-item push read as version, wPorts and length): the header counts only when
+  // the APDU it announces is one the bare probes below take and fills the length exactly.
+  const auto content = r.rest().first(std::min<std::size_t>(r.remaining(), *length));
+  const Probe inner = probe_wrapped_apdu(content, at + kWrapperHeader, limits);
+  if (inner.verdict == Verdict::need_more && content.size() < *length) return need_more(total);
+  if (inner.verdict != Verdict::frame || inner.size != *length) return no_frame();
   auto apdu = r.bytes(*length);
   if (!apdu) return need_more(total);
   if (out != nullptr) {
@@ -200,10 +227,19 @@ Probe probe_data_notification(std::span<const std::uint8_t> data, std::size_t at
   if ((*body_tag != kArrayTag && *body_tag != kStructureTag) || *body_count == 0) {
     return no_frame();
   }
-  const auto body_length = dlms::encoded_length(r.rest());
+  auto body_length = dlms::encoded_length(r.rest());
   if (!body_length) {
-    if (body_length.error().code != ErrorCode::incomplete) return no_frame();
-    return truncated_by_cap ? too_long() : need_more();
+    // Not one A-XDR value: perhaps items named by untagged attribute descriptors (ČEZ,
+    // EG.D; dlms/descriptor_items.h), whose length only that layout's reader knows.
+    const bool cut = body_length.error().code == ErrorCode::incomplete;
+    const auto items = dlms::read_descriptor_items(r.rest(), body_pos, dlms::AxdrLimits{}, false);
+    if (items) {
+      body_length = items->length;
+    } else if (!cut && items.error().code != ErrorCode::incomplete) {
+      return no_frame();
+    } else {
+      return truncated_by_cap ? too_long() : need_more();
+    }
   }
   const std::size_t total = body_pos + *body_length;
   auto all = ByteReader(window, Layer::frame, "data-notification").bytes(total);

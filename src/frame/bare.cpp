@@ -23,7 +23,13 @@ constexpr std::size_t kWrapperHeader = 8;
 constexpr auto kArrayTag = static_cast<std::uint8_t>(dlms::Tag::array);
 constexpr auto kStructureTag = static_cast<std::uint8_t>(dlms::Tag::structure);
 
-// The APDU a wrapper announces, probed (without output) by the bare probe of its tag.
+// The APDUs a wrapper may carry: what the bare probes take, and General-Block-Transfer blocks.
+bool is_wrapped_apdu_tag(std::uint8_t tag) {
+  return tag == dlms::apdu_tag::data_notification || dlms::is_ciphering_tag(tag) ||
+         dlms::is_general_protection_tag(tag) || tag == detail::kGeneralBlockTransfer;
+}
+
+// The APDU a wrapper announces (all of it), probed without output by the probe of its tag.
 Probe probe_wrapped_apdu(std::span<const std::uint8_t> content, std::size_t at,
                          const FramerLimits& limits) {
   const auto tag = byte_at(content, 0);
@@ -35,7 +41,7 @@ Probe probe_wrapped_apdu(std::span<const std::uint8_t> content, std::size_t at,
     return probe_ciphered_apdu(content, at, limits, nullptr, nullptr);
   }
   if (*tag == detail::kGeneralBlockTransfer) {  // a block: its block-data length fills the rest
-    if (!parse_gbt_block(content, at)) return need_more();
+    if (!parse_gbt_block(content, at)) return no_frame();
     return complete(content.size());
   }
   return no_frame();
@@ -73,12 +79,15 @@ Probe probe_wrapper(std::span<const std::uint8_t> data, std::size_t at, const Fr
   // Eight bytes are easily met inside other frames (a class-id 0x0001 and an OBIS code in a
   // descriptor-item push read as version, wPorts and length): the header counts only when
   // the APDU it announces is one the bare probes below take and fills the length exactly.
-  const auto content = r.rest().first(std::min<std::size_t>(r.remaining(), *length));
-  const Probe inner = probe_wrapped_apdu(content, at + kWrapperHeader, limits);
-  if (inner.verdict == Verdict::need_more && content.size() < *length) return need_more(total);
-  if (inner.verdict != Verdict::frame || inner.size != *length) return no_frame();
+  // The tag at once; the APDU's own length when it is all there (probed once, not on every
+  // byte of a frame that arrives slowly).
+  const auto tag = byte_at(r.rest(), 0);
+  if (!tag) return need_more(total);
+  if (!is_wrapped_apdu_tag(*tag)) return no_frame();
   auto apdu = r.bytes(*length);
   if (!apdu) return need_more(total);
+  const Probe inner = probe_wrapped_apdu(*apdu, at + kWrapperHeader, limits);
+  if (inner.verdict != Verdict::frame || inner.size != *length) return no_frame();
   if (out != nullptr) {
     out->apdu = *apdu;
     out->apdu_offset = kWrapperHeader;

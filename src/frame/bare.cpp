@@ -237,6 +237,7 @@ Probe probe_data_notification(std::span<const std::uint8_t> data, std::size_t at
     return no_frame();
   }
   auto body_length = dlms::encoded_length(r.rest());
+  const bool axdr_body = body_length.has_value();
   if (!body_length) {
     // Not one A-XDR value: perhaps items named by untagged attribute descriptors (ČEZ,
     // EG.D; dlms/descriptor_items.h), whose length only that layout's reader knows.
@@ -266,7 +267,9 @@ Probe probe_data_notification(std::span<const std::uint8_t> data, std::size_t at
     annotate(&n, "stream", at + header->date_time_offset, body_pos - header->date_time_offset,
              "raw", header->date_time.empty() ? "date-time absent" : "date-time (12 bytes)");
     annotate(&n, "stream", at + body_pos, *body_length, "raw",
-             "notification body (A-XDR, " + std::to_string(*body_length) + " bytes)");
+             std::string(axdr_body ? "notification body (A-XDR, "
+                                   : "notification body (items named by attribute descriptors, ") +
+                 std::to_string(*body_length) + " bytes)");
   }
   return complete(total);
 }

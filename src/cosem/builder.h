@@ -30,14 +30,18 @@ inline constexpr Obis kListVersion = obis(1, 1, 0, 2, 129);
 inline constexpr std::array kMeterIdCodes{
     kMeterSerial,         // COSEM "device ID 1", manufacturing number
     obis(1, 1, 0, 0, 5),  // Kamstrup HAN: meter number (GS1/GSIN), NVE list
+    // "device ID 2"; ČEZ Distribuce's XT211 push names its serial number with it
+    // ("Výrobní číslo elektroměru", Tomer27cz/xt211 README.md @10cc1d1a, OBIS table).
+    obis(0, 0, 96, 1, 1),
 };
 
 inline constexpr std::size_t kNoRegister = std::numeric_limits<std::size_t>::max();
 
 // The codes finish() takes the meter's identity from: the meter id codes, best first,
 // then the logical device name.
-inline constexpr std::array kIdentityCodes{kMeterIdCodes[0], kMeterIdCodes[1], kDeviceName};
-inline constexpr std::size_t kDeviceNameIdentity = 2;
+inline constexpr std::array kIdentityCodes{kMeterIdCodes[0], kMeterIdCodes[1], kMeterIdCodes[2],
+                                           kDeviceName};
+inline constexpr std::size_t kDeviceNameIdentity = 3;
 static_assert(kMeterIdCodes.size() == kDeviceNameIdentity);
 
 // A cheap first test, one look-up: the C values of the identity codes (96, 0, 42).
@@ -110,7 +114,8 @@ struct Builder {
 
   // The first register of each code of kIdentityCodes (what Reading::find() would
   // return), noted as registers are added so that finish() need not search for them.
-  std::array<std::size_t, kIdentityCodes.size()> identity_at{kNoRegister, kNoRegister, kNoRegister};
+  std::array<std::size_t, kIdentityCodes.size()> identity_at{kNoRegister, kNoRegister, kNoRegister,
+                                                             kNoRegister};
 
   // A new register, default but for its code, built in place.
   [[gnu::hot]] Register& add(const Obis& code) {

@@ -1,6 +1,8 @@
 // Data-notification body (A-XDR value tree) -> Reading.
 //
-// Three ways to name the values of a push, tried in this order when the profile is "auto":
+// Three ways to name the values of an A-XDR push body, tried in this order when the profile is
+// "auto" (a body whose values are named by untagged attribute descriptors is no A-XDR value:
+// descriptor_items.cpp reads it from the APDU's bytes):
 //  1. self-describing: the first element is the push setup's capture-object list
 //     (Blue Book 4.4.8 "Push setup", push_object_list: {class_id, logical_name,
 //     attribute_index, data_index}); element i+1 holds the value of capture object i+1.
@@ -47,7 +49,8 @@ constexpr std::array kWalkProfiles{kObisTagged, kEvn};
 
 // The same set as profile_names(), without building it (this runs for every frame).
 bool is_known_profile(std::string_view name) {
-  if (name == kAuto || name == kSelfDescribing || name == kDsmr || is_positional_profile(name)) {
+  if (name == kAuto || name == kSelfDescribing || name == kDsmr ||
+      name == kDescriptorItemsProfile || is_positional_profile(name)) {
     return true;
   }
   return std::find(kWalkProfiles.begin(), kWalkProfiles.end(), name) != kWalkProfiles.end() ||
@@ -78,6 +81,11 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
   const Value& body = notification.body;
   if (!automatic && !is_known_profile(wanted)) {
     return cosem_error(ErrorCode::unsupported, 0, "unknown profile '" + std::string(wanted) + "'");
+  }
+
+  if (wanted == kDescriptorItemsProfile) {  // an A-XDR body: not of that layout
+    return unrecognised(body,
+                        "profile descriptor-items needs items named by attribute descriptors");
   }
 
   // Steiermark / Luxembourg: DSMR P1 text carried in an octet-string body.
@@ -134,7 +142,8 @@ bool decode_common_notification(std::span<const std::uint8_t> apdu, const dlms::
 }
 
 std::vector<std::string_view> profile_names() {
-  std::vector<std::string_view> names{kAuto, kObisTagged, kEvn, kSelfDescribing, kDsmr};
+  std::vector<std::string_view> names{
+      kAuto, kObisTagged, kEvn, kSelfDescribing, kDescriptorItemsProfile, kDsmr};
   auto add_unique = [&names](std::string_view name) {
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   };

@@ -36,6 +36,19 @@ Result<Reading> decode_notification(const dlms::DataNotification& notification,
                                               const dlms::AxdrLimits& limits,
                                               const DecodeOptions& options, Reading& reading);
 
+// The profile of data-notifications whose items are {attribute descriptor, value}
+// (dlms/descriptor_items.h: ČEZ Distribuce, EG.D).
+inline constexpr std::string_view kDescriptorItemsProfile = "descriptor-items";
+
+// A data-notification whose body is a descriptor-item list -> Reading, for profile "auto" and
+// "descriptor-items". nullopt when the APDU is not of that layout (with "auto"; the general
+// path then decodes it or reports its error); the layout's error once its first item was
+// read (a cut descriptor, an implausible class-id or attribute-id, a missing value, an item
+// of another shape); with "descriptor-items", `unsupported` for any other body.
+std::optional<Result<Reading>> decode_descriptor_items(std::span<const std::uint8_t> apdu,
+                                                       const dlms::AxdrLimits& limits,
+                                                       const DecodeOptions& options = {});
+
 // True when the plaintext looks like a DSMR P1 telegram ("/XXX5…\r\n … !CRC").
 [[nodiscard]] bool looks_like_dsmr(std::span<const std::uint8_t> plaintext) noexcept;
 

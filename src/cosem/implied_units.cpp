@@ -104,7 +104,11 @@ const profiles::ListScalers* select_scaler_table(const Reading& reading) noexcep
   std::optional<ReadingCodes> codes;  // sorted once, only when a signature is compared
   for (std::size_t i = 0; i < tables.size(); ++i) {
     const auto& table = tables[i];
-    if (table.list_id.empty() && (table.signature.empty() || !any_as_sent)) continue;
+    const bool by_layout = !table.layout.empty();
+    if (table.list_id.empty() && !by_layout && (table.signature.empty() || !any_as_sent)) {
+      continue;
+    }
+    if (by_layout && reading.profile != table.layout) continue;
     if (!list_id_matches(table, reading)) continue;
     if (!table.signature.empty()) {
       // Fewer registers than codes cannot carry every code: no sorting needed.

@@ -365,6 +365,23 @@ constexpr std::array kLgzE450EnergyPowerSignature{
     obis(1, 0, 4, 7, 0),
 };
 
+// ---------------------------------------------------------------------------------------
+// Czechia, the descriptor-item push (dlms/descriptor_items.h) of the Sagemcom XT211 at ČEZ
+// Distribuce and of the meters at EG.D: Register (class 3) values without their scaler-unit.
+// Powers 1/2/21/41/61/22/42/62.7.0 in W and energies 1.8.x, 2.8.x in Wh, as sent:
+//  - Tomer27cz/xt211 README.md @10cc1d1afa00a3d442048aa2963d9519e17bbf50 (XT211 at ČEZ
+//    Distribuce: "the meter sends the value in Wh", power sensors 1.0.1.7.0 in W);
+//  - nero150/CEZ_rele_box custom_components/xt211_han/dlms_parser.py
+//    @0831ea47b0861da971eb4b33b0e9cf33f8e48104 (OBIS list "from ČEZ Distribuce spec": powers
+//    W, energies Wh; the same codes and order as EG.D's list);
+//  - checked against the XT211 capture (CZ-CEZ-SMS-XT211-RAW): 1.8.0 = 4913794 = 1.8.1 + 1.8.2
+//    (948933 + 3964860), 4913.794 kWh for a household, and phase powers 198 + 1703 + 54 = 1955
+//    for a total of 1956.
+// The limiter threshold 0-0:17.0.0 (group A = 0) is not covered: it stays as sent.
+constexpr std::array kCzechDescriptorItemScalers = join(
+    std::array{ScalerRow{1, 7, 0, unit::watt}, ScalerRow{2, 7, 0, unit::watt}}, kPhasePowerRows,
+    std::array{ScalerRow{1, 8, 0, unit::watt_hour}, ScalerRow{2, 8, 0, unit::watt_hour}});
+
 static_assert(kKamstrupScalers.size() == 30 && kLgzE450Instantaneous.size() == 18 &&
               kLgzE450EnergyPower.size() == 8);
 
@@ -381,6 +398,13 @@ constexpr std::array kListScalers{
     ListScalers{"lgz-e450-energy", "", kLgzE450EnergyPower, kLgzE450EnergyPowerSignature,
                 "lgz-e450-energy: Landis+Gyr E450 energy and power push without scaler-units "
                 "(smartmeter-datacollector lge450.py, nbsm.py)"},
+    ListScalers{"cz-descriptor-items",
+                "",
+                kCzechDescriptorItemScalers,
+                {},
+                "cz-descriptor-items: ČEZ Distribuce / EG.D descriptor-item push, powers W and "
+                "energies Wh (Tomer27cz/xt211 README, nero150/CEZ_rele_box dlms_parser.py)",
+                "descriptor-items"},
 };
 
 }  // namespace

@@ -68,7 +68,9 @@ struct ScalerRow {
 // must match; a table sets at least one, see implied_units.h):
 //  - list_id: the list version string the frame carries ("Kamstrup_V0001");
 //  - signature: the exact set of OBIS codes the push carries (for a self-describing push,
-//    the codes of its capture-object list), in any order.
+//    the codes of its capture-object list), in any order;
+//  - layout: the Reading::profile of the body layout the table belongs to (a layout only
+//    some operators use, whose registers never carry a scaler-unit).
 // A table chosen by its list id names the Reading's profile; one chosen by its signature
 // leaves the profile as decoded. Either way Reading::implied_units names the table.
 struct ListScalers {
@@ -77,6 +79,7 @@ struct ListScalers {
   std::span<const ScalerRow> rows;
   std::span<const Obis> signature = {};  // the list's OBIS codes; empty: any
   std::string_view source = {};          // "<name>: <meter type, operator and document>"
+  std::string_view layout = {};          // the decoded profile that selects it; empty: any
 };
 
 [[nodiscard]] std::span<const ListScalers> list_scaler_tables() noexcept;

@@ -32,7 +32,7 @@ std::optional<CaptureObject> capture_object_of(const Value& value) {
 }
 
 // True when the list captures attribute 2 (the value) of this object.
-bool captures_value_of(const std::vector<CaptureObject>& objects, const Obis& code) {
+bool captures_value_of(std::span<const CaptureObject> objects, const Obis& code) {
   return std::any_of(objects.begin(), objects.end(), [&code](const CaptureObject& object) {
     return object.code == code && object.attribute == kAttributeValue;
   });
@@ -56,16 +56,14 @@ std::optional<std::vector<CaptureObject>> capture_list_of(const Value& body) {
   return objects;
 }
 
-Result<void> decode_self_describing(const Value& body, const std::vector<CaptureObject>& objects,
-                                    Builder& out) {
-  const auto& values = *body.children();
+Result<void> add_captured_values(std::span<const CaptureObject> objects,
+                                 std::span<const Value> values, Builder& out) {
   struct CapturedScalerUnit {
     Obis code;
     const Value* pair;
   };
   std::vector<CapturedScalerUnit> scaler_units;
-  // Element 0 is the value of capture object 0: the push setup's own object list.
-  for (std::size_t i = 1; i < objects.size(); ++i) {
+  for (std::size_t i = 0; i < objects.size() && i < values.size(); ++i) {
     const CaptureObject& object = objects[i];
     const Value& value = values[i];
     if (object.class_id == kClassPushSetup) continue;
@@ -98,13 +96,24 @@ Result<void> decode_self_describing(const Value& body, const std::vector<Capture
       out.scaler_from_frame[i] = 1;
     }
   }
-  if (out.reading.registers.empty()) {
-    return cosem_error(ErrorCode::unsupported, body.offset,
-                       "self-describing push without register values");
-  }
   mark_as_sent(out);
   if (const auto* table = select_scaler_table(out.reading)) {
     (void)apply_scaler_table(*table, out.reading);
+  }
+  return {};
+}
+
+Result<void> decode_self_describing(const Value& body, const std::vector<CaptureObject>& objects,
+                                    Builder& out) {
+  // Element 0 is the value of capture object 0: the push setup's own object list.
+  const std::span<const Value> values(*body.children());
+  if (auto added = add_captured_values(std::span(objects).subspan(1), values.subspan(1), out);
+      !added) {
+    return added;
+  }
+  if (out.reading.registers.empty()) {
+    return cosem_error(ErrorCode::unsupported, body.offset,
+                       "self-describing push without register values");
   }
   return {};
 }

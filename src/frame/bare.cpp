@@ -11,6 +11,8 @@
 #include "dlms/apdu_tags.h"
 #include "dlms/axdr.h"
 #include "dlms/ciphering.h"
+#include "dlms/descriptor_items.h"
+#include "frame/framer_state.h"
 #include "frame/link_frames.h"
 
 namespace sm::frame::link {
@@ -20,6 +22,30 @@ constexpr std::uint16_t kWrapperVersion = 0x0001;
 constexpr std::size_t kWrapperHeader = 8;
 constexpr auto kArrayTag = static_cast<std::uint8_t>(dlms::Tag::array);
 constexpr auto kStructureTag = static_cast<std::uint8_t>(dlms::Tag::structure);
+
+// The APDUs a wrapper may carry: what the bare probes take, and General-Block-Transfer blocks.
+bool is_wrapped_apdu_tag(std::uint8_t tag) {
+  return tag == dlms::apdu_tag::data_notification || dlms::is_ciphering_tag(tag) ||
+         dlms::is_general_protection_tag(tag) || tag == detail::kGeneralBlockTransfer;
+}
+
+// The APDU a wrapper announces (all of it), probed without output by the probe of its tag.
+Probe probe_wrapped_apdu(std::span<const std::uint8_t> content, std::size_t at,
+                         const FramerLimits& limits) {
+  const auto tag = byte_at(content, 0);
+  if (!tag) return need_more();
+  if (*tag == dlms::apdu_tag::data_notification) {
+    return probe_data_notification(content, at, limits, nullptr, nullptr);
+  }
+  if (dlms::is_ciphering_tag(*tag) || dlms::is_general_protection_tag(*tag)) {
+    return probe_ciphered_apdu(content, at, limits, nullptr, nullptr);
+  }
+  if (*tag == detail::kGeneralBlockTransfer) {  // a block: its block-data length fills the rest
+    if (!parse_gbt_block(content, at)) return no_frame();
+    return complete(content.size());
+  }
+  return no_frame();
+}
 
 }  // namespace
 
@@ -50,8 +76,18 @@ Probe probe_wrapper(std::span<const std::uint8_t> data, std::size_t at, const Fr
                        " exceeds the APDU limit of " +
                        std::to_string(std::min(limits.max_apdu, limits.max_buffer)) + " bytes");
   }
+  // Eight bytes are easily met inside other frames (a class-id 0x0001 and an OBIS code in a
+  // descriptor-item push read as version, wPorts and length): the header counts only when
+  // the APDU it announces is one the bare probes below take and fills the length exactly.
+  // The tag at once; the APDU's own length when it is all there (probed once, not on every
+  // byte of a frame that arrives slowly).
+  const auto tag = byte_at(r.rest(), 0);
+  if (!tag) return need_more(total);
+  if (!is_wrapped_apdu_tag(*tag)) return no_frame();
   auto apdu = r.bytes(*length);
   if (!apdu) return need_more(total);
+  const Probe inner = probe_wrapped_apdu(*apdu, at + kWrapperHeader, limits);
+  if (inner.verdict != Verdict::frame || inner.size != *length) return no_frame();
   if (out != nullptr) {
     out->apdu = *apdu;
     out->apdu_offset = kWrapperHeader;
@@ -200,10 +236,20 @@ Probe probe_data_notification(std::span<const std::uint8_t> data, std::size_t at
   if ((*body_tag != kArrayTag && *body_tag != kStructureTag) || *body_count == 0) {
     return no_frame();
   }
-  const auto body_length = dlms::encoded_length(r.rest());
+  auto body_length = dlms::encoded_length(r.rest());
+  const bool axdr_body = body_length.has_value();
   if (!body_length) {
-    if (body_length.error().code != ErrorCode::incomplete) return no_frame();
-    return truncated_by_cap ? too_long() : need_more();
+    // Not one A-XDR value: perhaps items named by untagged attribute descriptors (ČEZ,
+    // EG.D; dlms/descriptor_items.h), whose length only that layout's reader knows.
+    const bool cut = body_length.error().code == ErrorCode::incomplete;
+    const auto items = dlms::read_descriptor_items(r.rest(), body_pos, dlms::AxdrLimits{}, false);
+    if (items) {
+      body_length = items->length;
+    } else if (!cut && items.error().code != ErrorCode::incomplete) {
+      return no_frame();
+    } else {
+      return truncated_by_cap ? too_long() : need_more();
+    }
   }
   const std::size_t total = body_pos + *body_length;
   auto all = ByteReader(window, Layer::frame, "data-notification").bytes(total);
@@ -221,7 +267,9 @@ Probe probe_data_notification(std::span<const std::uint8_t> data, std::size_t at
     annotate(&n, "stream", at + header->date_time_offset, body_pos - header->date_time_offset,
              "raw", header->date_time.empty() ? "date-time absent" : "date-time (12 bytes)");
     annotate(&n, "stream", at + body_pos, *body_length, "raw",
-             "notification body (A-XDR, " + std::to_string(*body_length) + " bytes)");
+             std::string(axdr_body ? "notification body (A-XDR, "
+                                   : "notification body (items named by attribute descriptors, ") +
+                 std::to_string(*body_length) + " bytes)");
   }
   return complete(total);
 }

@@ -54,12 +54,22 @@ constexpr std::size_t kArenaBytes = 16 * 1024;
     out = std::move(*reading);
     return {};
   }
+  // Items named by untagged attribute descriptors (ČEZ, EG.D) are no A-XDR value tree. Their
+  // error stands only when the value tree cannot be read either.
+  std::optional<Error> items_error;
+  if (auto items = cosem::decode_descriptor_items(plaintext, options_.axdr, options_.cosem)) {
+    if (*items) {
+      out = std::move(**items);
+      return {};
+    }
+    items_error = items->error();
+  }
   alignas(std::max_align_t) std::array<std::byte, kArenaBytes> arena_buffer;
   dlms::ValueArena arena(arena_buffer);
   auto notification = dlms::decode_data_notification(plaintext, options_.axdr, sink, &arena);
-  if (!notification) return tl::unexpected(notification.error());
+  if (!notification) return tl::unexpected(items_error.value_or(notification.error()));
   auto reading = cosem::decode_notification(*notification, options_.cosem);
-  if (!reading) return tl::unexpected(reading.error());
+  if (!reading) return tl::unexpected(items_error.value_or(reading.error()));
   out = std::move(*reading);
   return {};
 }

@@ -4,6 +4,10 @@
 //  - the cursor's fast readers (try_integer, try_string) agree with its next(): a walk
 //    that takes every value it can through them ends where decode_value ends, or fails
 //    with decode_value's error;
+//  - the descriptor-item reader (ČEZ, EG.D) agrees with itself with and without items, its
+//    items tile the body (descriptor, then one value that encoded_length measures alike),
+//    and the COSEM decoder of such pushes never misbehaves (on the input as a body and as an
+//    APDU);
 //  - the data-notification decoder and the date-time parser never misbehave.
 // Only "input rejected" is a normal failure.
 #include <cstddef>
@@ -11,10 +15,12 @@
 #include <span>
 
 #include "common/byte_reader.h"
+#include "cosem/decode.h"
 #include "dlms/apdu.h"
 #include "dlms/axdr.h"
 #include "dlms/axdr_cursor.h"
 #include "dlms/datetime.h"
+#include "dlms/descriptor_items.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::span<const std::uint8_t> input(data, size);
@@ -55,6 +61,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
   }
+
+  auto items = sm::dlms::read_descriptor_items(input, 0, limits, true);
+  auto items_length = sm::dlms::read_descriptor_items(input, 0, limits, false);
+  if (items.has_value() != items_length.has_value()) __builtin_trap();
+  if (items) {
+    if (items->length != items_length->length || items->length > size) __builtin_trap();
+    for (const auto& item : items->items) {
+      if (!sm::dlms::plausible_descriptor(item.descriptor.class_id, item.descriptor.attribute) ||
+          item.descriptor.offset + 9 != item.value_offset || item.value.empty()) {
+        __builtin_trap();
+      }
+      auto measured = sm::dlms::encoded_length(item.value, limits);
+      if (!measured || *measured != item.value.size()) __builtin_trap();
+    }
+  }
+  (void)sm::cosem::decode_descriptor_items(input, limits);
 
   (void)sm::dlms::decode_data_notification(input, limits, sink);
   if (size >= 12) {

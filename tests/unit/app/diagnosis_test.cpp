@@ -363,3 +363,25 @@ TEST(Diagnosis, SurvivesTruncatedAndMutatedVectors) {
 
 }  // namespace
 }  // namespace sm::app
+
+namespace sm::app {
+namespace {
+
+// Issue 19 item 2: the ČEZ XT211 push (items named by attribute descriptors) is decoded, the
+// report names its profile and the implied units, and the serial number (0-0:96.1.1) is masked
+// in the redacted capture.
+TEST(Diagnosis, NamesTheCzechDescriptorItemProfile) {
+  const fs::path dir = kVectors / "CZ-CEZ-SMS-XT211-RAW";
+  const auto stream = vector_bytes(dir);
+  const Diagnosis d = diagnose(file_input(stream), {});
+  const std::string report = format_diagnosis(d);
+  ASSERT_TRUE(d.values_decoded) << report;
+  EXPECT_NE(report.find("22 values (profile descriptor-items)"), std::string::npos) << report;
+  EXPECT_NE(report.find("cz-descriptor-items"), std::string::npos) << report;
+  const std::string serial = "5100005149";
+  const std::vector<std::uint8_t> serial_bytes(serial.begin(), serial.end());
+  EXPECT_EQ(d.redacted_capture.find(to_hex(serial_bytes)), std::string::npos) << d.redacted_capture;
+}
+
+}  // namespace
+}  // namespace sm::app

@@ -53,6 +53,8 @@ std::optional<Json> vector_json(const std::string& id) {
 Result<Reading> decode_plaintext(const std::vector<std::uint8_t>& plaintext) {
   if (looks_like_dsmr(plaintext))
     return decode_dsmr(std::string(plaintext.begin(), plaintext.end()));
+  // As the pipeline: items named by attribute descriptors (CZ-*) are no A-XDR value tree.
+  if (auto items = decode_descriptor_items(plaintext, {})) return std::move(*items);
   auto notification = dlms::decode_data_notification(plaintext);
   if (!notification) return tl::unexpected(notification.error());
   return decode_notification(*notification);
@@ -269,6 +271,25 @@ const std::vector<HandCheck>& hand_checks() {
        {{obis(1, 0, 1, 7, 0), 187, unit::watt},  // implied: profiles.cpp lgz-e450-cyprus
         {obis(1, 0, 31, 7, 0), 1.30, unit::ampere},
         {obis(0, 0, 96, 3, 0), 11, unit::none}}},
+      {"CZ-CEZ-SMS-XT211-RAW",
+       "descriptor-items",
+       "5100005149",  // 0-0:96.1.1, the serial number in ČEZ's list
+       std::nullopt,
+       std::nullopt,
+       {{obis(1, 0, 1, 7, 0), 1956, unit::watt},  // implied: profiles.cpp cz-descriptor-items
+        {obis(1, 0, 61, 7, 0), 54, unit::watt},
+        {obis(1, 0, 1, 8, 0), 4913794, unit::watt_hour},
+        {obis(1, 0, 2, 8, 0), 52, unit::watt_hour},
+        {obis(0, 0, 17, 0, 0), 0, unit::none},  // limiter threshold: not covered
+        {obis(0, 1, 96, 3, 10), 1, unit::none}}},
+      {"CZ-EGD-DOC-EXAMPLE",
+       "descriptor-items",
+       "0123456789",
+       std::nullopt,
+       std::nullopt,
+       {{obis(1, 0, 1, 7, 0), 3, unit::watt},
+        {obis(1, 0, 1, 8, 3), 4, unit::watt_hour},
+        {obis(0, 6, 96, 3, 10), 0, unit::none}}},
       {"DK-KAM-OMNIPOWER-TESTKEYS",
        "kamstrup",
        std::nullopt,

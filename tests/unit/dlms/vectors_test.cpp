@@ -87,6 +87,10 @@ TEST_P(PlaintextVector, DecodesAsOneDataNotification) {
       {"XX-EICT-G3-EVENT-SC10", ErrorCode::unsupported},   // C2 event-notification-request
       {"LU-SAGEMCOM-SMARTY-NEXXTLAB", ErrorCode::decode},  // DSMR P1 text ('/'), not xDLMS
       {kCorrupt, ErrorCode::decode},                       // garbage after byte 107
+      // Items named by untagged attribute descriptors: no A-XDR body (descriptor_items.h
+      // reads them; DescriptorItems.* below).
+      {"CZ-CEZ-SMS-XT211-RAW", ErrorCode::decode},
+      {"CZ-EGD-DOC-EXAMPLE", ErrorCode::decode},
   };
   Annotations notes;
   auto n = decode_data_notification(*plaintext, {}, &notes);
@@ -120,8 +124,8 @@ INSTANTIATE_TEST_SUITE_P(Vectors, PlaintextVector, ::testing::ValuesIn(plaintext
 TEST(Vectors, AllArePresent) {
   EXPECT_GE(test::vector_ids().size(), 22u);
   EXPECT_EQ(cipher_vector_ids().size(), 11u);  // every decryptable vector is exercised
-  EXPECT_EQ(plaintext_vector_ids().size(),
-            26u);  // 18 + the constructed bare LLC PDU + 6 SI-* + 1 XX-KAM
+  // 18 + the constructed bare LLC PDU + 6 SI-* + XX-KAM + the two Czech descriptor-item pushes
+  EXPECT_EQ(plaintext_vector_ids().size(), 28u);
 }
 
 TEST(Vectors, CorruptE450FailsTheTag) {

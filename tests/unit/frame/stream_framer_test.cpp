@@ -477,6 +477,60 @@ TEST(BareFraming, PlaintextNotificationsBackToBack) {
   expect_same_for_any_chunking(input);
 }
 
+// Issue 19 item 2: a data-notification whose items are {untagged attribute descriptor,
+// value} (ČEZ XT211) is no A-XDR value; it is framed whole by the descriptor-item reader, also
+// right after another APDU and in any chunking.
+TEST(BareFraming, DescriptorItemNotificationIsFramedWhole) {
+  const Bytes czech = *vector_hex_field("CZ-CEZ-SMS-XT211-RAW", "plaintext_hex");
+  const Bytes salzburg = *vector_hex_field("AT-SALZBURG-KFM-PLAINTEXT-APDU", "plaintext_hex");
+  const Bytes input = concat({czech, salzburg, czech});
+  const auto events = run_framer(input);
+  const auto apdus = apdus_of(events);
+  ASSERT_EQ(apdus.size(), 3u) << ::testing::PrintToString(describe(events));
+  EXPECT_TRUE(errors_of(events).empty());
+  EXPECT_EQ(apdus[0].bytes, czech);
+  EXPECT_EQ(apdus[0].link, LinkType::raw);
+  EXPECT_EQ(apdus[2].bytes, czech);
+  expect_same_for_any_chunking(input);
+}
+
+// Inside that push, 00 01 00 00 60 01 01 FF (class-id 1, 0-0:96.1.1) reads as a wrapper header
+// (version 1, wPorts 0 and 0x6001, length 511). A header counts only when the APDU it announces
+// is one the bare probes take and fills its length: here 02 follows, so the bytes are garbage,
+// not a "DLMS wrapper incomplete" that swallows what comes next.
+TEST(WrapperFraming, HeaderInsideADescriptorItemPushIsNoWrapper) {
+  const Bytes czech = *vector_hex_field("CZ-CEZ-SMS-XT211-RAW", "plaintext_hex");
+  const Bytes tail = slice(czech, 1, czech.size());  // the tag lost: no notification to frame
+  const Bytes salzburg = *vector_hex_field("AT-SALZBURG-KFM-PLAINTEXT-APDU", "plaintext_hex");
+  const auto events = run_framer(concat({tail, salzburg}));
+  const auto apdus = apdus_of(events);
+  ASSERT_EQ(apdus.size(), 1u) << ::testing::PrintToString(describe(events));
+  EXPECT_EQ(apdus[0].bytes, salzburg);
+  EXPECT_EQ(apdus[0].stream_offset, tail.size());
+  for (const auto& e : errors_of(events)) {
+    EXPECT_EQ(e.error.code, ErrorCode::decode) << e.error.message;
+    EXPECT_EQ(e.error.message.find("DLMS wrapper"), std::string::npos) << e.error.message;
+  }
+  // The tail alone at the end of the stream: garbage, never a wrapper left incomplete.
+  for (const auto& e : errors_of(run_framer(tail))) {
+    EXPECT_EQ(e.error.message.find("DLMS wrapper"), std::string::npos) << e.error.message;
+  }
+}
+
+// A wrapper header whose APDU is no data-notification, ciphered APDU or GBT block, or whose
+// APDU does not fill the announced length, is no wrapper.
+TEST(WrapperFraming, TheAnnouncedApduMustFitTheLength) {
+  const Bytes salzburg = *vector_hex_field("AT-SALZBURG-KFM-PLAINTEXT-APDU", "plaintext_hex");
+  ASSERT_EQ(apdus_of(run_framer(wrapper(salzburg))).size(), 1u);
+  Bytes unknown = wrapper(salzburg);
+  unknown[8] = 0x60;  // an AARQ tag: nothing a push carries
+  EXPECT_TRUE(apdus_of(run_framer(unknown)).empty());
+  Bytes longer = wrapper(concat({salzburg, filled(3, 0x00)}));  // 3 bytes beyond the APDU
+  const auto events = run_framer(longer);
+  ASSERT_EQ(apdus_of(events).size(), 1u) << ::testing::PrintToString(describe(events));
+  EXPECT_EQ(apdus_of(events)[0].link, LinkType::raw);  // the bare APDU inside, not the wrapper
+}
+
 TEST(BareFraming, IncompleteBareApduWaitsThenReportsIncomplete) {
   const Bytes full = vector_input("LU-SAGEMCOM-SMARTY-NEXXTLAB");
   const Bytes head = slice(full, 0, 300);

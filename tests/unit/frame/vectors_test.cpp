@@ -60,6 +60,10 @@ constexpr Expectation kExpectations[] = {
     {"AT-KLU-LGZ-E450-ZEROKEY-CORRUPT", LinkType::raw, 1, 1, "encrypted_apdu_hex", 466,
      ErrorCode::incomplete, 2},
     {"AT-SALZBURG-KFM-PLAINTEXT-APDU", LinkType::raw, 1, 1, "plaintext_hex", 0, {}, 0},
+    // Data-notifications whose items are {attribute descriptor, value} (Czechia): the body is
+    // no A-XDR value; its length is the descriptor-item reader's (dlms/descriptor_items.h).
+    {"CZ-CEZ-SMS-XT211-RAW", LinkType::raw, 1, 1, "plaintext_hex", 0, {}, 0},
+    {"CZ-EGD-DOC-EXAMPLE", LinkType::raw, 1, 1, "plaintext_hex", 0, {}, 0},
     // A bare LLC PDU (E6 E7 00 + data-notification), as HAN gateways forward it.
     {"NO-KFM-MA304H3E-CNRD-LLC", LinkType::raw, 1, 1, "plaintext_hex", 0, {}, 0},
     {"SI-ISK-AM550-GH869-1PH-LLC", LinkType::raw, 1, 1, "plaintext_hex", 0, {}, 0},

@@ -163,3 +163,36 @@ TEST(Decoder, PushIntoAListAllocatesNothingOnceWarm) {
 
 }  // namespace
 }  // namespace sm::pipeline
+
+namespace sm::pipeline {
+namespace {
+
+// Issue 19 item 2: the ČEZ XT211 push fed raw as a byte stream decodes (before: dropped, then
+// "DLMS wrapper incomplete"); a mixed list is a decode error with no Reading.
+TEST(Decoder, DescriptorItemPushFromAByteStream) {
+  const auto apdu = hex_file(kVectors / "CZ-CEZ-SMS-XT211-RAW" / "plaintext.hex");
+  Decoder decoder{DecoderOptions{}};
+  auto outcomes = decoder.push(apdu);
+  for (auto& o : decoder.finish()) outcomes.push_back(std::move(o));
+  ASSERT_EQ(outcomes.size(), 1u);
+  const auto* decoded = std::get_if<DecodedFrame>(&outcomes[0]);
+  ASSERT_NE(decoded, nullptr) << std::get<FrameFailure>(outcomes[0]).error.describe();
+  EXPECT_EQ(decoded->reading.profile, "descriptor-items");
+  EXPECT_EQ(decoded->reading.registers.size(), 22u);
+
+  auto mixed = apdu;
+  mixed[37] = 0x09;  // item 2's class-id 00 46 -> 09 06: an OBIS-tagged item's start
+  mixed[38] = 0x06;
+  Decoder again{DecoderOptions{}};
+  auto failed = again.push(mixed);
+  for (auto& o : again.finish()) failed.push_back(std::move(o));
+  bool decode_error = false;
+  for (const auto& o : failed) {
+    ASSERT_EQ(std::get_if<DecodedFrame>(&o), nullptr) << "a mixed list decoded";
+    decode_error = decode_error || std::get<FrameFailure>(o).error.code == ErrorCode::decode;
+  }
+  EXPECT_TRUE(decode_error);
+}
+
+}  // namespace
+}  // namespace sm::pipeline

@@ -14,6 +14,7 @@
 // otherwise consumes nothing, so that next() then reports what is there).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -359,18 +360,17 @@ class AxdrCursor {
                                          Match&& match) noexcept {
     const auto data = r_.rest();
     const std::size_t base = r_.offset();
+    // The items the container and the node limit leave room for, counted once.
+    const std::size_t room =
+        std::min({most, left_ / elements, (limits_.max_nodes - nodes_) / values});
     std::size_t pos = 0;
-    std::size_t left = left_;
-    std::size_t room = limits_.max_nodes - nodes_;
     std::size_t n = 0;
-    for (; n < most && left >= elements && room >= values; ++n) {
+    for (; n < room; ++n) {
       const std::size_t size = match(data.subspan(pos), base + pos);
       if (size == 0) break;
       pos += size;
-      left -= elements;
-      room -= values;
     }
-    left_ = left;
+    left_ -= elements * n;
     nodes_ += values * n;
     (void)r_.try_skip(pos);
     return n;

@@ -260,7 +260,7 @@ class AxdrCursor {
   [[gnu::always_inline]] std::size_t take_registers(
       Take&& take, std::size_t most = std::numeric_limits<std::size_t>::max()) noexcept {
     constexpr auto kStructure = static_cast<std::uint8_t>(Tag::structure);
-    if (open_.size() + 2 > limits_.max_depth || limits_.max_elements < 3 ||
+    if (!structure_next(3) || open_.size() + 2 > limits_.max_depth || limits_.max_elements < 3 ||
         limits_.max_string_length < 6) {
       return 0;
     }
@@ -300,7 +300,8 @@ class AxdrCursor {
   [[gnu::always_inline]] std::size_t take_named_strings(
       Take&& take, std::size_t most = std::numeric_limits<std::size_t>::max()) noexcept {
     const std::size_t max_length = limits_.max_string_length;
-    if (open_.size() + 1 > limits_.max_depth || limits_.max_elements < 2 || max_length < 6) {
+    if (!structure_next(2) || open_.size() + 1 > limits_.max_depth || limits_.max_elements < 2 ||
+        max_length < 6) {
       return 0;
     }
     NamedStringLeaves named;
@@ -400,6 +401,13 @@ class AxdrCursor {
     return byte == static_cast<std::uint8_t>(Tag::octet_string) ||
            byte == static_cast<std::uint8_t>(Tag::visible_string) ||
            byte == static_cast<std::uint8_t>(Tag::utf8_string);
+  }
+  // The next bytes are a structure header of `count` elements (short form): a run reader's
+  // first check, before any limit is loaded.
+  [[nodiscard]] bool structure_next(std::uint8_t count) const noexcept {
+    const auto rest = r_.rest();
+    return rest.size() >= 2 && rest[0] == static_cast<std::uint8_t>(Tag::structure) &&
+           rest[1] == count;
   }
   // A value may come next and the node limit leaves room for it.
   [[nodiscard]] bool room_for_value() const noexcept {

@@ -59,7 +59,8 @@ template <std::unsigned_integral UInt>
   for (auto x : bytes) v = (v << 8) | x;
   return v;
 }
-[[nodiscard]] inline std::int64_t load_be_signed(std::span<const std::uint8_t> bytes) noexcept {
+[[nodiscard, gnu::always_inline]] inline std::int64_t load_be_signed(
+    std::span<const std::uint8_t> bytes) noexcept {
   const std::uint64_t u = load_be_unsigned(bytes);
   const unsigned shift = static_cast<unsigned>(64 - 8 * bytes.size());
   // Sign-extend from the encoded width (C++20: conversions and >> are two's complement).

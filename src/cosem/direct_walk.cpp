@@ -2,6 +2,7 @@
 #include "cosem/direct_walk.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <vector>
@@ -76,10 +77,18 @@ Leaf leaf_of(const StringLeaf& s) noexcept {
   return leaf;
 }
 
+// The OBIS code of a logical name the cursor read (6 content bytes): copied as one block
+// (Obis::from_bytes() checks the size, which the run readers have done).
+Obis obis_of_name(std::span<const std::uint8_t> six) noexcept {
+  Obis code;
+  std::memcpy(code.v.data(), six.data(), code.v.size());
+  return code;
+}
+
 // An OBIS code: an octet-string of 6 bytes.
 std::optional<Obis> obis_name(const StringLeaf& s) noexcept {
   if (s.tag != Tag::octet_string || s.content.size() != 6) return std::nullopt;
-  return Obis::from_bytes(s.content);
+  return obis_of_name(s.content);
 }
 
 class DirectWalk {
@@ -179,6 +188,10 @@ class DirectWalk {
         taken = registers;
         return *done;
       }
+      if (const auto done = named_string_structures(depth, registers)) {
+        taken = registers;
+        return *done;
+      }
     }
     AxdrItem open;
     if (!cursor_.step(open)) return false;
@@ -228,7 +241,7 @@ class DirectWalk {
       const auto scaler = static_cast<std::int64_t>(reg.scaler.bits);
       if (!levels || scaler < -kMaxAbsScaler || scaler > kMaxAbsScaler) return ok = false;
       const int exponent = static_cast<int>(scaler);
-      const Obis code = *Obis::from_bytes(reg.name);
+      const Obis code = obis_of_name(reg.name);
       std::int64_t raw = 0;
       if (reg.value.as_int64(raw)) {
         registers.emplace_back(code, raw, apply_scaler(static_cast<double>(raw), exponent),
@@ -245,6 +258,25 @@ class DirectWalk {
     if (!ok) return false;
     saw_nested_container_ = true;
     if (run > 0) walk_.run_appended(true);
+    return true;
+  }
+
+  // Named strings in a row, structure {OBIS code, string} (KSM West's meter number and
+  // device name): what elements() of each does (the name, then visit_leaf() of the value
+  // it names), without the generic items. nullopt when none is next; false on an error.
+  // `taken`: how many.
+  [[gnu::noinline]] std::optional<bool> named_string_structures(std::size_t depth,
+                                                                std::size_t& taken) {
+    if (depth + 1 > kDirectMaxDepth) return std::nullopt;  // decoded generally
+    bool ok = true;
+    taken = cursor_.take_named_strings([&](const dlms::NamedStringLeaves& named) {
+      walk_.break_adjacency();
+      walk_.name_next(obis_of_name(named.name), named.name_offset);
+      return ok = walk_.visit_leaf(leaf_of(named.value), depth + 1, 1, 2).has_value();
+    });
+    if (taken == 0 && ok) return std::nullopt;
+    if (!ok) return false;
+    saw_nested_container_ = true;
     return true;
   }
 

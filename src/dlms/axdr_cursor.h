@@ -14,6 +14,7 @@
 // otherwise consumes nothing, so that next() then reports what is there).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -113,6 +114,14 @@ struct RegisterLeaves {
   IntegerLeaf value;
   IntegerLeaf scaler;  // signed
   std::uint8_t unit{0};
+};
+
+// The parts of a named string structure, as AxdrCursor::take_named_strings() reads them.
+struct NamedStringLeaves {
+  std::size_t offset{0};               // absolute offset of the structure's tag byte
+  std::span<const std::uint8_t> name;  // the 6 bytes of the logical name
+  std::size_t name_offset{0};          // absolute offset of the name's tag byte
+  StringLeaf value;
 };
 
 class AxdrCursor {
@@ -251,7 +260,7 @@ class AxdrCursor {
   [[gnu::always_inline]] std::size_t take_registers(
       Take&& take, std::size_t most = std::numeric_limits<std::size_t>::max()) noexcept {
     constexpr auto kStructure = static_cast<std::uint8_t>(Tag::structure);
-    if (open_.size() + 2 > limits_.max_depth || limits_.max_elements < 3 ||
+    if (!structure_next(3) || open_.size() + 2 > limits_.max_depth || limits_.max_elements < 3 ||
         limits_.max_string_length < 6) {
       return 0;
     }
@@ -280,6 +289,41 @@ class AxdrCursor {
           read_integer(scaler, rest.subspan(pair_at + 2), at + pair_at + 2, reg.scaler);
           reg.unit = rest[unit_at + 1];
           return take(reg) ? unit_at + 2 : 0;
+        });
+  }
+
+  // Runs of named strings as pushes carry them (a meter number, a device name): structure
+  // {octet-string of 6 bytes (logical name), string (octet-, visible-, utf8-string)}, short
+  // forms, within the limits (three values, one level); KSM West sends two in a row. `take`
+  // and the result as for take_octets_integers().
+  template <class Take>
+  [[gnu::always_inline]] std::size_t take_named_strings(
+      Take&& take, std::size_t most = std::numeric_limits<std::size_t>::max()) noexcept {
+    const std::size_t max_length = limits_.max_string_length;
+    if (!structure_next(2) || open_.size() + 1 > limits_.max_depth || limits_.max_elements < 2 ||
+        max_length < 6) {
+      return 0;
+    }
+    NamedStringLeaves named;
+    return run(
+        1, 3, most,
+        [&](std::span<const std::uint8_t> rest, std::size_t at) __attribute__((always_inline)) {
+          if (rest.size() < 12 || rest[0] != static_cast<std::uint8_t>(Tag::structure) ||
+              rest[1] != 2 || rest[2] != static_cast<std::uint8_t>(Tag::octet_string) ||
+              rest[3] != 6 || !is_string_tag(rest[10])) {
+            return std::size_t{0};
+          }
+          const std::size_t length = rest[11];
+          if (length >= 0x80 || length > max_length || rest.size() - 12 < length) {
+            return std::size_t{0};
+          }
+          named.offset = at;
+          named.name = rest.subspan(4, 6);
+          named.name_offset = at + 2;
+          named.value.tag = static_cast<Tag>(rest[10]);
+          named.value.offset = at + 10;
+          named.value.content = rest.subspan(12, length);
+          return take(named) ? 12 + length : 0;
         });
   }
 
@@ -317,18 +361,17 @@ class AxdrCursor {
                                          Match&& match) noexcept {
     const auto data = r_.rest();
     const std::size_t base = r_.offset();
+    // The items the container and the node limit leave room for, counted once.
+    const std::size_t room =
+        std::min({most, left_ / elements, (limits_.max_nodes - nodes_) / values});
     std::size_t pos = 0;
-    std::size_t left = left_;
-    std::size_t room = limits_.max_nodes - nodes_;
     std::size_t n = 0;
-    for (; n < most && left >= elements && room >= values; ++n) {
+    for (; n < room; ++n) {
       const std::size_t size = match(data.subspan(pos), base + pos);
       if (size == 0) break;
       pos += size;
-      left -= elements;
-      room -= values;
     }
-    left_ = left;
+    left_ -= elements * n;
     nodes_ += values * n;
     (void)r_.try_skip(pos);
     return n;
@@ -358,6 +401,13 @@ class AxdrCursor {
     return byte == static_cast<std::uint8_t>(Tag::octet_string) ||
            byte == static_cast<std::uint8_t>(Tag::visible_string) ||
            byte == static_cast<std::uint8_t>(Tag::utf8_string);
+  }
+  // The next bytes are a structure header of `count` elements (short form): a run reader's
+  // first check, before any limit is loaded.
+  [[nodiscard]] bool structure_next(std::uint8_t count) const noexcept {
+    const auto rest = r_.rest();
+    return rest.size() >= 2 && rest[0] == static_cast<std::uint8_t>(Tag::structure) &&
+           rest[1] == count;
   }
   // A value may come next and the node limit leaves room for it.
   [[nodiscard]] bool room_for_value() const noexcept {

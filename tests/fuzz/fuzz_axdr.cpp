@@ -1,9 +1,10 @@
 // libFuzzer target: the A-XDR decoder and the length walk on arbitrary bytes.
 // Properties checked beyond "no crash, no leak, no UB":
 //  - decode_value and encoded_length agree on success and on the bytes one value takes;
-//  - the cursor's fast readers (try_integer, try_string) agree with its next(): a walk
-//    that takes every value it can through them ends where decode_value ends, or fails
-//    with decode_value's error;
+//  - the cursor's fast readers (try_integer, try_string and the run readers
+//    take_octets_integers, take_registers, take_named_strings) agree with its next(): a
+//    walk that takes every value it can through them ends where decode_value ends, or
+//    fails with decode_value's error;
 //  - the descriptor-item reader (ČEZ, EG.D) agrees with itself with and without items, its
 //    items tile the body (descriptor, then one value that encoded_length measures alike),
 //    and the COSEM decoder of such pushes never misbehaves (on the input as a body and as an
@@ -50,7 +51,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (;;) {
     sm::dlms::IntegerLeaf integer;
     sm::dlms::StringLeaf string;
-    if (cursor.try_integer(integer) || cursor.try_string(string)) continue;
+    const auto take = [](const auto&...) { return true; };
+    if (cursor.take_named_strings(take) > 0 || cursor.take_registers(take) > 0 ||
+        cursor.take_octets_integers(6, take) > 0 || cursor.try_integer(integer) ||
+        cursor.try_string(string)) {
+      continue;
+    }
     auto item = cursor.next();
     if (!item) {
       if (value || item.error().describe() != value.error().describe()) __builtin_trap();

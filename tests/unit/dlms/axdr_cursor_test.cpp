@@ -527,5 +527,82 @@ TEST(AxdrCursor, PairAndRegisterReaders) {
   EXPECT_TRUE(try_register(e, reg));
 }
 
+bool try_named_string(AxdrCursor& cursor, NamedStringLeaves& out) {
+  return cursor.take_named_strings(
+             [&](const NamedStringLeaves& n) {
+               out = n;
+               return true;
+             },
+             1) == 1;
+}
+
+TEST(AxdrCursor, NamedStringReader) {
+  // structure {structure {OBIS code, visible-string}, structure {OBIS code, octet-string},
+  // structure {OBIS code, uint8}}
+  const auto bytes =
+      H("02 03 02 02 09 06 0000600100FF 0A 07 41424344454647"
+        "02 02 09 06 00002A0000FF 09 00"
+        "02 02 09 06 0100010800FF 11 07");
+  ByteReader r(bytes, Layer::dlms, "test");
+  AxdrCursor cursor(r, {});
+  NamedStringLeaves named;
+  EXPECT_FALSE(try_named_string(cursor, named));  // the outer structure has 3 elements
+  ASSERT_TRUE(cursor.next());
+  ASSERT_TRUE(try_named_string(cursor, named));
+  EXPECT_EQ(named.offset, 2u);
+  EXPECT_EQ(to_hex_lower(named.name), "0000600100ff");
+  EXPECT_EQ(named.name_offset, 4u);
+  EXPECT_EQ(named.value.tag, Tag::visible_string);
+  EXPECT_EQ(named.value.offset, 12u);
+  EXPECT_EQ(to_hex_lower(named.value.content), "41424344454647");
+  EXPECT_EQ(cursor.values(), 4u);
+  EXPECT_EQ(cursor.left_in_container(), 2u);
+  // The run takes the next one and stops before the {OBIS code, integer} structure.
+  std::size_t seen = 0;
+  EXPECT_EQ(cursor.take_named_strings([&](const NamedStringLeaves& n) {
+    EXPECT_EQ(n.value.tag, Tag::octet_string);
+    EXPECT_TRUE(n.value.content.empty());
+    return ++seen > 0;
+  }),
+            1u);
+  EXPECT_EQ(r.position(), 33u);
+  EXPECT_EQ(cursor.values(), 7u);
+  EXPECT_FALSE(try_named_string(cursor, named));
+  EXPECT_EQ(r.position(), 33u);
+
+  // Declined where next() would fail: the depth, the values, the string length.
+  const auto inner = std::span(bytes).subspan(2, 19);
+  AxdrLimits depth;
+  depth.max_depth = 0;
+  AxdrLimits nodes;
+  nodes.max_nodes = 2;
+  AxdrLimits length;
+  length.max_string_length = 6;  // the name fits, the value does not
+  for (const AxdrLimits& limits : {depth, nodes, length}) {
+    ByteReader ri(inner, Layer::dlms, "test");
+    AxdrCursor c(ri, limits);
+    EXPECT_FALSE(try_named_string(c, named));
+    EXPECT_EQ(ri.position(), 0u);
+    bool failed = false;
+    for (AxdrItem it; !failed;) {
+      failed = !c.step(it);
+      if (!failed && it.kind == Kind::end) break;
+    }
+    EXPECT_TRUE(failed);
+  }
+  AxdrLimits exact;
+  exact.max_depth = 1;
+  exact.max_nodes = 3;
+  exact.max_string_length = 7;
+  ByteReader re(inner, Layer::dlms, "test");
+  AxdrCursor e(re, exact);
+  EXPECT_TRUE(try_named_string(e, named));
+  // Cut short: declined, and next() then says incomplete.
+  ByteReader rc(inner.first(inner.size() - 1), Layer::dlms, "test");
+  AxdrCursor c(rc, {});
+  EXPECT_FALSE(try_named_string(c, named));
+  EXPECT_EQ(rc.position(), 0u);
+}
+
 }  // namespace
 }  // namespace sm::dlms

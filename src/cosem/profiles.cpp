@@ -365,6 +365,38 @@ constexpr std::array kLgzE450EnergyPowerSignature{
     obis(1, 0, 4, 7, 0),
 };
 
+// The E450 push in the Swiss VSE-standardised configuration of 2026 (vector
+// CH-LGZ-E450-VSE2026, from scs/smartmeter-datacollector tests/testdata/lg_e450.py
+// UNENCRYPTED_VALID_DATA_CFG2026 @7d56c4b3e6a4251ee3e4dd140c553a42d09e90ae): clock, A+, A-, R+,
+// R- (1.1.x.8.0), P+, P-, voltages and currents per phase, class 3 attribute 2 without
+// scaler-units. Energies Wh/varh, powers W, voltages V and currents in 0.01 A, as that
+// project's own test asserts for this capture (tests/test_lge450.py test_lge450_vse_standard
+// @297ef5bf68d8c92ac3a5559dadad57b9af84b671: 482939 Wh, 28 W, 236 V, 0.09 A) and as nbsm.py
+// (above) reads E450 currents; checked: 0.09 A + 0.08 A at 236 V is 40 VA for 28 W, where
+// amperes would be 4 kVA for 28 W.
+constexpr auto kLgzE450Vse2026 =
+    join(std::array{ScalerRow{1, 8, 0, unit::watt_hour}, ScalerRow{2, 8, 0, unit::watt_hour},
+                    ScalerRow{3, 8, 0, unit::var_hour}, ScalerRow{4, 8, 0, unit::var_hour},
+                    ScalerRow{1, 7, 0, unit::watt}, ScalerRow{2, 7, 0, unit::watt}},
+         kCentiampereRows, kVoltRows);
+constexpr std::array kLgzE450Vse2026Signature{
+    kClock,
+    obis(0, 0, 42, 0, 0),
+    obis(0, 0, 96, 1, 1),
+    obis(1, 1, 1, 8, 0),
+    obis(1, 1, 2, 8, 0),
+    obis(1, 1, 3, 8, 0),
+    obis(1, 1, 4, 8, 0),
+    obis(1, 0, 1, 7, 0),
+    obis(1, 0, 2, 7, 0),
+    obis(1, 0, 32, 7, 0),
+    obis(1, 0, 52, 7, 0),
+    obis(1, 0, 72, 7, 0),
+    obis(1, 0, 31, 7, 0),
+    obis(1, 0, 51, 7, 0),
+    obis(1, 0, 71, 7, 0),
+};
+
 // ---------------------------------------------------------------------------------------
 // Czechia, the descriptor-item push (dlms/descriptor_items.h) of the Sagemcom XT211 at ČEZ
 // Distribuce and of the meters at EG.D: Register (class 3) values without their scaler-unit.
@@ -398,6 +430,9 @@ constexpr std::array kListScalers{
     ListScalers{"lgz-e450-energy", "", kLgzE450EnergyPower, kLgzE450EnergyPowerSignature,
                 "lgz-e450-energy: Landis+Gyr E450 energy and power push without scaler-units "
                 "(smartmeter-datacollector lge450.py, nbsm.py)"},
+    ListScalers{"lgz-e450-ch-vse2026", "", kLgzE450Vse2026, kLgzE450Vse2026Signature,
+                "lgz-e450-ch-vse2026: Landis+Gyr E450 push in the Swiss VSE configuration of 2026 "
+                "without scaler-units (smartmeter-datacollector test_lge450.py, nbsm.py)"},
     ListScalers{"cz-descriptor-items",
                 "",
                 kCzechDescriptorItemScalers,

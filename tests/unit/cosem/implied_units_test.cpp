@@ -155,6 +155,25 @@ TEST(ImpliedUnits, KamstrupVoltagesInCentivoltsAreRecognisedByTheirSize) {
   EXPECT_EQ(e450.registers[0].scaler, 0);
 }
 
+// Issue 19 item 3: the Swiss E450 push (VSE configuration of 2026) sends its currents in
+// 0.01 A without a scaler-unit; its own signature table gives them.
+TEST(ImpliedUnits, SwissE450CurrentsInCentiamperes) {
+  auto reading = decode_vector("CH-LGZ-E450-VSE2026");
+  ASSERT_TRUE(reading.has_value()) << reading.error().describe();
+  EXPECT_NE(reading->implied_units.find("lgz-e450-ch-vse2026"), std::string_view::npos);
+  const Register& current = reg_of(*reading, obis(1, 0, 31, 7, 0));
+  EXPECT_EQ(current.raw, 9);
+  EXPECT_DOUBLE_EQ(current.value, 0.09);
+  EXPECT_EQ(current.unit, unit::ampere);
+  EXPECT_EQ(reg_of(*reading, obis(1, 0, 32, 7, 0)).value, 236);
+  EXPECT_EQ(reg_of(*reading, obis(1, 0, 32, 7, 0)).unit, unit::volt);
+  EXPECT_EQ(reg_of(*reading, obis(1, 1, 1, 8, 0)).unit, unit::watt_hour);
+  EXPECT_EQ(reg_of(*reading, obis(1, 1, 4, 8, 0)).unit, unit::var_hour);
+  // The physics: what the currents and voltages carry covers the active power.
+  const double va = 236 * 0.09 + 236 * 0.08;
+  EXPECT_GE(va, reg_of(*reading, obis(1, 0, 1, 7, 0)).value);
+}
+
 TEST(ImpliedUnits, SignatureMustBeTheExactSet) {
   Reading exact = as_sent(kCyprusCodes);
   const auto* table = select_scaler_table(exact);

@@ -48,6 +48,7 @@ constexpr Expectation kExpectations[] = {
     {"XX-ISK-SEGMENTED-HDLC", LinkType::hdlc, 1, 3, "plaintext_hex", 0, {}, 0},
     {"XX-LGZ-E450-GBT-1", LinkType::hdlc, 1, 3, "encrypted_apdu_hex", 0, {}, 0},
     {"CY-LGZ-E450-GBT-PLAIN", LinkType::hdlc, 1, 5, "plaintext_hex", 0, {}, 0},
+    {"CH-LGZ-E450-VSE2026", LinkType::hdlc, 1, 4, "plaintext_hex", 0, {}, 0},
     {"CY-LGZ-E450-GBT-ENUM", LinkType::hdlc, 1, 3, "plaintext_hex", 0, {}, 0},
     {"AT-LGZ-E450-RDDL-GBT-BLOCK1", LinkType::hdlc, 0, 0, nullptr, 0, ErrorCode::incomplete, 1},
     // DLMS wrapper (two datagrams; one).

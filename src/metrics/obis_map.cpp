@@ -1,7 +1,8 @@
 // The OBIS -> metric table. OBIS value groups C.D.E follow IEC 62056-61 / Blue Book
 // 7.5: C = quantity (1 active import, 2 active export, 3/4 reactive, 13 power factor,
-// 14 frequency, 21/41/61 per-phase active import, 31/51/71 current, 32/52/72 voltage),
-// D = 7 instantaneous / 8 time integral (register), E = 0 total or tariff number.
+// 14 frequency, 21/41/61 per-phase active import, 31/51/71 current, 32/52/72 voltage,
+// 9 apparent import, 29/49/69 per phase), D = 7 instantaneous / 8 time integral (register) /
+// 4 current average (demand) / 6 maximum, E = 0 total or tariff number.
 #include "metrics/obis_map.h"
 
 #include <algorithm>
@@ -41,6 +42,20 @@ constexpr std::array<MetricSpec, kValueMetricCount> kValueMetrics{{
     {"smartmeter_power_factor_ratio", "Instantaneous power factor, as a ratio (OBIS 13.7.0).",
      gauge},
     {"smartmeter_frequency_hertz", "Grid frequency, in hertz (OBIS 14.7.0).", gauge},
+    {"smartmeter_apparent_power_import_voltamperes",
+     "Instantaneous apparent power drawn from the grid, in volt-amperes (OBIS 9.7.0).", gauge},
+    {"smartmeter_phase_apparent_power_import_voltamperes",
+     "Instantaneous apparent power drawn from the grid per phase, in volt-amperes "
+     "(OBIS 29/49/69.7.0).",
+     gauge},
+    {"smartmeter_active_power_import_demand_watts",
+     "Active power drawn from the grid averaged over the current demand period, in watts "
+     "(OBIS 1.4.0; Belgian e-MUCS quarter-hour demand).",
+     gauge},
+    {"smartmeter_active_power_import_demand_peak_watts",
+     "Highest demand of the current month, in watts (OBIS 1.6.0; Belgian e-MUCS capacity "
+     "tariff peak).",
+     gauge},
     {"smartmeter_active_energy_import_joules_total",
      "Active energy drawn from the grid (A+), the meter's total register, in joules "
      "(OBIS 1.8.0, Wh x 3600).",
@@ -93,6 +108,12 @@ constexpr std::array kRows = std::to_array<ObisRow>({
     // The power factor is a plain number: DLMS unit 255, value already scaled.
     {13, 7, 0, VM::power_factor,                kNoLabel, unit::none,      1.0},
     {14, 7, 0, VM::frequency,                   kNoLabel, unit::hertz,     1.0},
+    {9,  7, 0, VM::apparent_power_import,       kNoLabel, unit::volt_ampere, 1.0},
+    {29, 7, 0, VM::phase_apparent_power_import, kL1,      unit::volt_ampere, 1.0},
+    {49, 7, 0, VM::phase_apparent_power_import, kL2,      unit::volt_ampere, 1.0},
+    {69, 7, 0, VM::phase_apparent_power_import, kL3,      unit::volt_ampere, 1.0},
+    {1,  4, 0, VM::active_power_import_demand,  kNoLabel, unit::watt,      1.0},
+    {1,  6, 0, VM::active_power_import_demand_peak, kNoLabel, unit::watt,  1.0},
     {1,  8, 0, VM::active_energy_import,        kNoLabel, unit::watt_hour, kJoulesPerWattHour},
     {2,  8, 0, VM::active_energy_export,        kNoLabel, unit::watt_hour, kJoulesPerWattHour},
     {1,  8, 1, VM::active_energy_import_tariff, kTariff1, unit::watt_hour, kJoulesPerWattHour},

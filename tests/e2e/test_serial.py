@@ -104,6 +104,9 @@ class SerialPty(ExporterTestCase):
         self.assertEqual(m.value("smartmeter_meter_info", meter_id="1SAG3101021605",
                                  system_title="", manufacturer="", device_name="",
                                  protocol="dsmr"), 1)
+        # The Belgian capacity tariff: quarter-hour demand and the month's peak.
+        self.assertEqual(m.value("smartmeter_active_power_import_demand_watts"), 2351)
+        self.assertEqual(m.value("smartmeter_active_power_import_demand_peak_watts"), 2589)
         # The Belgian gas meter on channel 1 and the water meter on channel 2, each with the
         # time it took its reading (2020-05-12T13:45:58+02:00), not the telegram's.
         self.assertEqual(m.value("smartmeter_gas_volume_cubic_meters_total", channel="1"), 112.384)

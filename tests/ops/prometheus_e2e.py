@@ -47,11 +47,18 @@ DASHBOARD_MAY_BE_EMPTY = {
     ("Power per phase", "B"): "demo meter sends no per-phase power (22/42/62.7.0)",
     ("Power factor", "A"): "demo meter sends no power factor (13.7.0)",
     ("Frequency", "A"): "demo meter sends no frequency (14.7.0)",
+    ("Gas and water per hour (sub-meters)", "A"): "the DLMS demo meter has no M-Bus sub-meter "
+                                                  "(DSMR; unit_metrics Submeters.*, e2e_serial)",
+    ("Gas and water per hour (sub-meters)", "B"): "the DLMS demo meter has no M-Bus sub-meter",
+    ("Demand vs. monthly peak", "A"): "the DLMS demo meter sends no demand (1.4.0; Belgian DSMR)",
+    ("Demand vs. monthly peak", "B"): "the DLMS demo meter sends no peak (1.6.0; Belgian DSMR)",
 }
 # Recording rules that may be empty under the demo: record -> reason.
 RECORD_MAY_BE_EMPTY = {}
 # Series selectors in alert expressions that may be empty under the demo: metric -> reason.
-SELECTOR_MAY_BE_EMPTY = {}
+SELECTOR_MAY_BE_EMPTY = {
+    "smartmeter_submeter_reading_timestamp_seconds": "the DLMS demo meter has no M-Bus sub-meter",
+}
 # Alerts that may fire under the demo: alertname -> reason.  All others must stay quiet.
 ALERT_MAY_FIRE = {
     "SmartmeterPhaseImbalance": "depends on the demo's simulated currents (about 35 % unbalance, "

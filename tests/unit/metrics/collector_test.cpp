@@ -252,7 +252,7 @@ TEST(MeterCollector, UnmappedRegistersGoToObisValue) {
       numeric(obis(1, 0, 21, 8, 0), 500, 0, kWh),      // per-phase energy: not a named metric
       numeric(obis(1, 0, 1, 8, 0, 101), 77, 0, kWh),   // F=101: a billing period, not now
       numeric(obis(0, 0, 96, 3, 10), 1, 0, kNoUnit),   // abstract object (disconnect state)
-      numeric(obis(1, 0, 9, 7, 0), 1500, 0, 28),       // apparent power in VA
+      numeric(obis(1, 0, 9, 7, 0), 1500, 0, 27),       // apparent power in W: wrong unit
   });
   EXPECT_THAT(text,
               HasSubstr("\nsmartmeter_obis_value{obis=\"1.0.0.0.1.255\",unit=\"Wh\"} 1234\n"));
@@ -261,8 +261,7 @@ TEST(MeterCollector, UnmappedRegistersGoToObisValue) {
               HasSubstr("\nsmartmeter_obis_value{obis=\"1.0.21.8.0.255\",unit=\"Wh\"} 500\n"));
   EXPECT_THAT(text, HasSubstr("\nsmartmeter_obis_value{obis=\"1.0.1.8.0.101\",unit=\"Wh\"} 77\n"));
   EXPECT_THAT(text, HasSubstr("\nsmartmeter_obis_value{obis=\"0.0.96.3.10.255\",unit=\"\"} 1\n"));
-  EXPECT_THAT(text,
-              HasSubstr("\nsmartmeter_obis_value{obis=\"1.0.9.7.0.255\",unit=\"VA\"} 1500\n"));
+  EXPECT_THAT(text, HasSubstr("\nsmartmeter_obis_value{obis=\"1.0.9.7.0.255\",unit=\"W\"} 1500\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE smartmeter_obis_value gauge\n"));
   EXPECT_THAT(text, Not(HasSubstr("smartmeter_active_energy_import_joules_total")));
 }
@@ -326,24 +325,18 @@ TEST(MeterCollector, TotalIsTheSumOfTheTariffsWhenTheMeterSendsNone) {
 
 TEST(MeterCollector, EveryRowOfTheTableReachesItsSeries) {
   const std::string text = exposition_of({
-      numeric(obis(1, 0, 32, 7, 0), 2301, -1, kV),
-      numeric(obis(1, 0, 52, 7, 0), 2302, -1, kV),
-      numeric(obis(1, 0, 72, 7, 0), 2303, -1, kV),
-      numeric(obis(1, 0, 31, 7, 0), 101, -2, kA),
-      numeric(obis(1, 0, 51, 7, 0), 102, -2, kA),
-      numeric(obis(1, 0, 71, 7, 0), 103, -2, kA),
-      numeric(obis(1, 0, 1, 7, 0), 1500, 0, kW),
-      numeric(obis(1, 0, 2, 7, 0), 20, 0, kW),
-      numeric(obis(1, 0, 21, 7, 0), 500, 0, kW),
-      numeric(obis(1, 0, 41, 7, 0), 501, 0, kW),
-      numeric(obis(1, 0, 61, 7, 0), 502, 0, kW),
-      numeric(obis(1, 0, 22, 7, 0), 1, 0, kW),
-      numeric(obis(1, 0, 42, 7, 0), 2, 0, kW),
-      numeric(obis(1, 0, 62, 7, 0), 3, 0, kW),
-      numeric(obis(1, 0, 3, 7, 0), 300, 0, kVar),
-      numeric(obis(1, 0, 4, 7, 0), 40, 0, kVar),
-      numeric(obis(1, 0, 13, 7, 0), 987, -3, kNoUnit),
-      numeric(obis(1, 0, 14, 7, 0), 4998, -2, kHz),
+      numeric(obis(1, 0, 32, 7, 0), 2301, -1, kV),     numeric(obis(1, 0, 52, 7, 0), 2302, -1, kV),
+      numeric(obis(1, 0, 72, 7, 0), 2303, -1, kV),     numeric(obis(1, 0, 31, 7, 0), 101, -2, kA),
+      numeric(obis(1, 0, 51, 7, 0), 102, -2, kA),      numeric(obis(1, 0, 71, 7, 0), 103, -2, kA),
+      numeric(obis(1, 0, 1, 7, 0), 1500, 0, kW),       numeric(obis(1, 0, 2, 7, 0), 20, 0, kW),
+      numeric(obis(1, 0, 21, 7, 0), 500, 0, kW),       numeric(obis(1, 0, 41, 7, 0), 501, 0, kW),
+      numeric(obis(1, 0, 61, 7, 0), 502, 0, kW),       numeric(obis(1, 0, 22, 7, 0), 1, 0, kW),
+      numeric(obis(1, 0, 42, 7, 0), 2, 0, kW),         numeric(obis(1, 0, 62, 7, 0), 3, 0, kW),
+      numeric(obis(1, 0, 3, 7, 0), 300, 0, kVar),      numeric(obis(1, 0, 4, 7, 0), 40, 0, kVar),
+      numeric(obis(1, 0, 13, 7, 0), 987, -3, kNoUnit), numeric(obis(1, 0, 14, 7, 0), 4998, -2, kHz),
+      numeric(obis(1, 0, 9, 7, 0), 1800, 0, kVA),      numeric(obis(1, 0, 29, 7, 0), 600, 0, kVA),
+      numeric(obis(1, 0, 49, 7, 0), 601, 0, kVA),      numeric(obis(1, 0, 69, 7, 0), 602, 0, kVA),
+      numeric(obis(1, 0, 1, 4, 0), 2351, 0, kW),       numeric(obis(1, 0, 1, 6, 0), 2589, 0, kW),
   });
   for (const char* line : {
            "smartmeter_voltage_volts{phase=\"L1\"} 230.1",
@@ -364,6 +357,12 @@ TEST(MeterCollector, EveryRowOfTheTableReachesItsSeries) {
            "smartmeter_reactive_power_export_vars 40",
            "smartmeter_power_factor_ratio 0.987",
            "smartmeter_frequency_hertz 49.98",
+           "smartmeter_apparent_power_import_voltamperes 1800",
+           "smartmeter_phase_apparent_power_import_voltamperes{phase=\"L1\"} 600",
+           "smartmeter_phase_apparent_power_import_voltamperes{phase=\"L2\"} 601",
+           "smartmeter_phase_apparent_power_import_voltamperes{phase=\"L3\"} 602",
+           "smartmeter_active_power_import_demand_watts 2351",
+           "smartmeter_active_power_import_demand_peak_watts 2589",
        }) {
     EXPECT_THAT(text, HasSubstr("\n" + std::string(line) + "\n"));
   }

@@ -24,7 +24,7 @@
 namespace sm::metrics::test_support {
 
 // DLMS unit codes used by the tests (Blue Book 4.3.2).
-inline constexpr int kW = 27, kVar = 29, kWh = 30, kVarh = 32, kA = 33, kV = 35, kHz = 44,
+inline constexpr int kW = 27, kVA = 28, kVar = 29, kWh = 30, kVarh = 32, kA = 33, kV = 35, kHz = 44,
                      kNoUnit = 255;
 
 // A numeric register as the COSEM layer builds it: value = raw x 10^scaler.

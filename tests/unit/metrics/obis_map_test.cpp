@@ -148,8 +148,11 @@ TEST(LabelValueFromWire, KeepsUtf8AndReplacesTheRest) {
 // unit code written out again for the metrics (and drifting from cosem/units.h) shows here.
 TEST(ObisMap, RowUnitsAreTheUnitTablesCodesForTheMetricsBaseUnit) {
   const std::map<std::string_view, std::string_view> symbol_by_suffix{
-      {"_volts", "V"},  {"_amperes", "A"}, {"_watts", "W"},         {"_vars", "var"},
-      {"_hertz", "Hz"}, {"_ratio", ""},    {"_joules_total", "Wh"}, {"_varhours_total", "varh"}};
+      {"_volts", "V"},         {"_amperes", "A"},
+      {"_watts", "W"},         {"_vars", "var"},
+      {"_hertz", "Hz"},        {"_ratio", ""},
+      {"_joules_total", "Wh"}, {"_varhours_total", "varh"},
+      {"_voltamperes", "VA"}};
   for (const ObisRow& row : obis_rows()) {
     const std::string_view name = spec_of(row.metric).name;
     const auto suffix =

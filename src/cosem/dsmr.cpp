@@ -201,7 +201,7 @@ class TelegramParser {
     if (count == 2) {
       if (auto time = parse_timestamp(groups_[0])) {
         if (auto added = add_value(*code, groups_[1], line); !added) return added;
-        if (auto at = MeterTime::of(*time)) reading_.register_times.push_back({*code, *at});
+        add_time(*code, *time);
         return {};
       }
     }
@@ -247,20 +247,14 @@ class TelegramParser {
     const std::string_view digits = text.substr(1, text.size() - 2);
     if (digits.find('*') != std::string_view::npos || pending.unit.size() > kMaxNumberChars)
       return line_error(line, 0, "unexpected unit in the value line");
-    std::array<char, 2 * kMaxNumberChars + 1> joined{};
-    if (digits.size() > kMaxNumberChars)
-      return line_error(line, 0, "'" + std::string(digits) + "' is not a decimal number");
-    std::size_t n = 0;
-    for (char c : digits) joined[n++] = c;
-    joined[n++] = '*';
-    for (char c : pending.unit) joined[n++] = c;
-    if (auto added = add_value(pending.code, std::string_view(joined.data(), n), line); !added)
-      return added;
-    if (pending.time) {
-      if (auto at = MeterTime::of(*pending.time))
-        reading_.register_times.push_back({pending.code, *at});
-    }
+    if (auto added = add_number(pending.code, digits, pending.unit, line); !added) return added;
+    if (pending.time) add_time(pending.code, *pending.time);
     return {};
+  }
+
+  // The time the meter gave with a value (an absolute time, or a local one with a date).
+  void add_time(const Obis& code, const dlms::DateTime& time) {
+    if (auto at = MeterTime::of(time)) reading_.register_times.push_back({code, *at});
   }
 
   Result<void> add_value(const Obis& code, std::string_view value, const Line& line) {
@@ -281,17 +275,22 @@ class TelegramParser {
       reading_.registers.push_back(std::move(reg));
       return {};
     }
-    const std::string_view digits = value.substr(0, star);
+    if (star == std::string_view::npos) return add_number(code, value, std::nullopt, line);
+    return add_number(code, value.substr(0, star), value.substr(star + 1), line);
+  }
+
+  // "000006.695" and the unit as spelled ("kWh"; none: unit-less) -> a numeric register.
+  Result<void> add_number(const Obis& code, std::string_view digits,
+                          std::optional<std::string_view> spelling, const Line& line) {
     auto number = parse_decimal(digits);
     if (!number)
       return line_error(line, 0, "'" + std::string(digits) + "' is not a decimal number");
     int unit_code = kUnitNone;
     int exponent = 0;
-    if (star != std::string_view::npos) {
-      const std::string_view spelling = value.substr(star + 1);
-      unit_code = unit_from_symbol(spelling);
+    if (spelling) {
+      unit_code = unit_from_symbol(*spelling);
       for (const auto& text_unit : kTextUnits) {
-        if (equals_ignoring_ascii_case(text_unit.spelling, spelling)) {
+        if (equals_ignoring_ascii_case(text_unit.spelling, *spelling)) {
           unit_code = text_unit.unit;
           exponent = text_unit.exponent;
           break;

@@ -79,11 +79,12 @@ constexpr MetricSpec kReadingTime{
 static_assert(is_valid_spec(kVolumeSpecs[0]) && is_valid_spec(kVolumeSpecs[1]) &&
               is_valid_spec(kVolumeSpecs[2]) && is_valid_spec(kReadingTime));
 
+// The index of the first register with this code (Reading::find), for the staleness filter
+// and the registers the families take.
 std::optional<std::size_t> index_of(const cosem::Reading& reading, const cosem::Obis& code) {
-  for (std::size_t i = 0; i < reading.registers.size(); ++i) {
-    if (reading.registers[i].obis == code) return i;
-  }
-  return std::nullopt;
+  const cosem::Register* reg = reading.find(code);
+  if (reg == nullptr) return std::nullopt;
+  return static_cast<std::size_t>(reg - reading.registers.data());
 }
 
 }  // namespace
